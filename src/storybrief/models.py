@@ -1,0 +1,165 @@
+"""The schema of record: every stage passes these types, never bare dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Precision = Literal["day", "month", "year"]
+
+
+class Record(BaseModel):
+    """Base for every record: unknown fields are an error, not silently kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResolvedDate(Record):
+    """A date expression found in text, resolved against the article's publication date.
+
+    `iso` carries only what the text gives: "2026-02-03" (day), "2025-12" (month), "2011" (year).
+    """
+
+    expression: str
+    start: int = Field(description="offset of the expression in the passage text")
+    end: int
+    iso: str
+    precision: Precision
+    relative: bool = Field(description="true when the text gave no absolute date (mardi, last week)")
+
+
+class Article(Record):
+    """One input file or JSONL row after cleaning, before near-duplicates are merged."""
+
+    id: str
+    origin: str = Field(description="file path, or path#line for a JSONL row")
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    published_from: Literal["metadata", "text", "cluster"] | None = Field(
+        default=None, description="where the publication date came from; cluster = inferred, not stated"
+    )
+    dateline: str | None = None
+    language: str = "und"
+    text: str
+
+
+class Source(Record):
+    """A distinct article of the story; near-duplicate inputs collapse into one source."""
+
+    id: str = Field(description="stable content-based id")
+    number: int = Field(ge=1, description="the [n] the brief cites it by")
+    origins: list[str] = Field(description="every input this source was read from")
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    published_from: Literal["metadata", "text", "cluster"] | None = None
+    dateline: str | None = None
+    language: str = "und"
+    text: str
+
+
+class Passage(Record):
+    """A sentence or short paragraph of a source, addressed by a stable content-based id."""
+
+    id: str
+    source_id: str
+    index: int = Field(ge=0, description="position within its source")
+    start: int = Field(ge=0, description="character offset into the source's cleaned text")
+    end: int
+    text: str
+    dates: list[ResolvedDate] = Field(default_factory=list)
+
+
+class Story(Record):
+    """Everything the later stages need: sources and their passages."""
+
+    name: str
+    sources: list[Source]
+    passages: list[Passage]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Sentence(Record):
+    text: str
+    citations: list[str] = Field(default_factory=list, description="passage ids")
+
+
+class Section(Record):
+    lead: str
+    sentences: list[Sentence]
+
+
+class TimelineEvent(Record):
+    date: str = Field(description="ISO date cut to its precision: 2026-02-03, 2025-12 or 2025")
+    precision: Precision
+    text: str
+    citations: list[str] = Field(default_factory=list, description="passage ids")
+
+
+class SourceRef(Record):
+    number: int
+    source_id: str
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str = "und"
+    origins: list[str] = Field(default_factory=list)
+
+
+class CallRecord(Record):
+    """One model call, as a run records it."""
+
+    prompt_name: str
+    prompt_hash: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int | None = None
+    seconds: float
+    attempts: int = 1
+
+
+class CitationIssue(Record):
+    """A citation that failed the resolution check and what was done about it."""
+
+    where: str = Field(description="section/sentence or timeline position")
+    citation: str
+    problem: str
+    action: Literal["removed", "marked"]
+
+
+class VerificationSummary(Record):
+    checked_at: dt.datetime
+    scorer: str
+    sentences: int
+    supported: int
+    partially_supported: int
+    unsupported: int
+    contradicted: int
+    findings: int
+    passed: bool
+
+
+class Brief(Record):
+    headline: str
+    language: str
+    story: str
+    generated_at: dt.datetime
+    sections: list[Section]
+    timeline: list[TimelineEvent]
+    sources: list[SourceRef]
+    passages: dict[str, Passage] = Field(description="every passage the brief cites, by id")
+    omitted_sources: list[str] = Field(
+        default_factory=list, description="source ids left out of the model's input to fit its window"
+    )
+    citation_issues: list[CitationIssue] = Field(default_factory=list)
+    calls: list[CallRecord] = Field(default_factory=list)
+    prompts: dict[str, str] = Field(default_factory=dict, description="prompt name -> content hash")
+    warnings: list[str] = Field(default_factory=list)
+    verification: VerificationSummary | None = None
