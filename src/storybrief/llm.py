@@ -1,0 +1,279 @@
+"""All model traffic: the OpenAI-compatible client, structured output, the one retry policy.
+
+This is the only module that imports openai, instructor or tenacity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import InstructorRetryException
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .embedded import DEFAULT_MODEL, EmbeddedServer, Progress, ensure_model
+from .errors import ConfigError, ModelOutputError, ModelUnavailableError
+from .models import CallRecord
+from .prompts import RenderedPrompt
+
+T = TypeVar("T", bound=BaseModel)
+
+EMBEDDED_API_KEY = "storybrief-embedded"  # llama.cpp ignores it; the client requires one
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go. `embedded` means storybrief serves the model itself."""
+
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL.name
+    api_key: str | None = None
+    timeout: float = 600.0
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    @classmethod
+    def from_options(
+        cls,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        timeout: float | None = None,
+    ) -> Endpoint:
+        """Flags win over environment variables; with neither, the embedded model."""
+        base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        model = model or os.environ.get("STORYBRIEF_MODEL") or None
+        api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+        if base_url is None and model not in (None, DEFAULT_MODEL.name):
+            raise ConfigError(f"model {model!r} needs --base-url (the embedded server only has {DEFAULT_MODEL.name})")
+        return cls(
+            base_url=base_url,
+            model=model or DEFAULT_MODEL.name,
+            api_key=api_key,
+            timeout=timeout if timeout is not None else cls.timeout,
+        )
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Generation settings. temperature 0 and a fixed seed keep runs repeatable."""
+
+    temperature: float = 0.0
+    seed: int = 7
+    repeat_penalty: float = 1.1  # the small model loops on sentences without it
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """429, 5xx, timeouts and dropped connections are worth another try; 4xx are not."""
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code >= 500
+    return False
+
+
+def _is_schema_failure(exc: BaseException) -> bool:
+    return isinstance(exc, (ValidationError, json.JSONDecodeError))
+
+
+def retry_policy(max_attempts: int = 3, max_wait: float = 20.0) -> Retrying:
+    """The one retry policy: transient server errors and schema failures, with backoff.
+
+    Schema failures are re-asked by instructor with the validation errors in the messages.
+    """
+    return Retrying(
+        retry=retry_if_exception(lambda e: _is_transient(e) or _is_schema_failure(e)),
+        stop=stop_after_attempt(max_attempts),
+        wait=wait_exponential_jitter(initial=1.0, max=max_wait),
+        reraise=True,
+    )
+
+
+@dataclass
+class StructuredFailure:
+    """What the model last said when it never produced a valid answer."""
+
+    raw: str | None
+    error: str
+
+
+@dataclass
+class LLM:
+    """A connected model: structured calls, judge calls, and a record of every call."""
+
+    endpoint: Endpoint
+    base_url: str
+    sampling: Sampling = field(default_factory=Sampling)
+    max_attempts: int = 3
+    calls: list[CallRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The client's own retries are off: the tenacity policy is the only one.
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=self.endpoint.api_key or EMBEDDED_API_KEY,
+            max_retries=0,
+            timeout=self.endpoint.timeout,
+        )
+        self._structured = instructor.from_openai(self._client, mode=instructor.Mode.JSON_SCHEMA)
+
+    def _extra_body(self) -> dict[str, Any] | None:
+        if not self.endpoint.embedded and "api.openai.com" in self.base_url:
+            return None
+        # llama.cpp extensions: reuse the cached article prefix; penalise loops.
+        return {"cache_prompt": True, "repeat_penalty": self.sampling.repeat_penalty}
+
+    def _request_options(self, max_tokens: int) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "temperature": self.sampling.temperature,
+            "seed": self.sampling.seed,
+            "max_tokens": max_tokens,
+        }
+        extra = self._extra_body()
+        if extra:
+            options["extra_body"] = extra
+        return options
+
+    def structured(
+        self,
+        prompt: RenderedPrompt,
+        response_model: type[T],
+        *,
+        context: dict[str, Any] | None = None,
+        max_tokens: int = 1500,
+    ) -> T | StructuredFailure:
+        """Ask for `response_model`; validators see `context`; failures are re-asked.
+
+        Returns a StructuredFailure (with the last raw answer) when every attempt was
+        schema-invalid, so the caller can repair rather than lose the work.
+        """
+        policy = retry_policy(self.max_attempts)
+        started = time.perf_counter()
+        try:
+            result, completion = self._structured.chat.completions.create_with_completion(
+                messages=prompt.messages,
+                response_model=response_model,
+                context=context,
+                max_retries=policy,
+                **self._request_options(max_tokens),
+            )
+        except InstructorRetryException as exc:
+            cause = exc.__cause__ or exc
+            self._record(prompt, time.perf_counter() - started, exc.total_usage, exc.n_attempts)
+            if _is_schema_failure(cause):
+                raw = _completion_text(exc.last_completion)
+                return StructuredFailure(raw=raw, error=str(cause))
+            raise _as_storybrief_error(cause) from cause
+        except openai.OpenAIError as exc:
+            raise _as_storybrief_error(exc) from exc
+        attempts = policy.statistics.get("attempt_number", 1)
+        self._record(prompt, time.perf_counter() - started, getattr(completion, "usage", None), attempts)
+        return result
+
+    def yes_probability(self, prompt: RenderedPrompt) -> float:
+        """P(yes) / (P(yes) + P(no)) from the first answer token's log-probabilities."""
+        policy = retry_policy(self.max_attempts)
+        started = time.perf_counter()
+        options = self._request_options(max_tokens=1)
+        try:
+            for attempt in policy:
+                with attempt:
+                    completion = self._client.chat.completions.create(
+                        messages=prompt.messages, logprobs=True, top_logprobs=10, **options
+                    )
+        except openai.OpenAIError as exc:
+            raise _as_storybrief_error(exc) from exc
+        self._record(prompt, time.perf_counter() - started, completion.usage,
+                     policy.statistics.get("attempt_number", 1))
+        return _yes_share(completion)
+
+    def _record(self, prompt: RenderedPrompt, seconds: float, usage: Any, attempts: int) -> None:
+        self.calls.append(
+            CallRecord(
+                prompt_name=prompt.name,
+                prompt_hash=prompt.hash,
+                model=self.endpoint.model,
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                cached_tokens=getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", None),
+                seconds=round(seconds, 3),
+                attempts=attempts,
+            )
+        )
+
+
+def _completion_text(completion: Any) -> str | None:
+    try:
+        return completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def _yes_share(completion: Any) -> float:
+    try:
+        candidates = completion.choices[0].logprobs.content[0].top_logprobs
+    except (AttributeError, IndexError, TypeError) as exc:
+        raise ModelOutputError("the server returned no log-probabilities; the judge needs them") from exc
+    yes = no = 0.0
+    for candidate in candidates:
+        word = candidate.token.strip().lower()
+        if word in ("yes", "oui"):
+            yes += math.exp(candidate.logprob)
+        elif word in ("no", "non"):
+            no += math.exp(candidate.logprob)
+    if yes + no == 0.0:
+        return 0.5
+    return yes / (yes + no)
+
+
+def _as_storybrief_error(exc: BaseException) -> Exception:
+    if isinstance(exc, openai.APITimeoutError):
+        return ModelUnavailableError("the model server timed out")
+    if isinstance(exc, openai.APIConnectionError):
+        return ModelUnavailableError(f"could not reach the model server: {exc}")
+    if isinstance(exc, openai.RateLimitError):
+        return ModelUnavailableError("the model server kept answering 429 (rate limited)")
+    if isinstance(exc, openai.AuthenticationError):
+        return ConfigError("the model server rejected the API key (401)")
+    if isinstance(exc, openai.APIStatusError):
+        return ModelUnavailableError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message)}")
+    return ModelUnavailableError(f"model call failed: {_short(str(exc))}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def connect(
+    endpoint: Endpoint,
+    *,
+    sampling: Sampling | None = None,
+    progress: Progress | None = None,
+    max_attempts: int = 3,
+) -> Iterator[LLM]:
+    """Yield an LLM for `endpoint`; for the embedded default, serve the model for the duration."""
+    if not endpoint.embedded:
+        yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_attempts)
+        return
+    model_path = ensure_model(progress=progress)
+    with EmbeddedServer(model_path) as server:
+        yield LLM(endpoint, server.base_url, sampling or Sampling(), max_attempts)

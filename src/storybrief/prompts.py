@@ -1,0 +1,83 @@
+"""Prompt templates (jinja2, StrictUndefined) and their content hashes.
+
+Templates live in the repository's `prompts/` folder; an installed wheel carries a copy.
+A template renders to a chat: the text before a line `---user---` is the system message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from .errors import ConfigError
+
+USER_MARKER = "---user---"
+
+
+def _default_prompt_dir() -> Path:
+    checkout = Path(__file__).resolve().parents[2] / "prompts"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "_prompts"
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    name: str
+    hash: str
+    messages: list[dict[str, str]]
+
+
+class PromptLibrary:
+    """The prompts of one folder. A variant folder (for evals) can shadow single templates."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory) if directory else _default_prompt_dir()
+        if not self.directory.is_dir():
+            raise ConfigError(f"prompt folder not found: {self.directory}")
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.directory),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,  # prompts are plain text; article text is fenced, not escaped
+        )
+
+    def _source(self, name: str) -> str:
+        try:
+            return self._env.loader.get_source(self._env, name)[0]
+        except jinja2.TemplateNotFound as exc:
+            raise ConfigError(f"prompt template not found: {self.directory / name}") from exc
+
+    @lru_cache(maxsize=None)
+    def content_hash(self, name: str) -> str:
+        """sha256 over the template and every template it includes, so any edit changes it."""
+        digest = hashlib.sha256()
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source = self._source(current)
+            digest.update(current.encode() + b"\0" + source.encode() + b"\0")
+            pending.extend(t for t in jinja2.meta.find_referenced_templates(self._env.parse(source)) if t)
+        return digest.hexdigest()[:16]
+
+    def render(self, name: str, **variables) -> RenderedPrompt:
+        try:
+            text = self._env.get_template(name).render(**variables)
+        except jinja2.TemplateNotFound as exc:
+            raise ConfigError(f"prompt template not found: {self.directory / name}") from exc
+        except jinja2.UndefinedError as exc:
+            raise ConfigError(f"prompt {name} uses an undefined variable: {exc.message}") from exc
+        system, marker, user = text.partition(USER_MARKER)
+        if not marker:
+            raise ConfigError(f"prompt {name} has no {USER_MARKER} line")
+        messages = [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+        return RenderedPrompt(name=name.removesuffix(".j2"), hash=self.content_hash(name), messages=messages)

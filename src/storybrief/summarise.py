@@ -1,0 +1,353 @@
+"""Summarise a story into a cited brief: select passages, ask the model, check every citation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
+
+from .errors import ModelOutputError
+from .llm import LLM, StructuredFailure
+from .models import (
+    Brief,
+    CitationIssue,
+    Passage,
+    Record,
+    Section,
+    Sentence,
+    SourceRef,
+    Story,
+    TimelineEvent,
+)
+from .prompts import PromptLibrary
+
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}
+
+ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+
+# ---------------------------------------------------------------------------
+# What the model fills in. Labels (P1, P2, ...) stand for passages in the prompt; the
+# validators receive the prompt's labels and dates as instructor validation context.
+
+
+class SentenceDraft(Record):
+    cites: list[str] = Field(min_length=1, max_length=3)
+    text: str = Field(min_length=12, max_length=320)
+
+    @field_validator("cites")
+    @classmethod
+    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
+        return _check_labels(cites, info)
+
+
+class SectionDraft(Record):
+    lead: str = Field(min_length=3, max_length=80)
+    sentences: list[SentenceDraft] = Field(min_length=2, max_length=4)
+
+
+class BriefDraft(Record):
+    headline: str = Field(min_length=10, max_length=160)
+    sections: list[SectionDraft] = Field(min_length=3, max_length=5)
+
+
+class EventDraft(Record):
+    cites: list[str] = Field(min_length=1, max_length=3)
+    date: str = Field(pattern=ISO_DATE)
+    text: str = Field(min_length=12, max_length=260)
+
+    @field_validator("cites")
+    @classmethod
+    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
+        return _check_labels(cites, info)
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        _parse_partial_date(value)
+        return value
+
+    @model_validator(mode="after")
+    def _not_the_publication_date(self, info: ValidationInfo) -> EventDraft:
+        """Catch the small model's habit of dating events with the article's publication date."""
+        context = info.context or {}
+        published = context.get("published", {})
+        dates = context.get("dates", {})
+        for label in self.cites:
+            given = dates.get(label, [])
+            if self.date == published.get(label) and given and not any(
+                d.startswith(self.date) or self.date.startswith(d) for d in given
+            ):
+                raise ValueError(
+                    f"{self.date} is the publication date of the article of {label}, "
+                    f"but {label} dates its events {', '.join(given)}; use that date"
+                )
+        return self
+
+
+class TimelineDraft(Record):
+    events: list[EventDraft] = Field(min_length=1, max_length=8)
+
+
+def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
+    labels = (info.context or {}).get("labels")
+    if labels is not None:
+        unknown = [c for c in cites if c not in labels]
+        if unknown:
+            raise ValueError(f"unknown passage labels {unknown}: cite only labels shown in the articles")
+    return list(dict.fromkeys(cites))
+
+
+def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraft]]:
+    """Narrow `cites` to the prompt's labels, so a grammar-enforcing server cannot invent one."""
+    label = Literal[tuple(labels)]  # type: ignore[valid-type]
+    cites = (list[label], Field(min_length=1, max_length=3))
+    sentence = create_model("SentenceDraft", __base__=SentenceDraft, cites=cites)
+    section = create_model("SectionDraft", __base__=SectionDraft,
+                           sentences=(list[sentence], Field(min_length=2, max_length=4)))
+    brief = create_model("BriefDraft", __base__=BriefDraft,
+                         sections=(list[section], Field(min_length=3, max_length=5)))
+    event = create_model("EventDraft", __base__=EventDraft, cites=cites)
+    timeline = create_model("TimelineDraft", __base__=TimelineDraft,
+                            events=(list[event], Field(min_length=1, max_length=8)))
+    return brief, timeline
+
+
+# ---------------------------------------------------------------------------
+# Fitting the story into the model's window.
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+CHARS_PER_TOKEN = 3.2  # conservative for English and French news text
+PASSAGE_OVERHEAD_TOKENS = 8
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN) + PASSAGE_OVERHEAD_TOKENS
+
+
+def select_passages(story: Story, budget_tokens: int) -> list[Passage]:
+    """Every passage if the story fits; otherwise the most central, date-bearing and leading
+    passages, spread across sources, in story order."""
+    passages = story.passages
+    if sum(estimate_tokens(p.text) for p in passages) <= budget_tokens:
+        return list(passages)
+    words = [Counter(w.lower() for w in _WORD.findall(p.text) if len(w) > 3) for p in passages]
+    document_frequency = Counter(w for bag in words for w in bag)
+    n = len(passages)
+    centroid = Counter({w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1})
+    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+
+    def centrality(bag: Counter) -> float:
+        weights = {w: c * math.log(n / document_frequency[w]) for w, c in bag.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        return sum(v * centroid.get(w, 0.0) for w, v in weights.items()) / (norm * centroid_norm)
+
+    base = []
+    for passage, bag in zip(passages, words):
+        score = centrality(bag)
+        score *= 1.3 if passage.dates else 1.0
+        score *= 1.5 if passage.index < 2 else 1.0
+        base.append(score)
+    chosen: list[int] = []
+    picks_per_source: Counter = Counter()
+    used = 0
+    remaining = set(range(n))
+    while remaining:
+        best = max(remaining, key=lambda i: base[i] / (1 + picks_per_source[passages[i].source_id]))
+        remaining.discard(best)
+        cost = estimate_tokens(passages[best].text)
+        if used + cost > budget_tokens:
+            continue
+        chosen.append(best)
+        used += cost
+        picks_per_source[passages[best].source_id] += 1
+    return [passages[i] for i in sorted(chosen)]
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefOptions:
+    language: str = "en"
+    context_tokens: int = 8192
+    brief_max_tokens: int = 1400
+    timeline_max_tokens: int = 900
+
+    @property
+    def passage_budget(self) -> int:
+        instructions = 700
+        return self.context_tokens - instructions - max(self.brief_max_tokens, self.timeline_max_tokens)
+
+
+@dataclass
+class _PromptView:
+    """The articles as the prompt shows them, and the label of every shown passage."""
+
+    articles: list[dict[str, Any]]
+    label_to_passage: dict[str, Passage]
+    published: dict[str, str]
+    dates: dict[str, list[str]]
+
+
+def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
+    by_source: dict[str, list[Passage]] = {}
+    for passage in selected:
+        by_source.setdefault(passage.source_id, []).append(passage)
+    articles, label_to_passage, published, dates = [], {}, {}, {}
+    for source in story.sources:
+        shown = by_source.get(source.id)
+        if not shown:
+            continue
+        items = []
+        for passage in shown:
+            label = f"P{len(label_to_passage) + 1}"
+            label_to_passage[label] = passage
+            if source.published:
+                published[label] = source.published.isoformat()
+            dates[label] = [d.iso for d in passage.dates]
+            notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
+            # Angle brackets in article text could fake the <article> fence.
+            items.append({"label": label, "text": _defang(passage.text), "dates": notes})
+        articles.append({
+            "number": source.number,
+            "outlet": _defang(source.outlet or "unknown"),
+            "published": source.published.isoformat() if source.published else "not stated",
+            "language": source.language,
+            "title": _defang(source.title or "untitled"),
+            "passages": items,
+        })
+    return _PromptView(articles, label_to_passage, published, dates)
+
+
+def _defang(text: str) -> str:
+    return text.replace("<", "‹").replace(">", "›")
+
+
+def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOptions = BriefOptions()) -> Brief:
+    """Brief `story` with two model calls that share the article prefix."""
+    selected = select_passages(story, options.passage_budget)
+    view = _prompt_view(story, selected)
+    shown_sources = {p.source_id for p in selected}
+    language_name = LANGUAGE_NAMES.get(options.language, options.language)
+    brief_model, timeline_model = _constrained(list(view.label_to_passage))
+    context = {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates}
+    variables = {"articles": view.articles, "language_name": language_name}
+
+    brief_prompt = prompts.render("brief.j2", **variables)
+    timeline_prompt = prompts.render("timeline.j2", **variables)
+    issues: list[CitationIssue] = []
+    warnings = list(story.warnings)
+
+    draft = _accept(llm.structured(brief_prompt, brief_model, context=context,
+                                   max_tokens=options.brief_max_tokens), BriefDraft, "brief")
+    timeline = _accept(llm.structured(timeline_prompt, timeline_model, context=context,
+                                      max_tokens=options.timeline_max_tokens), TimelineDraft, "timeline")
+
+    sections = _sections(draft, view, issues, warnings)
+    events = _timeline(timeline, view, issues, warnings)
+    cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
+    cited |= {pid for e in events for pid in e.citations}
+    passages = {p.id: p for p in story.passages if p.id in cited}
+    omitted = [s.id for s in story.sources if s.id not in shown_sources]
+    if omitted:
+        warnings.append(
+            f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
+        )
+    return Brief(
+        headline=draft.headline.strip(),
+        language=options.language,
+        story=story.name,
+        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        sections=sections,
+        timeline=events,
+        sources=[
+            SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
+                      published=s.published, language=s.language, origins=s.origins)
+            for s in story.sources
+        ],
+        passages=passages,
+        omitted_sources=omitted,
+        citation_issues=issues,
+        calls=list(llm.calls),
+        prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
+        warnings=warnings,
+    )
+
+
+def _accept(answer, lenient_model, what: str):
+    """A valid draft, or the last invalid one parsed leniently so its bad citations can be
+    removed in the open rather than the whole brief lost."""
+    if not isinstance(answer, StructuredFailure):
+        return answer
+    try:
+        return lenient_model.model_validate(json.loads(answer.raw or ""))
+    except (ValueError, ValidationError) as exc:
+        raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
+
+
+def _resolve(cites: list[str], view: _PromptView, where: str, issues: list[CitationIssue]) -> list[str]:
+    resolved = []
+    for label in cites:
+        passage = view.label_to_passage.get(label)
+        if passage is None:
+            issues.append(CitationIssue(where=where, citation=label,
+                                        problem="no passage with this label in the story", action="removed"))
+            continue
+        if passage.id not in resolved:
+            resolved.append(passage.id)
+    return resolved
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[Section]:
+    sections, seen = [], set()
+    for i, section in enumerate(draft.sections, 1):
+        sentences = []
+        for j, sentence in enumerate(section.sentences, 1):
+            key = _normal(sentence.text)
+            if key in seen:
+                warnings.append(f"section {i} sentence {j} repeated an earlier sentence and was dropped")
+                continue
+            seen.add(key)
+            citations = _resolve(sentence.cites, view, f"section {i} sentence {j}", issues)
+            sentences.append(Sentence(text=sentence.text.strip(), citations=citations))
+        if sentences:
+            sections.append(Section(lead=section.lead.strip(), sentences=sentences))
+    return sections
+
+
+def _parse_partial_date(value: str) -> dt.date:
+    parts = [int(x) for x in value.split("-")]
+    try:
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise ValueError(f"{value} is not a real date") from exc
+
+
+PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+
+def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[TimelineEvent]:
+    events, seen = [], set()
+    for k, event in enumerate(draft.events, 1):
+        key = (event.date, _normal(event.text))
+        if key in seen:
+            warnings.append(f"timeline entry {k} repeated an earlier entry and was dropped")
+            continue
+        seen.add(key)
+        citations = _resolve(event.cites, view, f"timeline entry {k}", issues)
+        events.append(TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)],
+                                    text=event.text.strip(), citations=citations))
+    # Chronological; a coarser date sorts before the days inside it.
+    events.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+    return events
