@@ -1,0 +1,309 @@
+"""Find date expressions in news text and resolve them against a publication date.
+
+Candidates are found with our own regular expressions (they give exact offsets), then
+resolved with plain calendar arithmetic. That is faster and more predictable than
+dateparser's `search_dates`, which on news text borrows days from the base date
+("en décembre" -> 2025-12-04) and skips the base day for weekdays ("mercredi" said on a
+Wednesday -> a week early). Rules:
+
+* a weekday means the most recent such day on or before the base date (news reports
+  "on Tuesday" about the past week, and the publication day itself counts); "last
+  Tuesday" / "mardi dernier" is strictly before the base, "next" / "prochain" after it;
+* a month without a year is the most recent such month not after the base month
+  (month precision, never a day borrowed from the base);
+* a day and month without a year is the most recent such date not after the base, or
+  an upcoming date up to 31 days ahead;
+* a bare year is year precision and is only taken after a cue ("in 2019", "depuis 2019");
+* vague spans ("earlier this week", "la semaine dernière") resolve only to the month
+  they fall in, and only when the whole week lies in one month; otherwise they are skipped;
+* with no base date only absolute dates (those that carry their year) are resolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from storybrief.models import ResolvedDate
+
+__all__ = ["resolve_dates"]
+
+# --------------------------------------------------------------------------- vocabularies
+
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+_FR_MONTHS = {
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
+    "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
+}
+_EN_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+_FR_WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}
+
+_EN_MONTH_FULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_EN_MONTH_ANY = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
+_EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_FR_MONTH_FULL = (
+    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
+)
+_FR_MONTH_ANY = (
+    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
+    r"|(?:janv|f[ée]vr|avr|juil|sept|oct|nov|d[ée]c)\.)"
+)
+_FR_WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_APOS = "['’]"
+
+# Each pattern: (kind, compiled regex). Named groups: y (year), m (month), d (day), wd
+# (weekday), q (qualifier: last/next/dernier/prochain).
+_Pattern = tuple[str, "re.Pattern[str]"]
+
+
+def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+_COMMON: list[_Pattern] = [
+    ("ymd", _c(rf"(?<![\d/.-])(?P<y>{_YEAR})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])")),
+]
+
+_EN: list[_Pattern] = [
+    # Tuesday, February 3, 2026 / February 3, 2026 / Feb. 3 / February 05, 2026
+    ("dmy", _c(
+        rf"\b(?:{_EN_WEEKDAY},?\s+)?(?P<m>{_EN_MONTH_ANY})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+        rf"(?:,?\s+(?P<y>{_YEAR})\b)?"
+    )),
+    # 3 February 2026 / 3rd of February
+    ("dmy", _c(
+        rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_EN_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR})\b)?"
+    )),
+    # February 2022
+    ("my", _c(rf"\b(?P<m>{_EN_MONTH_ANY}),?\s+(?P<y>{_YEAR})\b")),
+    # in December / since July / early March (bare full month names need a cue)
+    ("m", _c(
+        rf"(?:\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Dd]uring|[Ee]arly|[Ll]ate|[Tt]hrough|[Tt]ill|"
+        rf"[Bb]efore|[Aa]fter)\s+|\b(?:[Mm]id-)|\b(?P<q>[Ll]ast|[Nn]ext|[Tt]his)\s+)(?P<m>{_EN_MONTH_FULL})\b(?!\s+\d)"
+    )),
+    # on Tuesday / last Tuesday / Tuesday
+    ("wd", _c(rf"\b(?:(?P<q>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<wd>{_EN_WEEKDAY})\b(?!,?\s+{_EN_MONTH_ANY})")),
+    ("rel", _c(r"\b(?:the day before yesterday|yesterday|today|tomorrow)\b", re.I)),
+    ("span", _c(r"\b(?:(?:earlier|later) this week|this week|last week|last month|this month|last year|this year)\b", re.I)),
+    # in 2019 / since 2019
+    ("y", _c(
+        rf"\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Ss]ummer|"
+        rf"[Ss]pring|[Aa]utumn|[Ff]all|[Ww]inter|[Mm]id-?)\s+(?P<y>{_YEAR})\b(?![-/]\d)"
+    )),
+]
+
+_FR: list[_Pattern] = [
+    # 30/10/2011, 30.10.2011
+    ("dmy", _c(rf"(?<![\d/.])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>{_YEAR})(?![\d/.]\d)")),
+    # mardi 3 février 2026 / 1er mars / 3 févr. 2026
+    ("dmy", _c(
+        rf"\b(?:{_FR_WEEKDAY}\s+)?(?P<d>[0-3]?\d)(?:er|e)?\s+(?P<m>{_FR_MONTH_ANY})(?!\w)(?:\s+(?P<y>{_YEAR})\b)?",
+        re.I,
+    )),
+    # février 2022
+    ("my", _c(rf"\b(?P<m>{_FR_MONTH_ANY})(?!\w)\s+(?P<y>{_YEAR})\b", re.I)),
+    # en décembre / depuis mars / fin février / mi-mars / d'avril / le mois de mai
+    ("m", _c(
+        rf"(?:\b(?:en|depuis|jusqu{_APOS}en|dès|fin|début|courant|mois\s+de|mois\s+d{_APOS}|avant|après)\s+|"
+        rf"\bmi-|\bd{_APOS})(?P<m>{_FR_MONTH_FULL})\b(?!\s+\d)(?:\s+(?P<q>dernier|prochain))?",
+        re.I,
+    )),
+    # mardi / mardi dernier / mardi prochain
+    ("wd", _c(rf"\b(?P<wd>{_FR_WEEKDAY})\b(?!\s+\d)(?:\s+(?P<q>dernier|prochain))?", re.I)),
+    ("rel", _c(rf"(?<![\w-])(?:avant-hier|après-demain|hier|aujourd{_APOS}hui|demain)(?![\w-])", re.I)),
+    ("span", _c(
+        rf"\b(?:la\s+semaine\s+(?:dernière|passée)|cette\s+semaine|en\s+début\s+de\s+semaine|"
+        rf"le\s+mois\s+(?:dernier|passé)|ce\s+mois-ci|l{_APOS}an\s+(?:dernier|passé)|"
+        rf"l{_APOS}année\s+(?:dernière|passée)|cette\s+année)\b",
+        re.I,
+    )),
+    # en 2019 / depuis 2019 / fin 2011
+    ("y", _c(
+        rf"\b(?:en|depuis|dès|jusqu{_APOS}en|fin|début|mi-|courant|avant|après|d{_APOS}ici|l{_APOS}année|"
+        rf"l{_APOS}an|printemps|été|automne|hiver)\s*(?P<y>{_YEAR})\b(?![-/]\d)",
+        re.I,
+    )),
+]
+
+_RELATIVE_WORDS = {
+    "today": 0, "yesterday": -1, "tomorrow": 1, "the day before yesterday": -2,
+    "aujourd'hui": 0, "hier": -1, "demain": 1, "avant-hier": -2, "après-demain": 2,
+}
+
+
+def _patterns(language: str) -> list[_Pattern]:
+    lang = (language or "und").lower()[:2]
+    if lang == "en":
+        return _COMMON + _EN
+    if lang == "fr":
+        return _COMMON + _FR
+    return _COMMON + _EN + _FR
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def _month_number(word: str) -> int | None:
+    key = word.lower().rstrip(".")
+    return _EN_MONTHS.get(key) or _FR_MONTHS.get(key)
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _week_month(monday: dt.date, sunday: dt.date) -> str | None:
+    if (monday.year, monday.month) == (sunday.year, sunday.month):
+        return f"{monday.year:04d}-{monday.month:02d}"
+    return None
+
+
+def _qualifier(q: str | None) -> str:
+    q = (q or "").lower()
+    if q in ("last", "dernier"):
+        return "last"
+    if q in ("next", "prochain"):
+        return "next"
+    if q == "this":
+        return "this"
+    return ""
+
+
+def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt.date | None):
+    """Return (iso, precision, relative) or None when the expression cannot be resolved honestly."""
+    y = int(groups["y"]) if groups.get("y") else None
+    if kind in ("ymd", "dmy"):
+        m_raw = groups["m"] or ""
+        m = int(m_raw) if m_raw.isdigit() else _month_number(m_raw)
+        d = int(groups["d"]) if groups.get("d") else None
+        if not m or not d:
+            return None
+        if y is not None:
+            day = _safe_date(y, m, d)
+            return (day.isoformat(), "day", False) if day else None
+        if base is None:
+            return None
+        this_year = _safe_date(base.year, m, d)
+        if this_year is not None and (this_year <= base or (this_year - base).days <= 31):
+            return this_year.isoformat(), "day", True
+        last_year = _safe_date(base.year - 1, m, d)
+        return (last_year.isoformat(), "day", True) if last_year else None
+    if kind == "my":
+        m = _month_number(groups["m"] or "")
+        if not m or y is None:
+            return None
+        return f"{y:04d}-{m:02d}", "month", False
+    if kind == "m":
+        m = _month_number(groups["m"] or "")
+        if not m or base is None:
+            return None
+        q = _qualifier(groups.get("q"))
+        if q == "next":
+            year = base.year if m > base.month else base.year + 1
+        else:
+            year = base.year if m <= base.month else base.year - 1
+        return f"{year:04d}-{m:02d}", "month", True
+    if kind == "y":
+        return (f"{y:04d}", "year", False) if y is not None else None
+    if base is None:
+        return None
+    if kind == "wd":
+        word = (groups["wd"] or "").lower()
+        wd = _EN_WEEKDAYS.get(word, _FR_WEEKDAYS.get(word))
+        if wd is None:
+            return None
+        q = _qualifier(groups.get("q"))
+        if q == "next":
+            delta = (wd - base.weekday()) % 7 or 7
+            return (base + dt.timedelta(days=delta)).isoformat(), "day", True
+        back = (base.weekday() - wd) % 7
+        if q == "last" and back == 0:
+            back = 7
+        return (base - dt.timedelta(days=back)).isoformat(), "day", True
+    if kind == "rel":
+        key = re.sub(r"\s+", " ", expression.lower().replace("’", "'"))
+        offset = _RELATIVE_WORDS.get(key)
+        if offset is None:
+            return None
+        return (base + dt.timedelta(days=offset)).isoformat(), "day", True
+    if kind == "span":
+        key = re.sub(r"\s+", " ", expression.lower().replace("’", "'"))
+        monday = base - dt.timedelta(days=base.weekday())
+        if "week" in key or "semaine" in key:
+            if "last" in key or "dernière" in key or "passée" in key:
+                monday -= dt.timedelta(days=7)
+            iso = _week_month(monday, monday + dt.timedelta(days=6))
+            return (iso, "month", True) if iso else None
+        if "month" in key or "mois" in key:
+            if "last" in key or "dernier" in key or "passé" in key:
+                first = (base.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            else:
+                first = base.replace(day=1)
+            return f"{first.year:04d}-{first.month:02d}", "month", True
+        if "last" in key or "dernier" in key or "dernière" in key or "passé" in key:
+            return f"{base.year - 1:04d}", "year", True
+        return f"{base.year:04d}", "year", True
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _resolve_cached(kind: str, groups: tuple[tuple[str, str | None], ...], expression: str, base: dt.date | None):
+    return _resolve(kind, dict(groups), expression, base)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def resolve_dates(text: str, base: dt.date | None, language: str) -> list[ResolvedDate]:
+    """Every date expression in `text` that can be resolved honestly, in text order.
+
+    Offsets are into `text`; `iso` is cut to the precision the text gives.
+    """
+    candidates: list[tuple[int, int, str, dict[str, str | None]]] = []
+    for kind, pattern in _patterns(language):
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            # The expression is the date words themselves, without the leading cue
+            # ("in", "on", "depuis"): start at the first captured group or qualifier.
+            starts = [match.start(name) for name in ("q", "wd", "m", "d", "y") if groups.get(name)]
+            start = min(starts) if starts and kind in ("m", "y") else match.start()
+            if kind == "m" and groups.get("q") and match.start("q") > match.start("m"):
+                start = match.start("m")  # "décembre dernier": the qualifier trails
+            candidates.append((start, match.end(), kind, groups))
+    # Longest match wins; then earliest; non-overlapping.
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int]] = []
+    results: list[ResolvedDate] = []
+    for start, end, kind, groups in candidates:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        expression = text[start:end]
+        resolved = _resolve_cached(kind, tuple(sorted(groups.items())), expression, base)
+        if resolved is None:
+            continue
+        taken.append((start, end))
+        iso, precision, relative = resolved
+        results.append(
+            ResolvedDate(expression=expression, start=start, end=end, iso=iso, precision=precision, relative=relative)
+        )
+    results.sort(key=lambda r: r.start)
+    return results

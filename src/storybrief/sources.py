@@ -1,0 +1,743 @@
+"""Read a cluster of articles, clean them, merge near-duplicates and build the Story.
+
+Plain functions with explicit inputs: `read_articles` -> `dedupe` -> `build_story`.
+Every problem with the input is an `InputError` whose one-line message names the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storybrief.errors import InputError
+from storybrief.models import Article, Source, Story
+
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "MAX_JSONL_BYTES",
+    "ARTICLE_SUFFIXES",
+    "read_articles",
+    "clean_text",
+    "extract_metadata",
+    "dedupe",
+    "build_story",
+    "cluster_boilerplate",
+]
+
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+MAX_JSONL_BYTES = 200 * 1024 * 1024
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+DEFAULT_DUPLICATE_THRESHOLD = 0.8
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Bytes -> text: utf-8 (BOM allowed), else detected charset; binary is an InputError."""
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary file (NUL bytes), not an article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(f"{name}: binary or undecodable file, not an article")
+        text = str(best)
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    if text and controls / len(text) > 0.01:
+        raise InputError(f"{name}: binary file (control characters), not an article")
+    return text
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(f"{path}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one article file")
+    return path.read_bytes()
+
+
+# --------------------------------------------------------------------------- cleaning rules
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_TERMINAL = re.compile(r"[.!?…:;\"”»’)\]]\s*$")
+
+_URL_LINE = re.compile(r"^\s*(?:(?:https?://|www\.)\S+\s*)+$", re.I)
+_RELATED_LINE = re.compile(
+    r"^\s*(?:related(?: articles?| stories| content)?|read (?:also|more)|see also|more on this|"
+    r"(?:à |a )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|dans la même rubrique)\b\s*[:»›-]?",
+    re.I,
+)
+# Short chrome lines: the whole line is one of these words.
+_CHROME_EXACT = re.compile(
+    r"^\s*(?:once|monthly|annual|yearly|continue|preview|share|tweet|email|e-mail|print|imprimer|partager|envoyer|"
+    r"commenter|réagir|menu|search|rechercher|close|fermer|advertisement|publicité|read more|lire la suite|"
+    r"voir plus|load more|good luck\s*!?|remind me later\.?|not ready to support today\?|"
+    r"payment methods|paiment methods|moyens de paiement|newsletters?|abonnés?|s'abonner|se connecter|"
+    r"log ?in|sign ?in|sign ?up|subscribe|facebook|twitter|linkedin|whatsapp|instagram|youtube)\s*[.!:]?\s*$",
+    re.I,
+)
+# Keywords that mark a short line (<= 160 chars) as site chrome.
+_CHROME_KEYWORDS = re.compile(
+    r"newsletter|sign up|subscribe|subscriber|abonnez|abonnement|s'abonner|inscrivez-vous|"
+    r"privacy policy|cookies?\b.{0,40}\b(?:accept|consent|policy|politique|paramètres|settings)|"
+    r"\b(?:accept|consent)\w*\b.{0,40}\bcookies|confidentialité|politique de protection|support us\b|"
+    r"support (?:independent|today)|donate now|make a donation|faites un don|"
+    r"remind me later|code promo|mot de passe|password|adresse (?:e-?)?mail|e-mail address|favoris|"
+    r"partagé cet article|share this|follow us|suivez[- ]nous|suivez le |all rights reserved|tous droits réservés|"
+    r"copyright|©|téléchargez l'application|download (?:the|our) app|découvrez l'application|offre limitée|"
+    r"sans engagement|connectez-vous|créez votre compte|votre compte|your account|merci de compléter|"
+    r"les sites du groupe|nos journaux et magazines|les sites éditoriaux|boutique (?:le|du)|"
+    r"all quotes delayed|this content was produced|ce contenu a été|ce billet fait partie d|"
+    r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read",
+    re.I,
+)
+# A header line that, once the article body is behind it, starts a trailing block of chrome.
+_TRAILING_HEADER = re.compile(
+    r"^\s*(?:sign up for|subscribe to|a message from|dear readers|support (?:us|the )|"
+    r"newsletters?\b|inscrivez-vous|abonnez-vous|related(?: articles?| stories)?\s*:?\s*$|more from|most read|"
+    r"les plus lus|(?:»\s*)?dossier spécial|commentaires?\s*(?:\(\d+\))?\s*:?\s*$|comments?\s*(?:\(\d+\))?\s*:?\s*$|"
+    r"vos réactions|réagissez|sur le même sujet|dans la même rubrique|à lire aussi\s*:?\s*$|"
+    r"lire aussi\s*:?\s*$|read more\s*:?\s*$|les services de|nos valeurs|discover thomson reuters)",
+    re.I,
+)
+MAX_TRAILING_HEADER_CHARS = 60
+MIN_BODY_CHARS_BEFORE_TRAILER = 400
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[.,;]\s+|\s[-–—|/]\s*|\s)\(?(?:EPA|AFP|AP|Reuters|TASS|ITAR-TASS|Getty Images|Getty|Sputnik|RIA Novosti|"
+    r"Kremlin\.ru|Xinhua|DPA|ANP|Anadolu|Shutterstock|Wikimedia Commons|Wikimedia|Pool|Handout|Flickr|"
+    r"AFP PHOTO|Photo|Photos|Crédit|Credit|DR)"
+    r"(?:\s*[/|,-]\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)*\)?\s*$"
+)
+_CAPTION_PREFIX = re.compile(r"^\s*(?:photo|image|crédits? photo|credits?|illustration)\s*:", re.I)
+_CREDITS_START = re.compile(r"^\s*(?:\(|(?:avec|with|reporting by|writing by|editing by|additional reporting)\b)", re.I)
+_CREDITS_KEY = re.compile(
+    r"édité par|edité par|edited by|editing by|rédigé par|writing by|reporting by|pour le service français|"
+    r"\b(?:avec|with) (?:AFP|Reuters|AP)\b|\bavec\b.{0,200}\bà (?:Paris|Moscou|Londres|Washington|Bruxelles)",
+    re.I,
+)
+_SOURCE_PAREN = re.compile(r"^\s*\((?:[\w.'’ -]{1,40}(?:avec|with|,)\s*)?(?:AFP|Reuters|AP|Belga|ATS)\)\s*$", re.I)
+_BYLINE = re.compile(r"^\s*(?:[Bb]y|[Pp]ar)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |du |van |von |le |la )?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$")
+
+_MONTHS_EN = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
+_MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+_MONTH_NUM = {
+    name: i + 1
+    for names in (_MONTHS_EN.split("|"),)
+    for i, name in enumerate(names)
+}
+_MONTH_NUM.update(
+    {
+        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+        "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    }
+)
+_HEADER_DATE = re.compile(r"^\s*date\s*[:=]?\s*(\d{4})-(\d{2})-(\d{2})\b\s*", re.I)
+# A line that is only a date (optionally with a time and "updated ..." tail).
+_DATE_LINE_EN = re.compile(
+    rf"^\s*(?:(?:published|updated|posted)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?({_MONTHS_EN})\s+(\d{{1,2}}),?\s+(\d{{4}})"
+    r"(?:[\s,]+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?.*)?\s*$",
+    re.I,
+)
+_DATE_LINE_FR = re.compile(
+    rf"^\s*(?:(?:publié|mis à jour|le)\s*:?\s*)*(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(\d{{1,2}})(?:er)?\s+({_MONTHS_FR})\s+(\d{{4}})(?:\s+(?:à\s+)?\d{{1,2}}\s*[h:]\s*\d{{0,2}}.*)?\s*$",
+    re.I,
+)
+_DATE_LINE_NUM = re.compile(
+    r"^\s*(?:(?:publié|mis à jour|published|updated|le)\s*:?\s*)*(\d{1,2})[./](\d{1,2})[./](\d{4})"
+    r"(?:\s+(?:à\s+)?\d{1,2}\s*[h:]\s*\d{0,2})?(?:,?\s*mis à jour.*)?\s*$",
+    re.I,
+)
+_DATE_LINE_ISO = re.compile(r"^\s*(?:(?:published|updated|date)\s*:?\s*)?(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:]+\S*)?\s*$", re.I)
+_DATELINE = re.compile(
+    r"^\s*(?P<city>[A-ZÀ-Ý][A-ZÀ-Ý'’.-]+(?:\s[A-ZÀ-Ý][A-ZÀ-Ý'’.-]+){0,3})"
+    r"(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?(?:\s*\((?P<agency>[A-Za-z][\w .]{1,20})\))?\s*[-–—]\s+\S"
+)
+_OUTLET_SELF = [
+    re.compile(r"^\s*support (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*!?\s*$", re.I),
+    re.compile(r"^\s*a message from (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*:?\s*$", re.I),
+    re.compile(r"^\s*by supporting (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*,"),
+    re.compile(r"^\s*©\s*(?:copyright\s+)?(?:(?:19|20)\d\d\s+)?([A-Z][\w'’&.]*(?:\s[A-Z0-9][\w'’&.]*){0,3})\s*(?:[-–|.]\s*)?$"),
+]
+_AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
+
+
+def _normalise_spaces(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = re.sub(r" {2,}", " ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def _line_key(line: str) -> str:
+    return re.sub(r"\s+", " ", _ZERO_WIDTH.sub("", line)).strip().lower()
+
+
+def _is_chrome(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if _URL_LINE.match(stripped) or _RELATED_LINE.match(stripped) or _CHROME_EXACT.match(stripped):
+        return True
+    if len(stripped) <= 160 and _CHROME_KEYWORDS.search(stripped):
+        return True
+    if len(stripped) <= 60 and re.match(r"^(?:support|soutenez)\s.{2,50}!$", stripped, re.I):
+        return True  # "Support The Moscow Times!" appeals
+    if len(stripped) <= 160 and not re.search(r"[.!?:]\s*$", stripped) and _CAPTION_CREDIT.search(stripped):
+        return True
+    if len(stripped) <= 200 and _CAPTION_PREFIX.match(stripped):
+        return True
+    if len(stripped) <= 400 and _is_credits(stripped):
+        return True
+    if _SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped):
+        return True
+    return _is_date_line(stripped) is not None
+
+
+def _is_credits(line: str) -> bool:
+    """A credits line: "(John Irish, avec ..., édité par ...)" or "Avec X à Tunis, édité par Y"."""
+    if not _CREDITS_START.match(line):
+        return False
+    if line.startswith("(") and not line.rstrip(". ").endswith(")"):
+        return False
+    return bool(_CREDITS_KEY.search(line))
+
+
+def _is_date_line(line: str) -> dt.date | None:
+    if len(line) > 120:
+        return None
+    for pattern, order in ((_DATE_LINE_ISO, "ymd"), (_DATE_LINE_EN, "mdy"), (_DATE_LINE_FR, "dmy"), (_DATE_LINE_NUM, "dmy")):
+        m = pattern.match(line)
+        if not m:
+            continue
+        a, b, c = m.group(1), m.group(2), m.group(3)
+        try:
+            if order == "ymd":
+                return dt.date(int(a), int(b), int(c))
+            if order == "mdy":
+                return dt.date(int(c), _MONTH_NUM[a.lower()], int(b))
+            month = int(b) if b.isdigit() else _MONTH_NUM[b.lower()]
+            return dt.date(int(c), month, int(a))
+        except (ValueError, KeyError):
+            return None
+    return None
+
+
+@dataclass
+class _Meta:
+    title: str | None = None
+    published: dt.date | None = None
+    dateline: str | None = None
+    outlet: str | None = None
+    removed_header: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _is_hard_wrapped(block: list[str]) -> bool:
+    """PDF/e-mail text: the lines of a block (but the last) fill nearly the same width."""
+    if len(block) < 2:
+        return False
+    widths = [len(line) for line in block[:-1]]
+    widest = max(widths)
+    if widest > 130:
+        return False
+    open_ended = sum(1 for line in block[:-1] if not _TERMINAL.search(line))
+    if open_ended < 0.5 * len(widths):
+        return False  # lines that end sentences are separate paragraphs, not a wrapped one
+    return sum(1 for w in widths if w >= 0.6 * widest) >= 0.6 * len(widths)
+
+
+def _join(a: str, b: str) -> str:
+    if a.endswith("-") and b[:1].islower():
+        return a + b
+    return a + " " + b
+
+
+def extract_metadata(raw: str) -> _Meta:
+    """Title, publication date, dateline and self-named outlet from an article's raw text."""
+    meta = _Meta()
+    lines = [line for line in _normalise_spaces(raw).split("\n")]
+    nonblank = [line for line in lines if line]
+    if not nonblank:
+        return meta
+    header = _HEADER_DATE.match(nonblank[0])
+    if header:
+        try:
+            meta.published = dt.date(int(header.group(1)), int(header.group(2)), int(header.group(3)))
+        except ValueError:
+            pass
+        rest = nonblank[0][header.end():].strip()
+        if rest:
+            meta.title = rest
+    for line in nonblank[:12]:
+        if meta.published is None:
+            found = _is_date_line(line)
+            if found:
+                meta.published = found
+    for line in nonblank:
+        for pattern in _OUTLET_SELF:
+            m = pattern.match(line)
+            if m:
+                meta.outlet = m.group(1).strip()
+                break
+        if meta.outlet:
+            break
+    # Dateline: the first line of the body.
+    for line in nonblank[:8]:
+        if _is_chrome(line):
+            continue
+        m = _DATELINE.match(line)
+        if m and len(m.group("city")) >= 3:
+            meta.dateline = m.group("city").strip()
+            agency = (m.group("agency") or "").strip().lower()
+            if agency in _AGENCIES and meta.outlet is None:
+                meta.outlet = _AGENCIES[agency]
+            break
+    return meta
+
+
+def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
+    """Article text without site chrome and extraction artefacts, one paragraph a line.
+
+    `boilerplate` holds normalised lines (see `cluster_boilerplate`) to drop as well.
+    Paragraphs are separated by a blank line; hard-wrapped lines are joined; a paragraph
+    cut by dumped URLs or "Related" lines is rejoined with its continuation.
+    """
+    text = _normalise_spaces(raw)
+    lines = text.split("\n")
+    if lines and _HEADER_DATE.match(lines[0] or ""):
+        lines[0] = lines[0][_HEADER_DATE.match(lines[0]).end():].strip()  # type: ignore[union-attr]
+    # 1. Line-level removal; remember where something was cut out.
+    kept: list[str | None] = []  # None marks a removed line (junk)
+    body_chars = 0
+    for line in lines:
+        if (
+            body_chars >= MIN_BODY_CHARS_BEFORE_TRAILER
+            and len(line) <= MAX_TRAILING_HEADER_CHARS
+            and _TRAILING_HEADER.match(line)
+            and not re.search(r":\s*\S", line)
+        ):
+            break  # 3. trailing chrome: a header after the body starts a block that runs to the end
+        if line and (_is_chrome(line) or _line_key(line) in boilerplate):
+            kept.append(None)
+        else:
+            kept.append(line)
+            body_chars += len(line)
+    # 2. Paragraphs: blocks of non-blank lines; junk lines split blocks but are remembered.
+    paragraphs: list[tuple[str, bool]] = []  # (text, junk_removed_before_it)
+    block: list[str] = []
+    junk_pending = False
+
+    def flush() -> None:
+        nonlocal block, junk_pending
+        if not block:
+            return
+        if _is_hard_wrapped(block):
+            joined = block[0]
+            for line in block[1:]:
+                joined = _join(joined, line)
+            paragraphs.append((joined, junk_pending))
+        else:
+            current = block[0]
+            first = True
+            for line in block[1:]:
+                if line[:1].islower() and not _TERMINAL.search(current):
+                    current = _join(current, line)
+                else:
+                    paragraphs.append((current, junk_pending if first else False))
+                    first = False
+                    current = line
+            paragraphs.append((current, junk_pending if first else False))
+        block = []
+        junk_pending = False
+
+    for line in kept:
+        if line is None:
+            flush()
+            junk_pending = True
+        elif not line:
+            flush()
+        else:
+            block.append(line)
+    flush()
+    # 4. Rejoin a paragraph cut by removed junk: it ends mid-sentence and runs on.
+    # Trailing paragraphs that are account/newsletter/legal notices, even long ones.
+    while paragraphs and len(paragraphs[-1][0]) <= 600 and _CHROME_KEYWORDS.search(paragraphs[-1][0]):
+        paragraphs.pop()
+    merged: list[str] = []
+    for para, junk_before in paragraphs:
+        if len(merged) > 1:  # never onto the first paragraph: that is the title when there is one
+            prev = merged[-1]
+            runs_on = len(prev) >= 60 and bool(re.search(r"(?:\b[a-zà-ÿ][\w'’-]*|,)$", prev))
+            if runs_on and (junk_before or para[:1].islower()):
+                merged[-1] = _join(prev, para)
+                continue
+        merged.append(para)
+    return "\n\n".join(p.strip() for p in merged if p.strip())
+
+
+def cluster_boilerplate(texts: Sequence[str], min_documents: int = 3) -> frozenset[str]:
+    """Lines repeated verbatim across at least `min_documents` different articles.
+
+    Site chrome (menus, headline lists, account prompts) repeats across articles of the
+    same site; an article's own paragraphs do not, unless the article itself is repeated.
+    Documents that share most of their long lines count as one, so three copies of the
+    same wire story do not lose their body.
+    """
+    doc_lines: list[set[str]] = []
+    for text in texts:
+        doc_lines.append({key for key in (_line_key(line) for line in text.split("\n")) if len(key) >= 3})
+    frequency: dict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(doc_lines):
+        for key in keys:
+            frequency[key].append(index)
+    long_lines = [{key for key in keys if len(key) >= 150} for keys in doc_lines]
+
+    def same(a: int, b: int) -> bool:
+        la, lb = long_lines[a], long_lines[b]
+        if not la or not lb:
+            return False
+        return len(la & lb) / min(len(la), len(lb)) >= 0.5
+
+    distinct_cache: dict[tuple[int, ...], int] = {}
+
+    def distinct(docs: tuple[int, ...]) -> int:
+        if docs not in distinct_cache:
+            representatives: list[int] = []
+            for doc in docs:
+                if not any(same(doc, rep) for rep in representatives):
+                    representatives.append(doc)
+                    if len(representatives) >= min_documents:
+                        break
+            distinct_cache[docs] = len(representatives)
+        return distinct_cache[docs]
+
+    return frozenset(
+        key for key, docs in frequency.items() if len(docs) >= min_documents and distinct(tuple(docs)) >= min_documents
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Raw:
+    origin: str
+    text: str
+    html: bool = False
+    fields: dict = field(default_factory=dict)
+
+
+def _parse_date_field(value: object, where: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise InputError(f"{where}: published {value!r} is not an ISO date (YYYY-MM-DD)")
+
+
+_FIELDS = ("id", "url", "title", "outlet", "published", "language", "text")
+
+
+def _row(obj: object, where: str) -> _Raw:
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected a JSON object with a 'text' field")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: article has no 'text' string")
+    if len(text.encode("utf-8")) > MAX_ARTICLE_BYTES:
+        raise InputError(f"{where}: article text is over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit")
+    fields = {key: obj.get(key) for key in _FIELDS if key != "text" and obj.get(key) not in (None, "")}
+    fields["published"] = _parse_date_field(fields.get("published"), where)
+    return _Raw(origin=where, text=text, fields=fields)
+
+
+def _read_file(path: Path) -> list[_Raw]:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        text = _decode(_read_bytes(path, MAX_JSONL_BYTES), str(path))
+        rows = []
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{number}: malformed JSON ({exc.msg})") from None
+            rows.append(_row(obj, f"{path}#L{number}"))
+        return rows
+    text = _decode(_read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    if suffix == ".json":
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
+        if isinstance(obj, list):
+            return [_row(item, f"{path}#{i}") for i, item in enumerate(obj)]
+        return [_row(obj, str(path))]
+    if suffix in (".html", ".htm"):
+        return [_Raw(origin=str(path), text=text, html=True)]
+    return [_Raw(origin=str(path), text=text)]
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_dir():
+            found = sorted(
+                (p for p in path.iterdir()
+                 if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES),
+                key=lambda p: p.name,
+            )
+            if not found:
+                raise InputError(f"{path}: no readable articles ({', '.join(ARTICLE_SUFFIXES)}) in this directory")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: not a regular file or directory")
+    return files
+
+
+def _from_html(raw: _Raw) -> tuple[str, dict]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(raw.text, with_metadata=True, include_comments=False, include_tables=False)
+    if doc is None or not (doc.text or "").strip():
+        raise InputError(f"{raw.origin}: no article text found in this HTML page")
+    fields: dict = {}
+    if doc.title:
+        fields["title"] = doc.title.strip()
+    if doc.sitename:
+        fields["outlet"] = doc.sitename.strip()
+    if doc.url:
+        fields["url"] = doc.url
+    if doc.date:
+        try:
+            fields["published"] = dt.date.fromisoformat(str(doc.date)[:10])
+        except ValueError:
+            pass
+    # trafilatura gives one paragraph a line; make them blank-line separated.
+    text = "\n\n".join(line for line in doc.text.split("\n") if line.strip())
+    return text, fields
+
+
+def _title_from(cleaned: str) -> str | None:
+    """The first paragraph when it reads as a headline: short, several words, no closing period."""
+    first = cleaned.split("\n\n", 1)[0].strip()
+    if len(first) > 200 or len(first.split()) < 3 or re.search(r"[.:;,]$", first):
+        return None
+    return first
+
+
+def _language(text: str) -> str:
+    import py3langid
+
+    code, _score = py3langid.classify(text[:5000])
+    return code or "und"
+
+
+def _content_id(text: str) -> str:
+    normalised = re.sub(r"\s+", " ", text).strip().lower()
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
+
+
+def read_articles(paths: Sequence[Path]) -> list[Article]:
+    """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL)."""
+    if not paths:
+        raise InputError("no input paths given")
+    raws: list[_Raw] = []
+    for path in _expand(paths):
+        raws.extend(_read_file(path))
+    if not raws:
+        raise InputError(f"{', '.join(map(str, paths))}: no readable articles")
+    texts: list[str] = []
+    extra: list[dict] = []
+    for raw in raws:
+        if raw.html:
+            text, fields = _from_html(raw)
+            texts.append(text)
+            extra.append(fields)
+        else:
+            texts.append(raw.text)
+            extra.append({})
+    boilerplate = cluster_boilerplate(texts) if len(texts) >= 3 else frozenset()
+    articles: list[Article] = []
+    for raw, text, html_fields in zip(raws, texts, extra):
+        meta = extract_metadata(text)
+        cleaned = clean_text(text, boilerplate)
+        if not cleaned.strip():
+            raise InputError(f"{raw.origin}: no article text left after cleaning")
+        fields = {**html_fields, **raw.fields}
+        published = fields.get("published")
+        published_from = "metadata" if published else None
+        if published is None and meta.published is not None:
+            published, published_from = meta.published, "text"
+        title = fields.get("title") or meta.title
+        if title is None:
+            title = _title_from(cleaned)
+        articles.append(
+            Article(
+                id=_content_id(cleaned),
+                origin=raw.origin,
+                title=title,
+                outlet=fields.get("outlet") or meta.outlet,
+                url=fields.get("url"),
+                published=published,
+                published_from=published_from,
+                dateline=meta.dateline,
+                language=str(fields.get("language") or _language(cleaned)),
+                text=cleaned,
+            )
+        )
+    return articles
+
+
+# --------------------------------------------------------------------------- near-duplicates
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _shingles(text: str, size: int = 5) -> set[int]:
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return {hash(" ".join(words))} if words else set()
+    return {hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1)}
+
+
+def _similarity(a: set[int], b: set[int]) -> float:
+    """Overlap coefficient: shared shingles over the smaller set (a scrape inside a longer copy counts)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+_FROM_RANK = {"metadata": 0, "text": 1, "cluster": 2, None: 3}
+
+
+def dedupe(articles: list[Article], threshold: float = DEFAULT_DUPLICATE_THRESHOLD) -> list[Source]:
+    """Merge near-duplicate articles into Sources, numbered 1..N by date, then origin."""
+    shingles = [_shingles(article.text) for article in articles]
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    sizes = [len(s) for s in shingles]
+    for i in range(len(articles)):
+        for j in range(i + 1, len(articles)):
+            small, large = sorted((sizes[i], sizes[j]))
+            if small == 0 or small < threshold * 0.25 * large:
+                continue  # a short piece cannot be a near-duplicate of a much longer one
+            if _similarity(shingles[i], shingles[j]) >= threshold:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[Article]] = defaultdict(list)
+    for i, article in enumerate(articles):
+        groups[find(i)].append(article)
+
+    merged: list[Source] = []
+    for members in groups.values():
+        # The longest text is kept (the cleaner copy when one was truncated); ties by origin.
+        best = sorted(members, key=lambda a: (-len(a.text), a.origin))[0]
+        ordered = [best] + [m for m in members if m is not best]
+
+        def pick(attr: str, ordered: list[Article] = ordered):
+            for member in ordered:
+                value = getattr(member, attr)
+                if value not in (None, "", "und"):
+                    return value
+            return None
+
+        dated = sorted((m for m in members if m.published), key=lambda m: (_FROM_RANK[m.published_from], m.origin))
+        merged.append(
+            Source(
+                id=_content_id(best.text),
+                number=1,
+                origins=sorted(m.origin for m in members),
+                title=pick("title"),
+                outlet=pick("outlet"),
+                url=pick("url"),
+                published=dated[0].published if dated else None,
+                published_from=dated[0].published_from if dated else None,
+                dateline=pick("dateline"),
+                language=pick("language") or "und",
+                text=best.text,
+            )
+        )
+    merged.sort(key=lambda s: (s.published or dt.date.max, s.origins[0]))
+    return [source.model_copy(update={"number": n}) for n, source in enumerate(merged, start=1)]
+
+
+# --------------------------------------------------------------------------- story
+
+
+def _display_name(origin: str) -> str:
+    path, _, line = origin.partition("#")
+    return Path(path).name + (f"#{line}" if line else "")
+
+
+def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
+    """Read -> dedupe -> passages: the Story the later stages work from."""
+    from storybrief.passages import split_passages
+
+    paths = [Path(p) for p in paths]
+    articles = read_articles(paths)
+    sources = dedupe(articles)
+    warnings: list[str] = []
+    dates = [s.published for s in sources if s.published]
+    cluster_date = max(dates) if dates else None
+    passages = []
+    for source in sources:
+        base = source.published
+        if base is None:
+            where = ", ".join(_display_name(o) for o in source.origins)
+            if cluster_date is not None:
+                base = cluster_date
+                warnings.append(
+                    f"{where}: no publication date; relative dates resolved against the cluster's latest date "
+                    f"{cluster_date.isoformat()}"
+                )
+            else:
+                warnings.append(f"{where}: no publication date; relative dates left unresolved")
+        passages.extend(split_passages(source, base))
+    if name is None:
+        first = paths[0]
+        name = first.name if first.is_dir() else first.stem
+    return Story(name=name, sources=sources, passages=passages, warnings=warnings)
