@@ -1,0 +1,636 @@
+"""Model-free support scoring: does the evidence support this claim?
+
+A claim (one sentence, or a whole summary split into sentences) is aligned against the
+evidence sentences of a source by IDF-weighted word overlap; features are computed against
+the best sentence, the best greedy window of up to three sentences, and the whole document
+(overlap, bigrams, fuzzy ratios, and mismatches of numbers, names, dates and negation).
+A logistic regression fitted offline by ``evals/calibrate_scorer.py`` turns them into a
+probability; its parameters live in ``scorer_weights.json`` beside this module and are applied
+with numpy, so nothing here needs scikit-learn or a model.
+
+A multi-sentence claim scores the minimum over its sentences: one unsupported sentence makes
+the whole claim unsupported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from storybrief.errors import InputError
+from storybrief.files import write_atomic
+
+__all__ = [
+    "EvidenceSpan",
+    "ScoredClaim",
+    "SupportScorer",
+    "PreparedEvidence",
+    "split_sentences",
+    "split_source",
+    "prepare_evidence",
+    "claim_features",
+    "aggregate",
+    "score_jsonl",
+    "WEIGHTS_FILE",
+]
+
+WEIGHTS_FILE = "scorer_weights.json"
+
+# --------------------------------------------------------------------------------------
+# Sentence splitting
+# --------------------------------------------------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence (lower-case, no dot).
+_ABBREV = frozenset(
+    """mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen col lt sgt capt gov sen rep
+    no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e m mme mlle
+    av ave approx dept est fig""".split()
+)
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|\n\s*\n|\n")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences; return (start, end) character offsets, whitespace trimmed.
+
+    A boundary is ., ! or ? (with closing quotes) followed by whitespace, unless the word
+    before the dot is a known abbreviation or a single letter; a newline always splits.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        chunk = text[start : m.start()]
+        if "\n" not in m.group(0) and m.group(0).rstrip()[-1:] in ".!?…":
+            word = re.search(r"([\w.]+)$", chunk)
+            if word:
+                w = word.group(1).lower().rstrip(".")
+                if w in _ABBREV or (len(w) == 1 and w.isalpha()):
+                    continue
+            # Do not split before a lower-case continuation ("e.g. this", "3 p.m. on").
+            nxt = text[m.end() : m.end() + 1]
+            if nxt and nxt.islower():
+                continue
+        end = m.end()
+        _add_span(text, start, end, spans)
+        start = end
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    seg = text[start:end]
+    stripped = seg.strip()
+    if not stripped or not any(ch.isalnum() for ch in stripped):
+        return
+    lead = len(seg) - len(seg.lstrip())
+    s = start + lead
+    spans.append((s, s + len(stripped)))
+
+
+def split_source(text: str) -> list[str]:
+    """The evidence sentences of a source document."""
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+# --------------------------------------------------------------------------------------
+# Tokens
+# --------------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    """a an the and or but if then of to in on at by for with from as into onto over under
+    about after before between through during without within than that this these those
+    is are was were be been being am has have had having do does did will would shall
+    should can could may might must it its it's he she they them his her hers their theirs
+    we us our you your i me my mine who whom whose which what when where why how there here
+    also just so such very too more most much many some any each every all both either
+    neither other another one s t said says say told according not no nor never
+    le la les l un une des du de d et ou mais donc or ni car que qu qui quoi dont ou
+    au aux ce cet cette ces ceci cela ca son sa ses leur leurs mon ma mes ton ta tes notre
+    nos votre vos il elle ils elles on nous vous je tu se s en y ne pas plus est sont
+    etait ete etre a ont avait avoir fait pour par sur dans avec sans sous chez entre
+    comme selon""".split()
+)
+_NEG = frozenset(
+    """not no never none nobody nothing neither nor cannot without n't nt deny denied denies
+    ne pas jamais aucun aucune rien personne ni sans""".split()
+)
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "january jan janvier",
+            "february feb fevrier",
+            "march mar mars",
+            "april apr avril",
+            "may mai",
+            "june jun juin",
+            "july jul juillet",
+            "august aug aout",
+            "september sep sept septembre",
+            "october oct octobre",
+            "november nov novembre",
+            "december dec decembre",
+        ]
+    )
+    for m in names.split()
+}
+_NUMWORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "dozen": 12, "first": 1, "second": 2, "third": 3,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "soixante": 60, "cent": 100, "premier": 1, "premiere": 1,
+    "half": 0.5, "twice": 2, "double": 2, "triple": 3,
+}
+_MULT = {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9,
+         "mille": 1e3, "milliard": 1e9, "milliards": 1e9, "m": 1e6, "bn": 1e9, "k": 1e3}
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(%|per\s*cent|percent|pour\s*cent))?")
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude, language-agnostic stem: one common inflection dropped, cut to 6 letters."""
+    if word.isdigit():
+        return word
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suf)]
+            break
+    return word[:6] if len(word) > 6 else word
+
+
+def _norm_num(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def _numbers(text: str, folded_tokens: Sequence[str]) -> set[str]:
+    """Numbers written as digits or words, normalised: "1,000" = "1000", "three" = "3",
+    "3 million" also gives "3000000"; percentages keep their value."""
+    out: set[str] = set()
+    for m in _NUMBER.finditer(text):
+        raw = m.group(1)
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw):
+            val = float(raw.replace(",", ""))
+        else:
+            val = float(raw.replace(",", "."))
+        out.add(_norm_num(val))
+        tail = text[m.end() : m.end() + 12].lower()
+        mm = re.match(r"\s*(thousand|millions?|billions?|mille|milliards?|m|bn|k)\b", tail)
+        if mm:
+            out.add(_norm_num(val * _MULT[mm.group(1)]))
+    for i, tok in enumerate(folded_tokens):
+        if tok in _NUMWORDS:
+            val = _NUMWORDS[tok]
+            out.add(_norm_num(val))
+            if i + 1 < len(folded_tokens) and folded_tokens[i + 1] in _MULT:
+                out.add(_norm_num(val * _MULT[folded_tokens[i + 1]]))
+    return out
+
+
+@dataclass
+class _Text:
+    """One sentence, tokenised."""
+
+    raw: str
+    tokens: list[str]  # folded
+    content: list[str]  # stems of content words, in order
+    content_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    folded_set: frozenset[str]
+    numbers: frozenset[str]
+    entities: frozenset[str]  # folded capitalised words (not sentence-initial stopwords)
+    months: frozenset[int]
+    years: frozenset[str]
+    negated: bool
+
+
+_THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}\b)")
+
+
+def _tokenize(sentence: str) -> _Text:
+    raw_tokens = _WORD.findall(_THOUSANDS.sub("", sentence))
+    tokens: list[str] = []
+    entities: set[str] = set()
+    for idx, tok in enumerate(raw_tokens):
+        base = re.sub(r"['’](s|S)$", "", tok)  # possessive
+        f = _fold(base)
+        # keep "n't" negation as its own token
+        if f.endswith("n't") or f.endswith("n’t"):
+            tokens.append(f[:-3])
+            tokens.append("not")
+            continue
+        for part in re.split(r"['’]", f):
+            if part:
+                tokens.append(part)
+        if base[:1].isupper() and not base.isupper() or (base.isupper() and len(base) > 1 and base.isalpha()):
+            ff = _fold(base)
+            if ff in _STOP or ff in _MONTHS:
+                continue
+            if idx == 0 and len(ff) < 3:
+                continue
+            entities.add(ff)
+    content = [_stem(t) for t in tokens if t not in _STOP and (len(t) > 1 or t.isdigit())]
+    bigrams = frozenset(zip(content, content[1:]))
+    months = frozenset(_MONTHS[t] for t in tokens if t in _MONTHS and len(t) > 3)  # "may", "mar": too ambiguous
+    years = frozenset(t for t in tokens if re.fullmatch(r"(1[6-9]|20)\d\d", t))
+    return _Text(
+        raw=sentence,
+        tokens=tokens,
+        content=content,
+        content_set=frozenset(content),
+        bigrams=bigrams,
+        folded_set=frozenset(tokens),
+        numbers=frozenset(_numbers(sentence, tokens)),
+        entities=frozenset(entities),
+        months=months,
+        years=years,
+        negated=any(t in _NEG for t in tokens),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Evidence
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedEvidence:
+    """Evidence sentences tokenised once, with document-level sets and IDF weights."""
+
+    sentences: list[str]
+    texts: list[_Text]
+    offsets: list[tuple[int, int]]  # into `joined`
+    joined: str
+    idf: dict[str, float]
+    idf_missing: float
+    doc_content: frozenset[str]
+    doc_bigrams: frozenset[tuple[str, str]]
+    doc_folded: frozenset[str]
+    doc_numbers: frozenset[str]
+    doc_months: frozenset[int]
+    doc_years: frozenset[str]
+    doc_stems_of_folded: frozenset[str] = field(default_factory=frozenset)
+
+    def weight(self, stem: str) -> float:
+        return self.idf.get(stem, self.idf_missing)
+
+
+def prepare_evidence(
+    evidence: Sequence[str] | str, joined: str | None = None, offsets: Sequence[tuple[int, int]] | None = None
+) -> PreparedEvidence:
+    """Tokenise evidence once. A string is split into sentences; a list is taken as given,
+    its sentences joined with a newline (or located in `joined` by `offsets` when given)."""
+    if isinstance(evidence, str):
+        spans = split_sentences(evidence)
+        joined = evidence
+        sentences = [evidence[s:e] for s, e in spans]
+        offsets = spans
+    else:
+        sentences = [s for s in evidence]
+        if joined is None or offsets is None:
+            parts, offs, pos = [], [], 0
+            for s in sentences:
+                offs.append((pos, pos + len(s)))
+                parts.append(s)
+                pos += len(s) + 1
+            joined = "\n".join(parts)
+            offsets = offs
+    texts = [_tokenize(s) for s in sentences]
+    n = max(len(texts), 1)
+    df: dict[str, int] = {}
+    for t in texts:
+        for w in t.content_set:
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log((n + 1) / (c + 0.5)) + 1.0 for w, c in df.items()}
+    idf_missing = math.log((n + 1) / 0.5) + 1.0
+    doc_content = frozenset().union(*(t.content_set for t in texts)) if texts else frozenset()
+    return PreparedEvidence(
+        sentences=sentences,
+        texts=texts,
+        offsets=list(offsets),
+        joined=joined,
+        idf=idf,
+        idf_missing=idf_missing,
+        doc_content=doc_content,
+        doc_bigrams=frozenset().union(*(t.bigrams for t in texts)) if texts else frozenset(),
+        doc_folded=frozenset().union(*(t.folded_set for t in texts)) if texts else frozenset(),
+        doc_numbers=frozenset().union(*(t.numbers for t in texts)) if texts else frozenset(),
+        doc_months=frozenset().union(*(t.months for t in texts)) if texts else frozenset(),
+        doc_years=frozenset().union(*(t.years for t in texts)) if texts else frozenset(),
+        doc_stems_of_folded=doc_content,
+    )
+
+
+@lru_cache(maxsize=32)
+def _prepared_cached(evidence: tuple[str, ...] | str) -> PreparedEvidence:
+    return prepare_evidence(list(evidence) if isinstance(evidence, tuple) else evidence)
+
+
+def _as_prepared(evidence: Sequence[str] | str | PreparedEvidence) -> PreparedEvidence:
+    if isinstance(evidence, PreparedEvidence):
+        return evidence
+    if isinstance(evidence, str):
+        return _prepared_cached(evidence)
+    return _prepared_cached(tuple(evidence))
+
+
+# --------------------------------------------------------------------------------------
+# Features
+# --------------------------------------------------------------------------------------
+
+FEATURE_NAMES = (
+    "recall_top1",
+    "recall_top1_plain",
+    "recall_win",
+    "recall_doc",
+    "recall_doc_plain",
+    "bigram_top1",
+    "bigram_win",
+    "bigram_doc",
+    "partial_ratio",
+    "token_set_ratio",
+    "num_missing_doc",
+    "num_missing_win",
+    "ent_missing_doc",
+    "ent_missing_win",
+    "date_missing_doc",
+    "negation_mismatch",
+    "claim_len",
+    "novel_share",
+    "win_size",
+    "doc_sentences",
+)
+
+
+def _entity_present(ent: str, ev: PreparedEvidence) -> bool:
+    return ent in ev.doc_folded or _stem(ent) in ev.doc_content
+
+
+def _align(claim: _Text, ev: PreparedEvidence) -> tuple[list[int], list[float]]:
+    """Greedy coverage: the best sentence, then up to two more that add the most uncovered
+    IDF weight of the claim's content words. Returns the chosen indices and the cumulative
+    weighted recall after each pick."""
+    words = claim.content_set
+    total = sum(ev.weight(w) for w in words) or 1.0
+    covered: set[str] = set()
+    chosen: list[int] = []
+    recalls: list[float] = []
+    for _ in range(3):
+        best_i, best_gain = -1, 0.0
+        for i, t in enumerate(ev.texts):
+            if i in chosen:
+                continue
+            gain = sum(ev.weight(w) for w in (words & t.content_set) - covered)
+            if gain > best_gain + 1e-12:
+                best_i, best_gain = i, gain
+        if best_i < 0 or (chosen and best_gain / total < 0.05):
+            break
+        chosen.append(best_i)
+        covered |= words & ev.texts[best_i].content_set
+        recalls.append(sum(ev.weight(w) for w in covered) / total)
+    return chosen, recalls
+
+
+def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[str, float], list[int]]:
+    words = claim.content_set
+    n_words = len(words)
+    chosen, recalls = _align(claim, ev)
+    f: dict[str, float] = {}
+    total_w = sum(ev.weight(w) for w in words) or 1.0
+    if chosen:
+        top = ev.texts[chosen[0]]
+        win_content = frozenset().union(*(ev.texts[i].content_set for i in chosen))
+        win_bigrams = frozenset().union(*(ev.texts[i].bigrams for i in chosen))
+        win_folded = frozenset().union(*(ev.texts[i].folded_set for i in chosen))
+        win_numbers = frozenset().union(*(ev.texts[i].numbers for i in chosen))
+        win_neg = any(ev.texts[i].negated for i in sorted(chosen))
+        win_raw = " ".join(ev.sentences[i] for i in sorted(chosen))
+        f["recall_top1"] = recalls[0]
+        f["recall_win"] = recalls[-1]
+        f["recall_top1_plain"] = len(words & top.content_set) / n_words if n_words else 1.0
+        f["bigram_top1"] = len(claim.bigrams & top.bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_top1_plain"]
+        f["bigram_win"] = len(claim.bigrams & win_bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_top1_plain"]
+        f["partial_ratio"] = fuzz.partial_ratio(_fold(claim.raw), _fold(top.raw)) / 100.0 if len(claim.raw) <= 4 * max(len(top.raw), 1) else fuzz.ratio(_fold(claim.raw), _fold(top.raw)) / 100.0
+        f["token_set_ratio"] = fuzz.token_set_ratio(" ".join(claim.tokens), " ".join(_fold(win_raw).split())) / 100.0
+        f["negation_mismatch"] = 1.0 if claim.negated != win_neg else 0.0
+    else:
+        win_content = win_bigrams = win_folded = win_numbers = frozenset()
+        for k in ("recall_top1", "recall_win", "recall_top1_plain", "bigram_top1", "bigram_win",
+                  "partial_ratio", "token_set_ratio"):
+            f[k] = 0.0 if n_words else 1.0
+        f["negation_mismatch"] = 1.0 if claim.negated else 0.0
+    f["recall_doc"] = sum(ev.weight(w) for w in words & ev.doc_content) / total_w if n_words else 1.0
+    f["recall_doc_plain"] = len(words & ev.doc_content) / n_words if n_words else 1.0
+    f["bigram_doc"] = len(claim.bigrams & ev.doc_bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_doc_plain"]
+    nums = claim.numbers
+    f["num_missing_doc"] = float(len(nums - ev.doc_numbers))
+    f["num_missing_win"] = float(len(nums - win_numbers))
+    ents = claim.entities
+    f["ent_missing_doc"] = float(sum(1 for e in ents if not _entity_present(e, ev)))
+    win_stems = win_content
+    f["ent_missing_win"] = float(sum(1 for e in ents if e not in win_folded and _stem(e) not in win_stems))
+    f["date_missing_doc"] = float(len(claim.months - ev.doc_months) + len(claim.years - ev.doc_years))
+    f["claim_len"] = math.log1p(n_words)
+    f["novel_share"] = 1.0 - f["recall_doc_plain"]
+    f["win_size"] = float(len(chosen))
+    f["doc_sentences"] = math.log1p(len(ev.texts))
+    return f, chosen
+
+
+def claim_features(claim: str, evidence: Sequence[str] | str | PreparedEvidence) -> dict[str, float]:
+    """Features of one claim sentence against evidence sentences (or a source text).
+
+    For a multi-sentence claim, call this per sentence (``split_source(claim)``); this
+    function treats the claim as one unit."""
+    ev = _as_prepared(evidence)
+    return _claim_sentence_features(_tokenize(claim), ev)[0]
+
+
+# --------------------------------------------------------------------------------------
+# Scorer
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvidenceSpan:
+    """The best-aligned evidence: a quote and its character offsets into the joined source."""
+
+    quote: str
+    start: int
+    end: int
+    sentence_index: int
+
+
+@dataclass
+class ScoredClaim:
+    score: float
+    label: str  # "supported" | "unsupported"
+    evidence: EvidenceSpan | None
+    features: dict[str, float]
+    sentence_scores: list[float] = field(default_factory=list)
+    window: list[EvidenceSpan] = field(default_factory=list)
+
+
+def aggregate(scores: Sequence[float], how: str = "min", temperature: float = 0.1) -> float:
+    """Combine per-sentence scores: "min", "mean", or "softmin" (a smooth minimum)."""
+    arr = np.asarray(scores, dtype=float)
+    if arr.size == 0:
+        return 0.0
+    if how == "min":
+        return float(arr.min())
+    if how == "mean":
+        return float(arr.mean())
+    if how == "softmin":
+        w = np.exp(-(arr - arr.min()) / temperature)
+        return float((w * arr).sum() / w.sum())
+    raise ValueError(f"unknown aggregation {how!r}")
+
+
+def _default_weights_path() -> Path:
+    return Path(str(resources.files("storybrief").joinpath(WEIGHTS_FILE)))
+
+
+class SupportScorer:
+    """The model-free support scorer: features -> standardised -> logistic regression."""
+
+    name = "lexical-lr"
+
+    def __init__(self, weights_path: str | Path | None = None, weights: dict | None = None):
+        if weights is None:
+            path = Path(weights_path) if weights_path else _default_weights_path()
+            try:
+                weights = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:  # pragma: no cover - packaging error
+                raise InputError(f"cannot read scorer weights {path}: {exc}") from exc
+        self.weights = weights
+        self.features: list[str] = list(weights["features"])
+        self.mean = np.asarray(weights["mean"], dtype=float)
+        self.scale = np.asarray(weights["scale"], dtype=float)
+        self.coef = np.asarray(weights["coef"], dtype=float)
+        self.intercept = float(weights["intercept"])
+        self.threshold = float(weights["threshold"])
+        self.aggregation = str(weights.get("aggregation", "min"))
+        self.partial_threshold = weights.get("partial_threshold")
+        missing = set(self.features) - set(FEATURE_NAMES)
+        if missing:
+            raise InputError(f"scorer weights name unknown features: {sorted(missing)}")
+
+    def _prob(self, feats: dict[str, float]) -> float:
+        x = np.fromiter((feats[n] for n in self.features), dtype=float, count=len(self.features))
+        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+
+    def label(self, score: float) -> str:
+        return "supported" if score >= self.threshold else "unsupported"
+
+    def score_evidence(self, claim: str, evidence: Sequence[str] | str | PreparedEvidence) -> ScoredClaim:
+        """Score a claim (one or more sentences) against evidence sentences or a source text."""
+        ev = _as_prepared(evidence)
+        parts = split_source(claim) or [claim]
+        best: tuple[float, dict[str, float], list[int]] | None = None
+        scores: list[float] = []
+        for part in parts:
+            feats, chosen = _claim_sentence_features(_tokenize(part), ev)
+            p = self._prob(feats)
+            scores.append(p)
+            if best is None or p < best[0]:
+                best = (p, feats, chosen)
+        assert best is not None
+        score = aggregate(scores, self.aggregation)
+        _, feats, chosen = best
+        spans = [
+            EvidenceSpan(quote=ev.sentences[i], start=ev.offsets[i][0], end=ev.offsets[i][1], sentence_index=i)
+            for i in chosen
+        ]
+        return ScoredClaim(
+            score=score,
+            label=self.label(score),
+            evidence=spans[0] if spans else None,
+            features=feats,
+            sentence_scores=scores,
+            window=spans,
+        )
+
+    def score(self, claim: str, source_text: str | Sequence[str]) -> float:
+        """The probability in [0, 1] that the source supports the claim."""
+        return self.score_evidence(claim, source_text).score
+
+
+_DEFAULT: SupportScorer | None = None
+
+
+def default_scorer() -> SupportScorer:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = SupportScorer()
+    return _DEFAULT
+
+
+def _iter_rows(in_path: Path) -> Iterable[tuple[int, dict]]:
+    try:
+        handle = open(in_path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {in_path}: {exc.strerror or exc}") from exc
+    with handle:
+        try:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{in_path}:{lineno}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(row, dict):
+                    raise InputError(f"{in_path}:{lineno}: expected a JSON object")
+                for key in ("source", "claim"):
+                    if not isinstance(row.get(key), str):
+                        raise InputError(f"{in_path}:{lineno}: field {key!r} must be a string")
+                if "id" not in row or isinstance(row["id"], (dict, list)) or row["id"] is None:
+                    raise InputError(f"{in_path}:{lineno}: field 'id' is missing or not a scalar")
+                yield lineno, row
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{in_path}: not UTF-8 text ({exc.reason})") from exc
+
+
+def score_jsonl(in_path: str | Path, out_path: str | Path, scorer: SupportScorer | None = None) -> int:
+    """Score rows {"id", "source", "claim"} into rows {"id", "score", "label"}.
+
+    Bad rows raise InputError naming the line; the output is written atomically only once
+    every row has scored. Returns the number of rows written."""
+    scorer = scorer or default_scorer()
+    in_path, out_path = Path(in_path), Path(out_path)
+    out_lines: list[str] = []
+    for _lineno, row in _iter_rows(in_path):
+        result = scorer.score_evidence(row["claim"], row["source"])
+        out_lines.append(
+            json.dumps({"id": row["id"], "score": round(result.score, 6), "label": result.label}, ensure_ascii=False)
+        )
+    if not out_lines:
+        raise InputError(f"{in_path}: no rows to score")
+    write_atomic(out_path, "\n".join(out_lines) + "\n")
+    return len(out_lines)
