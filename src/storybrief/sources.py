@@ -268,8 +268,8 @@ def _is_hard_wrapped(block: list[str]) -> bool:
         return False
     widths = [len(line) for line in block[:-1]]
     widest = max(widths)
-    if widest > 130:
-        return False
+    if widest > 130 or len(block[-1]) > widest + 15:
+        return False  # a wrapped paragraph's last line is no wider than the wrap width
     open_ended = sum(1 for line in block[:-1] if not _TERMINAL.search(line))
     if open_ended < 0.5 * len(widths):
         return False  # lines that end sentences are separate paragraphs, not a wrapped one
@@ -397,7 +397,7 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     for para, junk_before in paragraphs:
         if len(merged) > 1:  # never onto the first paragraph: that is the title when there is one
             prev = merged[-1]
-            runs_on = len(prev) >= 60 and bool(re.search(r"(?:\b[a-zà-ÿ][\w'’-]*|,)$", prev))
+            runs_on = len(prev) >= 30 and bool(re.search(r"(?:\b[a-zà-ÿ][\w'’-]*|,)$", prev))
             if runs_on and (junk_before or para[:1].islower()):
                 merged[-1] = _join(prev, para)
                 continue

@@ -1,0 +1,124 @@
+"""Passages: sentence splitting, offsets into the source text, stable ids, resolved dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from storybrief.models import Source
+from storybrief.passages import MAX_PASSAGE_CHARS, sentence_spans, split_passages
+from storybrief.sources import build_story
+
+
+def _source(text: str, language: str = "en") -> Source:
+    return Source(id="abcdef123456", number=1, origins=["x.txt"], language=language, text=text)
+
+
+def test_offsets_point_into_the_source_text(seed_story):
+    by_id = {s.id: s for s in seed_story.sources}
+    assert seed_story.passages
+    for passage in seed_story.passages:
+        assert by_id[passage.source_id].text[passage.start:passage.end] == passage.text
+        for date in passage.dates:
+            assert passage.text[date.start:date.end] == date.expression
+
+
+def test_indexes_and_unique_ids(seed_story):
+    ids = [p.id for p in seed_story.passages]
+    assert len(ids) == len(set(ids))
+    for source in seed_story.sources:
+        indexes = [p.index for p in seed_story.passages if p.source_id == source.id]
+        assert indexes == list(range(len(indexes)))
+
+
+def test_ids_stable_across_runs_and_when_an_article_is_added(seed_dir, tmp_path):
+    first = build_story([seed_dir])
+    again = build_story([seed_dir])
+    assert [p.id for p in first.passages] == [p.id for p in again.passages]
+    bigger = tmp_path / "bigger"
+    shutil.copytree(seed_dir, bigger)
+    (bigger / "005_extra.txt").write_text(
+        "BRUSSELS - European ministers met on Monday to discuss sanctions on Russia and the reconstruction "
+        "of Ukraine. They agreed to meet again in March.\n",
+        encoding="utf-8",
+    )
+    grown = build_story([bigger])
+    old = {p.id: p.text for p in first.passages}
+    new = {p.id: p.text for p in grown.passages}
+    assert old.items() <= new.items()
+    assert len(grown.sources) == len(first.sources) + 1
+
+
+def test_seed_dates_in_passages(seed_story):
+    found = {(d.expression, d.iso, d.precision) for p in seed_story.passages for d in p.dates}
+    assert ("Tuesday", "2026-02-03", "day") in found  # 000, published Thursday 2026-02-05
+    assert ("mardi", "2026-02-03", "day") in found
+    assert ("mercredi", "2026-02-04", "day") in found
+    assert ("décembre", "2025-12", "month") in found
+    assert ("2019", "2019", "year") in found
+    assert ("February 3, 2026", "2026-02-03", "day") in found  # 003
+
+
+def test_undated_source_resolved_against_the_cluster_date(seed_story):
+    undated = next(s for s in seed_story.sources if s.published is None)
+    dates = [d for p in seed_story.passages if p.source_id == undated.id for d in p.dates]
+    # "earlier this week" against Thursday 2026-02-05: the week 2-8 Feb lies in February.
+    assert ("earlier this week", "2026-02", "month") in {(d.expression, d.iso, d.precision) for d in dates}
+
+
+def test_abbreviations_do_not_split():
+    text = ("Mr. Smith met Dr. Jones and M. Macron in the U.S. on Feb. 3 at 10 a.m. to talk. "
+            "Then they left for Paris.")
+    spans = sentence_spans(text)
+    sentences = [text[s:e] for s, e in spans]
+    assert sentences == [
+        "Mr. Smith met Dr. Jones and M. Macron in the U.S. on Feb. 3 at 10 a.m. to talk.",
+        "Then they left for Paris.",
+    ]
+
+
+def test_french_quotes_and_guillemets():
+    text = ("« Il faut dialoguer, mais en mettant des conditions. » Le président a ensuite quitté la salle. "
+            "\"Des discussions sont en cours\", a-t-il dit. Rien de plus n'a été précisé par l'Elysée.")
+    passages = split_passages(_source(text, "fr"), dt.date(2026, 2, 4))
+    assert [p.text for p in passages] == [
+        "« Il faut dialoguer, mais en mettant des conditions. »",
+        "Le président a ensuite quitté la salle.",
+        "\"Des discussions sont en cours\", a-t-il dit.",
+        "Rien de plus n'a été précisé par l'Elysée.",
+    ]
+
+
+def test_short_fragments_merge_and_long_sentences_split():
+    long_sentence = "The delegates, " + ", ".join(f"item {i} of the agenda" for i in range(80)) + "."
+    text = f"Yes. The talks resumed on Monday in Geneva after a pause.\n\n{long_sentence}"
+    passages = split_passages(_source(text), dt.date(2026, 2, 4))
+    assert passages[0].text == "Yes. The talks resumed on Monday in Geneva after a pause."
+    assert passages[0].dates[0].iso == "2026-02-02"
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    assert len(passages) > 2
+    for p in passages:
+        assert text[p.start:p.end] == p.text
+
+
+def test_repeated_sentence_gets_a_deterministic_unique_id():
+    text = "The meeting took place in Moscow.\n\nThe meeting took place in Moscow."
+    first, second = split_passages(_source(text), None)
+    assert first.id == "abcdef-" + first.id.split("-")[1]
+    assert second.id == first.id + "-2"
+
+
+def test_libya_cluster_passages_are_consistent(tmp_path):
+    path = Path("/work/shared/data/stories/libya-2011-fr.jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:12]]
+    small = tmp_path / "libya12.jsonl"
+    small.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    story = build_story([small])
+    by_id = {s.id: s for s in story.sources}
+    assert len(story.passages) > 100
+    for passage in story.passages:
+        assert by_id[passage.source_id].text[passage.start:passage.end] == passage.text
+    years = {d.iso[:4] for p in story.passages for d in p.dates if d.relative}
+    assert years <= {"2010", "2011"}

@@ -1,0 +1,269 @@
+"""Reading, cleaning, metadata, near-duplicate merging and the Story, on the real seed files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storybrief.errors import InputError
+from storybrief.sources import MAX_ARTICLE_BYTES, build_story, clean_text, dedupe, read_articles
+
+S000 = "000_fccfc3972268bd59.txt"
+S002 = "002_816dccdab0bdaa09.txt"
+S003 = "003_6c1aee5aea172821.txt"
+S004 = "004_b6086113cabfcc05.txt"
+LIBYA = Path("/work/shared/data/stories/libya-2011-fr.jsonl")
+
+
+@pytest.fixture(scope="module")
+def articles(seed_dir):
+    return {Path(a.origin).name: a for a in read_articles([seed_dir])}
+
+
+# ---------------------------------------------------------------- cleaning seed 000 (PDF text)
+
+
+def test_000_title_is_one_line(articles):
+    a = articles[S000]
+    assert a.title == "Macron Sent Top Diplomatic Adviser to Meet With Kremlin Officials in Moscow, Reports Say"
+    assert a.text.split("\n\n")[0] == a.title
+
+
+def test_000_has_no_urls_related_lines_or_captions(articles):
+    text = articles[S000].text
+    assert "http" not in text and "www." not in text
+    assert "Related article" not in text
+    assert "EPA / TASS" not in text
+    assert "February 05, 2026" not in text  # the date line is metadata, not body
+
+
+def test_000_paragraph_cut_by_urls_is_rejoined(articles):
+    assert "reported that Bonne was sent to Russia to convey that Europe would not “rubber-stamp”" in articles[S000].text
+
+
+def test_000_hard_wrapped_lines_are_joined(articles):
+    paragraphs = articles[S000].text.split("\n\n")
+    assert all("\n" not in p for p in paragraphs)
+    assert any(p.startswith("French President Emmanuel Macron reportedly sent") and p.endswith("Ukraine and Russia.")
+               for p in paragraphs)
+
+
+def test_000_metadata(articles):
+    a = articles[S000]
+    assert a.published == dt.date(2026, 2, 5)
+    assert a.published_from == "text"
+    assert a.language == "en"
+    assert a.outlet is None  # the PDF text does not name its outlet
+
+
+# ---------------------------------------------------------------- seed 002 (scraped page)
+
+
+def test_002_boilerplate_is_gone(articles):
+    text = articles[S002].text
+    for chrome in ("Support The Moscow Times", "newsletter", "Dear readers", "A Message from", "Monthly",
+                   "Remind me later", "Read more", "paiment methods", "Privacy Policy", "undesirable"):
+        assert chrome not in text
+    assert text.endswith("“root causes of the Ukrainian crisis.”")
+
+
+def test_002_outlet_from_its_own_appeal(articles):
+    assert articles[S002].outlet == "The Moscow Times"
+    assert articles[S002].published is None
+
+
+# ---------------------------------------------------------------- seeds 003 and 004
+
+
+def test_003_dateline_and_no_date(articles):
+    a = articles[S003]
+    assert a.dateline == "MOSCOW"
+    assert a.published is None
+    assert a.title is None  # the text opens with its first sentence, no headline
+
+
+def test_004_header_date_language_and_title(articles):
+    a = articles[S004]
+    assert a.language == "fr"
+    assert a.published == dt.date(2026, 2, 4)
+    assert a.title == "Le conseiller diplomatique de Macron s'est rendu à Moscou mardi - sources"
+    assert not a.text.startswith("date")
+    assert "John Irish" not in a.text and "édité par" not in a.text  # credits line
+
+
+def test_clean_text_general_rules():
+    raw = (
+        "Share\nA Headline About Things\n\nPhoto: someone\n\nThe minister said the plan would be\n"
+        "https://example.com/a\n\ndelayed until the spring, officials said.\n\nSubscribe to our newsletter\n"
+        "Cookies: accept our cookie policy\n"
+    )
+    cleaned = clean_text(raw)
+    assert "The minister said the plan would be delayed until the spring, officials said." in cleaned
+    assert "newsletter" not in cleaned and "Share" not in cleaned and "Photo" not in cleaned
+
+
+def test_libya_site_boilerplate_is_dropped():
+    by_line = {a.origin.rsplit("#L", 1)[1]: a for a in read_articles([LIBYA])}
+    texts = [a.text for a in by_line.values()]
+    # Chrome repeated across the cluster's pages (menus, account prompts, promo codes).
+    for chrome in ("Les sites du Groupe Figaro", "Code promo", "Suivez Le Monde", "Newsletters du monde",
+                   "Boutique le Point", "Merci d'avoir partagé cet article", "mot de passe"):
+        assert not any(chrome in t for t in texts), chrome
+    first = by_line["1"]
+    assert first.title == "38 blessés lors de manifestations en Libye"
+    assert first.published == dt.date(2011, 2, 16) and first.published_from == "metadata"
+    assert first.language == "fr"
+
+
+# ---------------------------------------------------------------- near-duplicates and the story
+
+
+def test_000_and_002_merge_into_one_source(seed_story):
+    sources = seed_story.sources
+    assert len(sources) == 3
+    merged = [s for s in sources if len(s.origins) == 2]
+    assert len(merged) == 1
+    source = merged[0]
+    assert {Path(o).name for o in source.origins} == {S000, S002}
+    assert source.published == dt.date(2026, 2, 5)  # from 000
+    assert source.outlet == "The Moscow Times"  # from 002
+    assert [s.number for s in sources] == [1, 2, 3]
+    assert [s.published for s in sources] == [dt.date(2026, 2, 4), dt.date(2026, 2, 5), None]
+
+
+def test_undated_source_gets_a_warning_not_a_date(seed_story):
+    undated = [s for s in seed_story.sources if s.published is None]
+    assert len(undated) == 1 and undated[0].dateline == "MOSCOW"
+    assert undated[0].published_from is None
+    assert any(w.startswith(S003) and "no publication date" in w and "2026-02-05" in w for w in seed_story.warnings)
+
+
+def test_story_name_defaults_to_directory(seed_story):
+    assert seed_story.name == "articles"
+    assert build_story([Path("examples/bonne-moscow/articles")], name="bonne").name == "bonne"
+
+
+def test_dedupe_keeps_distinct_articles_apart(articles):
+    sources = dedupe([articles[S003], articles[S004]])
+    assert len(sources) == 2
+
+
+def test_source_ids_are_content_based(seed_dir, tmp_path):
+    first = {s.id for s in build_story([seed_dir]).sources}
+    copy = tmp_path / "copy"
+    shutil.copytree(seed_dir, copy)
+    assert {s.id for s in build_story([copy]).sources} == first
+
+
+# ---------------------------------------------------------------- input formats
+
+
+def test_jsonl_rows_and_origins(tmp_path):
+    path = tmp_path / "cluster.jsonl"
+    rows = [
+        {"id": "a", "url": "https://x.test/a", "title": "T1", "outlet": "Wire", "published": "2026-02-04",
+         "language": "en", "text": "The council met on Tuesday in Brussels to discuss the budget for next year."},
+        {"text": "Le conseil s'est réuni mardi à Bruxelles pour discuter du budget de l'année prochaine."},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    first, second = read_articles([path])
+    assert first.origin == f"{path}#L1" and second.origin == f"{path}#L2"
+    assert (first.title, first.outlet, first.url, first.published, first.published_from) == (
+        "T1", "Wire", "https://x.test/a", dt.date(2026, 2, 4), "metadata")
+    assert second.language == "fr"
+
+
+def test_json_file_with_a_list(tmp_path):
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([{"text": "First article text about the summit meeting."},
+                                {"text": "Second article text about another summit meeting."}]))
+    assert len(read_articles([path])) == 2
+
+
+def test_latin1_file_reads_correctly(tmp_path):
+    path = tmp_path / "latin1.txt"
+    text = "Le président français a déclaré mercredi à Moscou qu'il était prêt à négocier après l'été."
+    path.write_bytes(text.encode("latin-1"))
+    (article,) = read_articles([path])
+    assert "président français a déclaré" in article.text and "l'été" in article.text
+
+
+def test_html_gets_main_text(tmp_path):
+    body = " ".join(["The summit in Geneva ended on Tuesday without an agreement on the ceasefire."] * 3)
+    html = f"""<html><head><title>Summit ends - Daily Planet</title>
+    <meta property="og:site_name" content="Daily Planet"></head><body>
+    <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li>Sport</li></ul></nav>
+    <article><h1>Summit ends without deal</h1><p>{body}</p>
+    <p>Delegates said they would meet again in March to continue the talks on prisoner exchanges.</p></article>
+    <footer><p>Subscribe to our newsletter</p><p>Copyright 2026 Daily Planet. All rights reserved.</p></footer>
+    </body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    (article,) = read_articles([path])
+    assert "The summit in Geneva ended on Tuesday" in article.text
+    assert "meet again in March" in article.text
+    for chrome in ("Home", "Sport", "Subscribe", "All rights reserved"):
+        assert chrome not in article.text
+    assert article.title == "Summit ends without deal"
+    assert article.outlet == "Daily Planet"
+
+
+def test_hidden_and_other_files_are_skipped(tmp_path):
+    (tmp_path / ".hidden.txt").write_text("A hidden article about the meeting of the council.")
+    (tmp_path / "notes.csv").write_text("a,b")
+    (tmp_path / "one.md").write_text("A visible article about the meeting of the council.")
+    assert [Path(a.origin).name for a in read_articles([tmp_path])] == ["one.md"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _error(paths) -> str:
+    with pytest.raises(InputError) as info:
+        read_articles(paths)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_missing_path(tmp_path):
+    assert "no such file" in _error([tmp_path / "nope.txt"])
+
+
+def test_empty_directory(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert str(empty) in _error([empty])
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    message = _error([path])
+    assert "binary" in message and str(path) in message
+
+
+def test_oversized_file(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_text("word " * (6 * 1024 * 1024 // 5 + 1))
+    assert path.stat().st_size > MAX_ARTICLE_BYTES
+    message = _error([path])
+    assert "limit" in message and str(path) in message
+
+
+def test_malformed_jsonl_names_the_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "A fine article about the council meeting."}\n{"text": "broken\n', encoding="utf-8")
+    message = _error([path])
+    assert re.search(r"bad\.jsonl:2\b", message) and "malformed JSON" in message
+
+
+def test_article_empty_after_cleaning(tmp_path):
+    path = tmp_path / "chrome.txt"
+    path.write_text("Subscribe to our newsletter\nhttps://example.com/\n")
+    assert "no article text" in _error([path])
