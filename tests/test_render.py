@@ -239,6 +239,10 @@ def test_html_markers_link_to_shown_passages(brief):
     timeline_part = html.split('id="timeline"')[1]
     assert timeline_part.count('class="cite"') >= len(brief.timeline)
     assert re.search(r"<time datetime=\"2026-02-03\">Feb 3, 2026</time> – ", timeline_part)
+    # The seed order holds; the quoted passages come after it, as an appendix.
+    heads = [html.index(h) for h in ("<h2>Sources</h2>", "<h2>Timeline</h2>", "<h2>All related articles", "<h2>Cited passages")]
+    assert heads == sorted(heads)
+    assert "Ushakov&nbsp;<span" in html  # a marker never wraps onto a line of its own
 
 
 # --------------------------------------------------------------------------- notes: issues, omissions, verification

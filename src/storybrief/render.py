@@ -605,6 +605,7 @@ def render_html(brief: Brief) -> str:
             {"label": label, "datetime": attr or "", **_html_cited(cited)} for _e, label, attr, cited in doc.timeline
         ],
         "related": doc.related,
+        "cited_sources": [s for s in sources if s["passages"]],
         "footer": doc.footer,
     }
     return _environment().get_template("brief.html.j2").render(**context)
