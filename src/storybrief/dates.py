@@ -86,9 +86,9 @@ _EN: list[_Pattern] = [
         rf"\b(?:{_EN_WEEKDAY},?\s+)?(?P<m>{_EN_MONTH_ANY})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"
         rf"(?:,?\s+(?P<y>{_YEAR})\b)?"
     )),
-    # 3 February 2026 / 3rd of February
+    # 3 February 2026 / Tuesday, 3rd of February
     ("dmy", _c(
-        rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_EN_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR})\b)?"
+        rf"\b(?:{_EN_WEEKDAY},?\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_EN_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR})\b)?"
     )),
     # February 2022
     ("my", _c(rf"\b(?P<m>{_EN_MONTH_ANY}),?\s+(?P<y>{_YEAR})\b")),

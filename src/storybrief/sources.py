@@ -26,6 +26,7 @@ __all__ = [
     "read_articles",
     "clean_text",
     "extract_metadata",
+    "ArticleMetadata",
     "dedupe",
     "build_story",
     "cluster_boilerplate",
@@ -35,6 +36,7 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 MAX_JSONL_BYTES = 200 * 1024 * 1024
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 DEFAULT_DUPLICATE_THRESHOLD = 0.8
+MAX_BOILERPLATE_LINE_CHARS = 250
 
 # --------------------------------------------------------------------------- decoding
 
@@ -239,27 +241,13 @@ def _is_date_line(line: str) -> dt.date | None:
 
 
 @dataclass
-class _Meta:
+class ArticleMetadata:
+    """What an article's own text says about it; None where it says nothing."""
+
     title: str | None = None
     published: dt.date | None = None
     dateline: str | None = None
     outlet: str | None = None
-    removed_header: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-def _blocks(lines: list[str]) -> list[list[str]]:
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
-        if line.strip():
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 def _is_hard_wrapped(block: list[str]) -> bool:
@@ -282,11 +270,10 @@ def _join(a: str, b: str) -> str:
     return a + " " + b
 
 
-def extract_metadata(raw: str) -> _Meta:
+def extract_metadata(raw: str) -> ArticleMetadata:
     """Title, publication date, dateline and self-named outlet from an article's raw text."""
-    meta = _Meta()
-    lines = [line for line in _normalise_spaces(raw).split("\n")]
-    nonblank = [line for line in lines if line]
+    meta = ArticleMetadata()
+    nonblank = [line for line in _normalise_spaces(raw).split("\n") if line]
     if not nonblank:
         return meta
     header = _HEADER_DATE.match(nonblank[0])
@@ -442,7 +429,11 @@ def cluster_boilerplate(texts: Sequence[str], min_documents: int = 3) -> frozens
         return distinct_cache[docs]
 
     return frozenset(
-        key for key, docs in frequency.items() if len(docs) >= min_documents and distinct(tuple(docs)) >= min_documents
+        key
+        for key, docs in frequency.items()
+        if len(docs) >= min_documents
+        and len(key) <= MAX_BOILERPLATE_LINE_CHARS  # a long shared line is more likely quoted wire copy
+        and distinct(tuple(docs)) >= min_documents
     )
 
 
@@ -597,7 +588,7 @@ def read_articles(paths: Sequence[Path]) -> list[Article]:
             extra.append({})
     boilerplate = cluster_boilerplate(texts) if len(texts) >= 3 else frozenset()
     articles: list[Article] = []
-    for raw, text, html_fields in zip(raws, texts, extra):
+    for raw, text, html_fields in zip(raws, texts, extra, strict=True):
         meta = extract_metadata(text)
         cleaned = clean_text(text, boilerplate)
         if not cleaned.strip():
