@@ -392,3 +392,17 @@ def test_failed_write_leaves_the_old_file(brief, tmp_path, monkeypatch):
         write_brief(brief, target, "md")
     assert target.read_text(encoding="utf-8") == "old brief"
     assert os.listdir(tmp_path) == [target.name]
+
+
+def test_markdown_block_starts_are_escaped(brief):
+    odd = brief.model_copy(deep=True)
+    odd.sections[0].lead = ""
+    odd.sections[0].sentences[0] = Sentence(text="1. Not a list *nor* _emphasis_ [link](x)", citations=[])
+    odd.sections[1].lead = "# Not a heading"
+    md = render_markdown(odd)
+    assert "1\\. Not a list \\*nor\\* \\_emphasis\\_ \\[link\\](x) [uncited]" in md
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").render(md)
+    assert "<ol" not in html and "<em>nor</em>" not in html and "<em>emphasis</em>" not in html
+    assert html.count("<h1>") == 1 and "<a " not in html
+    assert "<strong># Not a heading</strong>" in html

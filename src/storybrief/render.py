@@ -488,8 +488,9 @@ def render_markdown(brief: Brief) -> str:
     if doc.verification:
         blocks.append(md_escape(doc.verification, block_start=True))
     for lead, sentences in doc.sections:
-        text = " ".join(_md_cited(s) for s in sentences)
-        blocks.append(f"**{md_escape(lead)}** {text}".rstrip() if lead else md_escape(text, block_start=True))
+        text = " ".join(_md_cited(s, block_start=not lead and k == 0) for k, s in enumerate(sentences))
+        if lead or text:
+            blocks.append(f"**{md_escape(lead)}** {text}".rstrip() if lead else text)
     if doc.issues:
         blocks.append("## Citation check")
         blocks.append(_ISSUES_INTRO)
