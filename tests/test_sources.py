@@ -267,3 +267,12 @@ def test_article_empty_after_cleaning(tmp_path):
     path = tmp_path / "chrome.txt"
     path.write_text("Subscribe to our newsletter\nhttps://example.com/\n")
     assert "no article text" in _error([path])
+
+
+def test_markdown_markup_is_removed(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Talks in Geneva\n\nThe **delegates** met [in Geneva](https://x.test/g) on Monday "
+                    "to discuss the ceasefire terms.\n", encoding="utf-8")
+    (article,) = read_articles(path)
+    assert article.title == "Talks in Geneva"
+    assert "The delegates met in Geneva on Monday to discuss the ceasefire terms." in article.text

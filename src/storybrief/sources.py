@@ -500,7 +500,18 @@ def _read_file(path: Path) -> list[_Raw]:
         return [_row(obj, str(path))]
     if suffix in (".html", ".htm"):
         return [_Raw(origin=str(path), text=text, html=True)]
+    if suffix == ".md":
+        text = _plain_markdown(text)
     return [_Raw(origin=str(path), text=text)]
+
+
+def _plain_markdown(text: str) -> str:
+    """Markdown markup that is not article text: heading marks, link targets, emphasis, images."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(?m)^\s{0,3}#{1,6}\s+", "", text)
+    text = re.sub(r"(?m)^\s{0,3}>\s?", "", text)
+    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -569,6 +580,8 @@ def _content_id(text: str) -> str:
 
 def read_articles(paths: Sequence[Path]) -> list[Article]:
     """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL)."""
+    if isinstance(paths, (str, Path)):
+        paths = [Path(paths)]
     if not paths:
         raise InputError("no input paths given")
     raws: list[_Raw] = []
@@ -708,7 +721,7 @@ def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
     """Read -> dedupe -> passages: the Story the later stages work from."""
     from storybrief.passages import split_passages
 
-    paths = [Path(p) for p in paths]
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     articles = read_articles(paths)
     sources = dedupe(articles)
     warnings: list[str] = []
