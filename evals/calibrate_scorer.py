@@ -232,7 +232,8 @@ def main() -> int:
             args.features_cache.write_bytes(pickle.dumps((units, X, sent_y)))
     print(f"features: {X.shape} in {time.time() - t0:.1f}s; known sentence labels: "
           f"{int((~np.isnan(sent_y)).sum())}", file=sys.stderr)
-    all_idx = list(range(len(FEATURE_NAMES)))
+    all_idx = [j for j, n in enumerate(FEATURE_NAMES) if n not in scoring._DUPLICATES]
+    model_features = [FEATURE_NAMES[j] for j in all_idx]
 
     lines = []
     header = "| signal | cnndm AUC | cnndm BA | bbc AUC | bbc BA | WiCE AUC | WiCE BA |\n|---|---|---|---|---|---|---|"
@@ -280,13 +281,13 @@ def main() -> int:
     row_ds = np.empty(len(X), dtype=object)
     for u in units:
         row_ds[u["first"]:u["last"]] = u["dataset"]
-    sc, lr = fit(X[known], sent_y[known].astype(int), sample_weights(row_ds[known], sent_y[known]), args.C)
+    sc, lr = fit(X[known][:, all_idx], sent_y[known].astype(int), sample_weights(row_ds[known], sent_y[known]), args.C)
     weights = {
         "version": 1,
         "scorer": "lexical-lr",
         "fitted_at": dt.date.today().isoformat(),
         "fitted_on": "FRANK valid (sentences of summaries with Factuality 0 or 1) + WiCE dev (supported vs rest)",
-        "features": list(FEATURE_NAMES),
+        "features": model_features,
         "mean": sc.mean_.round(8).tolist(),
         "scale": sc.scale_.round(8).tolist(),
         "coef": lr.coef_[0].round(8).tolist(),
@@ -298,7 +299,7 @@ def main() -> int:
         "C": args.C,
     }
     print(json.dumps({k: weights[k] for k in ("threshold", "partial_threshold", "intercept")}), file=sys.stderr)
-    for n, c in sorted(zip(FEATURE_NAMES, lr.coef_[0]), key=lambda x: -abs(x[1])):
+    for n, c in sorted(zip(model_features, lr.coef_[0]), key=lambda x: -abs(x[1])):
         print(f"  coef {n:20s} {c:+.3f}", file=sys.stderr)
 
     if args.write:
@@ -344,7 +345,7 @@ def main() -> int:
                  f"{weights['partial_threshold']:.4f}. Fold thresholds: "
                  + ", ".join(f"{t:.3f}" for t in shared["thresholds"]) + ".\n")
         L.append("| feature | coefficient (standardised) |\n|---|---|")
-        for n, c in sorted(zip(FEATURE_NAMES, lr.coef_[0]), key=lambda x: -abs(x[1])):
+        for n, c in sorted(zip(model_features, lr.coef_[0]), key=lambda x: -abs(x[1])):
             L.append(f"| {n} | {c:+.3f} |")
         out.write_text("\n".join(L) + "\n")
         print(f"wrote {out}", file=sys.stderr)

@@ -221,6 +221,8 @@ class _Text:
     content: list[str]  # stems of content words, in order
     content_set: frozenset[str]
     bigrams: frozenset[tuple[str, str]]
+    trigrams: frozenset[tuple[str, str, str]]
+    clauses: list[frozenset[str]]  # content stems of comma/conjunction-separated parts
     folded_set: frozenset[str]
     numbers: frozenset[str]
     entities: frozenset[str]  # folded capitalised words (not sentence-initial stopwords)
@@ -229,6 +231,7 @@ class _Text:
     negated: bool
 
 
+_CLAUSE = re.compile(r"[,;:()\u2013\u2014]| - | and | but | while | which | who | et | mais | qui ")
 _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}\b)")
 
 
@@ -256,6 +259,12 @@ def _tokenize(sentence: str) -> _Text:
             entities.add(ff)
     content = [_stem(t) for t in tokens if t not in _STOP and (len(t) > 1 or t.isdigit())]
     bigrams = frozenset(zip(content, content[1:]))
+    trigrams = frozenset(zip(content, content[1:], content[2:]))
+    clauses = []
+    for part in _CLAUSE.split(_fold(sentence)):
+        stems = frozenset(_stem(t) for t in _WORD.findall(part) if t not in _STOP and (len(t) > 1 or t.isdigit()))
+        if len(stems) >= 2:
+            clauses.append(stems)
     months = frozenset(_MONTHS[t] for t in tokens if t in _MONTHS and len(t) > 3)  # "may", "mar": too ambiguous
     years = frozenset(t for t in tokens if re.fullmatch(r"(1[6-9]|20)\d\d", t))
     return _Text(
@@ -264,6 +273,8 @@ def _tokenize(sentence: str) -> _Text:
         content=content,
         content_set=frozenset(content),
         bigrams=bigrams,
+        trigrams=trigrams,
+        clauses=clauses,
         folded_set=frozenset(tokens),
         numbers=frozenset(_numbers(sentence, tokens)),
         entities=frozenset(entities),
@@ -290,6 +301,7 @@ class PreparedEvidence:
     idf_missing: float
     doc_content: frozenset[str]
     doc_bigrams: frozenset[tuple[str, str]]
+    doc_trigrams: frozenset[tuple[str, str, str]]
     doc_folded: frozenset[str]
     doc_numbers: frozenset[str]
     doc_months: frozenset[int]
@@ -338,6 +350,7 @@ def prepare_evidence(
         idf_missing=idf_missing,
         doc_content=doc_content,
         doc_bigrams=frozenset().union(*(t.bigrams for t in texts)) if texts else frozenset(),
+        doc_trigrams=frozenset().union(*(t.trigrams for t in texts)) if texts else frozenset(),
         doc_folded=frozenset().union(*(t.folded_set for t in texts)) if texts else frozenset(),
         doc_numbers=frozenset().union(*(t.numbers for t in texts)) if texts else frozenset(),
         doc_months=frozenset().union(*(t.months for t in texts)) if texts else frozenset(),
@@ -384,7 +397,16 @@ FEATURE_NAMES = (
     "novel_share",
     "win_size",
     "doc_sentences",
+    "missing_doc",
+    "missing_win",
+    "trigram_doc",
+    "trigram_top1",
+    "clause_min_doc",
+    "clause_min_win",
 )
+
+# Features kept for measurement but left out of the fitted model (exact duplicates).
+_DUPLICATES = {"novel_share": "1 - recall_doc_plain"}
 
 
 def _entity_present(ent: str, ev: PreparedEvidence) -> bool:
@@ -458,6 +480,17 @@ def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[s
     f["claim_len"] = math.log1p(n_words)
     f["novel_share"] = 1.0 - f["recall_doc_plain"]
     f["win_size"] = float(len(chosen))
+    f["missing_doc"] = float(len(words - ev.doc_content))
+    f["missing_win"] = float(len(words - win_content))
+    f["trigram_doc"] = len(claim.trigrams & ev.doc_trigrams) / len(claim.trigrams) if claim.trigrams else f["bigram_doc"]
+    top_tri = ev.texts[chosen[0]].trigrams if chosen else frozenset()
+    f["trigram_top1"] = len(claim.trigrams & top_tri) / len(claim.trigrams) if claim.trigrams else f["bigram_top1"]
+    if claim.clauses:
+        f["clause_min_doc"] = min(len(c & ev.doc_content) / len(c) for c in claim.clauses)
+        f["clause_min_win"] = min(len(c & win_content) / len(c) for c in claim.clauses)
+    else:
+        f["clause_min_doc"] = f["recall_doc_plain"]
+        f["clause_min_win"] = len(words & win_content) / n_words if n_words else 1.0
     f["doc_sentences"] = math.log1p(len(ev.texts))
     return f, chosen
 
