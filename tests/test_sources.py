@@ -276,3 +276,11 @@ def test_markdown_markup_is_removed(tmp_path):
     (article,) = read_articles(path)
     assert article.title == "Talks in Geneva"
     assert "The delegates met in Geneva on Monday to discuss the ceasefire terms." in article.text
+
+
+def test_dateline_not_a_section_label():
+    from storybrief.sources import extract_metadata
+
+    assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").dateline == "PARIS"
+    assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").outlet == "Reuters"
+    assert extract_metadata("REPORTAGE - Dans les rues de Benghazi, la foule...").dateline is None

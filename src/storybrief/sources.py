@@ -270,6 +270,21 @@ def _join(a: str, b: str) -> str:
     return a + " " + b
 
 
+_RUBRICS = frozenset(
+    """
+    reportage infographie infographies vidéo video vidéos videos photos photo exclusif exclusive analyse analysis
+    entretien interview direct décryptage decryptage tribune éditorial editorial opinion update breaking live
+    témoignage enquête portrait chronique récit
+    """.split()
+)
+
+
+def _is_rubric(city: str) -> bool:
+    """Section labels ("REPORTAGE -", "EN DIRECT -", "MINUTE PAR MINUTE -") are not datelines."""
+    words = city.lower().split()
+    return "." in city or any(w in _RUBRICS for w in words) or "minute" in words or "par" in words
+
+
 def extract_metadata(raw: str) -> ArticleMetadata:
     """Title, publication date, dateline and self-named outlet from an article's raw text."""
     meta = ArticleMetadata()
@@ -303,7 +318,7 @@ def extract_metadata(raw: str) -> ArticleMetadata:
         if _is_chrome(line):
             continue
         m = _DATELINE.match(line)
-        if m and len(m.group("city")) >= 3:
+        if m and len(m.group("city")) >= 3 and not _is_rubric(m.group("city")):
             meta.dateline = m.group("city").strip()
             agency = (m.group("agency") or "").strip().lower()
             if agency in _AGENCIES and meta.outlet is None:
