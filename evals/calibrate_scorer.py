@@ -107,8 +107,20 @@ def fit(X, y, w, C):
     return sc, lr
 
 
-def predict_units(sc, lr, X, units, how="min"):
+# A claim sentence with a number or a date (month, year) found nowhere in the evidence is
+# capped at HARD_CAP. The cap is a fixed prior, not fitted; the report measures its effect.
+HARD_CAP_FEATURES = ("num_missing_doc", "date_missing_doc")
+HARD_CAP = 0.1
+USE_CAPS = True
+
+
+def predict_units(sc, lr, X, units, how="min", X_full=None):
     p = lr.predict_proba(sc.transform(X))[:, 1]
+    if USE_CAPS and X_full is not None:
+        fires = np.zeros(len(p), dtype=bool)
+        for name in HARD_CAP_FEATURES:
+            fires |= X_full[:, FEATURE_NAMES.index(name)] > 0
+        p = np.where(fires, np.minimum(p, HARD_CAP), p)
     return np.array([aggregate(p[u["first"]:u["last"]], how) for u in units])
 
 
@@ -154,10 +166,10 @@ def cv_eval(X, sent_y, units, feats_idx, C=1.0, how="min", three_way=False):
         rows_tr = tr_set[row_unit] & ~np.isnan(sent_y)
         ds_rows = uds[row_unit][rows_tr]
         sc, lr = fit(Xf[rows_tr], sent_y[rows_tr].astype(int), sample_weights(ds_rows, sent_y[rows_tr]), C)
-        s_tr = predict_units(sc, lr, Xf, [units[i] for i in tr_u], how)
+        s_tr = predict_units(sc, lr, Xf, [units[i] for i in tr_u], how, X)
         t = best_threshold(s_tr, uy[tr_u], uds[tr_u])
         thresholds.append(t)
-        s_te = predict_units(sc, lr, Xf, [units[i] for i in te_u], how)
+        s_te = predict_units(sc, lr, Xf, [units[i] for i in te_u], how, X)
         oof[te_u] = s_te
         pred[te_u] = s_te >= t
         if three_way:
@@ -237,12 +249,18 @@ def main() -> int:
 
     lines = []
     header = "| signal | cnndm AUC | cnndm BA | bbc AUC | bbc BA | WiCE AUC | WiCE BA |\n|---|---|---|---|---|---|---|"
+    global USE_CAPS
     per_feature = []
+    caps = USE_CAPS
+    USE_CAPS = False
     for j, name in enumerate(FEATURE_NAMES):
         res, _ = cv_eval(X, sent_y, units, [j], C=args.C)
         per_feature.append((name, res))
         print(f"{name:20s} {fmt(res)}", file=sys.stderr)
 
+    res_nocap, _ = cv_eval(X, sent_y, units, all_idx, C=args.C)
+    print(f"ALL/min, no caps      {fmt(res_nocap)}", file=sys.stderr)
+    USE_CAPS = caps
     agg_rows = []
     for how in ("min", "softmin", "mean"):
         res, _ = cv_eval(X, sent_y, units, all_idx, C=args.C, how=how, three_way=(how == "min"))
@@ -293,6 +311,7 @@ def main() -> int:
         "coef": lr.coef_[0].round(8).tolist(),
         "intercept": round(float(lr.intercept_[0]), 8),
         "aggregation": "min",
+        "hard_caps": {n: HARD_CAP for n in HARD_CAP_FEATURES} if USE_CAPS else {},
         "threshold": round(threshold, 6),
         "partial_threshold": round(t_lo, 6),
         "three_way_supported_threshold": round(t_hi, 6),
@@ -325,8 +344,13 @@ def main() -> int:
             L.append(f"| {name} | {fmt(res)} |")
         L.append("\n## Combined (all features), aggregation over summary sentences\n")
         L.append(header)
+        L.append(f"| all, min, without the hard caps | {fmt(res_nocap)} |")
         for how, res in agg_rows:
-            L.append(f"| all, {how} | {fmt(res)} |")
+            L.append(f"| all, {how}, with hard caps | {fmt(res)} |")
+        L.append(f"\nHard caps: a claim sentence with a number or a date (month name, year) that occurs "
+                 f"nowhere in the evidence is capped at probability {HARD_CAP} (a fixed prior, not fitted). "
+                 "Summaries where a number is missing from the article were unsupported in 100% of cnndm "
+                 "(1% fire), 98% of bbc (21% fire) and 90% of WiCE (33% fire) cases.")
         L.append("\n## Regularisation (all features, min)\n")
         L.append(header)
         for C, res in c_rows:

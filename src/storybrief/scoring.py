@@ -569,14 +569,22 @@ class SupportScorer:
         self.threshold = float(weights["threshold"])
         self.aggregation = str(weights.get("aggregation", "min"))
         self.partial_threshold = weights.get("partial_threshold")
-        missing = set(self.features) - set(FEATURE_NAMES)
+        # Deterministic checks: a claim sentence with a number or date found nowhere in the
+        # evidence is capped at this probability whatever its overlap (measured precise on
+        # FRANK and WiCE; see evals/meta/scorer_report.md).
+        self.hard_caps: dict[str, float] = dict(weights.get("hard_caps", {}))
+        missing = (set(self.features) | set(self.hard_caps)) - set(FEATURE_NAMES)
         if missing:
             raise InputError(f"scorer weights name unknown features: {sorted(missing)}")
 
     def _prob(self, feats: dict[str, float]) -> float:
         x = np.fromiter((feats[n] for n in self.features), dtype=float, count=len(self.features))
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        p = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        for name, cap in self.hard_caps.items():
+            if feats[name] > 0:
+                p = min(p, cap)
+        return p
 
     def label(self, score: float) -> str:
         return "supported" if score >= self.threshold else "unsupported"
