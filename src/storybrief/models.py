@@ -163,3 +163,92 @@ class Brief(Record):
     prompts: dict[str, str] = Field(default_factory=dict, description="prompt name -> content hash")
     warnings: list[str] = Field(default_factory=list)
     verification: VerificationSummary | None = None
+
+
+# --------------------------------------------------------------------------- verification
+
+Verdict = Literal["supported", "partially_supported", "unsupported", "contradicted", "exempt"]
+Severity = Literal["error", "warning", "info"]
+FindingType = Literal[
+    "unresolved-citation",
+    "duplicate-source",
+    "uncited",
+    "unsupported",
+    "partially-supported",
+    "contradicted-date",
+    "unsupported-date",
+    "timeline-date",
+    "missing-number",
+    "unknown-name",
+    "citation-precision",
+    "blanket-citation",
+    "off-topic",
+    "unparsed-line",
+]
+
+
+class EvidenceRef(Record):
+    """A span of a source that best supports (or contradicts) a claim."""
+
+    source_number: int | None = Field(description="the [n] the brief cites it by; None when not cited")
+    source_id: str
+    passage_id: str | None = None
+    quote: str
+    start: int = Field(description="character offset into the source's cleaned text")
+    end: int
+    dates: list[str] = Field(default_factory=list, description="resolved dates of the passage, ISO")
+
+
+class ClaimVerdict(Record):
+    """The verdict on one sentence, timeline entry or headline of the brief."""
+
+    location: str = Field(description="'section 1 sentence 2', 'timeline entry 3' or 'headline'")
+    kind: Literal["sentence", "timeline", "headline"]
+    section: int | None = Field(default=None, description="0-based section index of a sentence")
+    lead: str | None = Field(default=None, description="the lead phrase of the sentence's section")
+    text: str
+    citations: list[str] = Field(default_factory=list, description="markers [n] or passage ids as the brief gives them")
+    verdict: Verdict
+    score: float | None = Field(default=None, description="combined support score in [0, 1] against the cited sources")
+    scorer_score: float | None = None
+    judge_score: float | None = None
+    cluster_score: float | None = Field(default=None, description="scorer score against the whole cluster")
+    evidence: EvidenceRef | None = None
+    cluster_evidence: EvidenceRef | None = None
+    date: str | None = Field(default=None, description="timeline entries: the entry's date, ISO")
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Finding(Record):
+    type: FindingType
+    severity: Severity
+    location: str
+    text: str = Field(default="", description="the sentence or line the finding is about")
+    message: str
+    citations: list[str] = Field(default_factory=list)
+    evidence: EvidenceRef | None = None
+
+
+class VerifiedSource(Record):
+    number: int
+    source_id: str
+    origins: list[str]
+    outlet: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    language: str = "und"
+
+
+class VerificationReport(Record):
+    brief: str = Field(description="the brief's file name or story name")
+    headline: str | None = None
+    checked_at: dt.datetime
+    scorer: str
+    judge: str | None = None
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    sources: list[VerifiedSource]
+    claims: list[ClaimVerdict]
+    findings: list[Finding]
+    unparsed: list[str] = Field(default_factory=list)
+    summary: VerificationSummary
+    seconds: float = 0.0
