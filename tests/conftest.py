@@ -8,7 +8,44 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_ARTICLES = REPO / "examples" / "bonne-moscow" / "articles"
-SHARED_STORIES = Path("/work/shared/data/stories")
+SHARED = REPO.parent / "shared"  # CI clones the repo with shared/ beside it
+SHARED_STORIES = SHARED / "data" / "stories"
+CASSETTES = REPO / "cassettes"
+
+# Recorded model traffic is matched on what was asked, never on where: the embedded
+# server listens on a different port every run.
+MATCH_ON = ["method", "scheme", "path", "query", "body"]
+SECRET_HEADERS = ("authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie")
+
+
+def _scrub_request(request):
+    for name in list(request.headers):
+        if name.lower() in SECRET_HEADERS or name.lower().startswith("x-stainless"):
+            del request.headers[name]
+    return request
+
+
+def _scrub_response(response):
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            del headers[name]
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    return {
+        "match_on": MATCH_ON,
+        "before_record_request": _scrub_request,
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request) -> str:
+    return str(CASSETTES / request.module.__name__.split(".")[-1])
 
 
 @pytest.fixture(scope="session")

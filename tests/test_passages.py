@@ -111,7 +111,7 @@ def test_repeated_sentence_gets_a_deterministic_unique_id():
 
 
 def test_libya_cluster_passages_are_consistent(tmp_path):
-    path = Path("/work/shared/data/stories/libya-2011-fr.jsonl")
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / "libya-2011-fr.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:12]]
     small = tmp_path / "libya12.jsonl"
     small.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")

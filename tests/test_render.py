@@ -24,7 +24,7 @@ from storybrief.render import (
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "brief_sample.json"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 EVIL = "<script>alert(1)</script>"
 
 

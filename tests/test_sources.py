@@ -17,7 +17,7 @@ S000 = "000_fccfc3972268bd59.txt"
 S002 = "002_816dccdab0bdaa09.txt"
 S003 = "003_6c1aee5aea172821.txt"
 S004 = "004_b6086113cabfcc05.txt"
-LIBYA = Path("/work/shared/data/stories/libya-2011-fr.jsonl")
+LIBYA = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / "libya-2011-fr.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -139,6 +139,7 @@ class ServerSettings:
     context: int = 8192
     parallel: int = 1
     threads: int = max(1, min(os.cpu_count() or 2, 8))
+    verbose: bool = False
 
 
 class EmbeddedServer:
@@ -166,6 +167,8 @@ class EmbeddedServer:
         params.cpuparams_batch.n_threads = self.settings.threads
         params.use_jinja = True
         params.warmup = False
+        # llama.cpp logs every slot's progress to stderr; keep only its errors unless asked.
+        params.verbosity = 3 if self.settings.verbose else 0
         try:
             self._server = xllamacpp.Server(params)
         except Exception as exc:

@@ -6,6 +6,7 @@ This is the only module that imports openai, instructor or tenacity.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
@@ -18,14 +19,9 @@ import instructor
 import openai
 from instructor.core.exceptions import InstructorRetryException
 from pydantic import BaseModel, ValidationError
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
-from .embedded import DEFAULT_MODEL, EmbeddedServer, Progress, ensure_model
+from .embedded import DEFAULT_MODEL, EmbeddedServer, Progress, ServerSettings, ensure_model
 from .errors import ConfigError, ModelOutputError, ModelUnavailableError
 from .models import CallRecord
 from .prompts import RenderedPrompt
@@ -92,14 +88,25 @@ def _is_schema_failure(exc: BaseException) -> bool:
     return isinstance(exc, (ValidationError, json.JSONDecodeError))
 
 
-def retry_policy(max_attempts: int = 3, max_wait: float = 20.0) -> Retrying:
+def retry_policy(max_attempts: int = 4, max_reasks: int = 1, max_wait: float = 20.0) -> Retrying:
     """The one retry policy: transient server errors and schema failures, with backoff.
 
-    Schema failures are re-asked by instructor with the validation errors in the messages.
+    Schema failures are re-asked by instructor with the validation errors in the messages;
+    each re-ask costs a full generation, so they have their own, smaller allowance.
     """
+    reasks = 0
+
+    def stop(state) -> bool:
+        nonlocal reasks
+        if _is_schema_failure(state.outcome.exception()):
+            reasks += 1
+            if reasks > max_reasks:
+                return True
+        return state.attempt_number >= max_attempts
+
     return Retrying(
         retry=retry_if_exception(lambda e: _is_transient(e) or _is_schema_failure(e)),
-        stop=stop_after_attempt(max_attempts),
+        stop=stop,
         wait=wait_exponential_jitter(initial=1.0, max=max_wait),
         reraise=True,
     )
@@ -120,7 +127,8 @@ class LLM:
     endpoint: Endpoint
     base_url: str
     sampling: Sampling = field(default_factory=Sampling)
-    max_attempts: int = 3
+    max_attempts: int = 4
+    max_reasks: int = 1
     calls: list[CallRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -164,7 +172,7 @@ class LLM:
         Returns a StructuredFailure (with the last raw answer) when every attempt was
         schema-invalid, so the caller can repair rather than lose the work.
         """
-        policy = retry_policy(self.max_attempts)
+        policy = retry_policy(self.max_attempts, self.max_reasks)
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
@@ -189,7 +197,7 @@ class LLM:
 
     def yes_probability(self, prompt: RenderedPrompt) -> float:
         """P(yes) / (P(yes) + P(no)) from the first answer token's log-probabilities."""
-        policy = retry_policy(self.max_attempts)
+        policy = retry_policy(self.max_attempts, self.max_reasks)
         started = time.perf_counter()
         options = self._request_options(max_tokens=1)
         try:
@@ -268,12 +276,13 @@ def connect(
     *,
     sampling: Sampling | None = None,
     progress: Progress | None = None,
-    max_attempts: int = 3,
+    max_reasks: int = 1,
 ) -> Iterator[LLM]:
     """Yield an LLM for `endpoint`; for the embedded default, serve the model for the duration."""
     if not endpoint.embedded:
-        yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_attempts)
+        yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_reasks=max_reasks)
         return
     model_path = ensure_model(progress=progress)
-    with EmbeddedServer(model_path) as server:
-        yield LLM(endpoint, server.base_url, sampling or Sampling(), max_attempts)
+    settings = ServerSettings(verbose=logging.getLogger("storybrief").isEnabledFor(logging.INFO))
+    with EmbeddedServer(model_path, settings) as server:
+        yield LLM(endpoint, server.base_url, sampling or Sampling(), max_reasks=max_reasks)

@@ -46,6 +46,11 @@ class SentenceDraft(Record):
     def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
         return _check_labels(cites, info)
 
+    @field_validator("text")
+    @classmethod
+    def _one_script(cls, text: str) -> str:
+        return _check_script(text)
+
 
 class SectionDraft(Record):
     lead: str = Field(min_length=3, max_length=80)
@@ -55,6 +60,20 @@ class SectionDraft(Record):
 class BriefDraft(Record):
     headline: str = Field(min_length=10, max_length=160)
     sections: list[SectionDraft] = Field(min_length=3, max_length=5)
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> BriefDraft:
+        """The small model loops: the same sentences again under a new section."""
+        seen: dict[str, int] = {}
+        for i, section in enumerate(self.sections, 1):
+            for sentence in section.sentences:
+                first = seen.setdefault(_normal(sentence.text), i)
+                if first != i:
+                    raise ValueError(
+                        f"section {i} repeats a sentence of section {first}; "
+                        "each section must report a different aspect with different sentences"
+                    )
+        return self
 
 
 class EventDraft(Record):
@@ -72,6 +91,11 @@ class EventDraft(Record):
     def _real_date(cls, value: str) -> str:
         _parse_partial_date(value)
         return value
+
+    @field_validator("text")
+    @classmethod
+    def _one_script(cls, text: str) -> str:
+        return _check_script(text)
 
     @model_validator(mode="after")
     def _not_the_publication_date(self, info: ValidationInfo) -> EventDraft:
@@ -93,6 +117,16 @@ class EventDraft(Record):
 
 class TimelineDraft(Record):
     events: list[EventDraft] = Field(min_length=1, max_length=8)
+
+
+# Scripts the small model drifts into mid-sentence (Qwen: Chinese); never right in a Latin-script brief.
+_FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _check_script(text: str) -> str:
+    if _FOREIGN_SCRIPT.search(text):
+        raise ValueError("the sentence drifts into another script; write it entirely in the brief's language")
+    return text
 
 
 def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
@@ -246,9 +280,10 @@ def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOpt
     warnings = list(story.warnings)
 
     draft = _accept(llm.structured(brief_prompt, brief_model, context=context,
-                                   max_tokens=options.brief_max_tokens), BriefDraft, "brief")
+                                   max_tokens=options.brief_max_tokens), BriefDraft, "brief", context, warnings)
     timeline = _accept(llm.structured(timeline_prompt, timeline_model, context=context,
-                                      max_tokens=options.timeline_max_tokens), TimelineDraft, "timeline")
+                                      max_tokens=options.timeline_max_tokens), TimelineDraft, "timeline",
+                       context, warnings)
 
     sections = _sections(draft, view, issues, warnings)
     events = _timeline(timeline, view, issues, warnings)
@@ -281,15 +316,51 @@ def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOpt
     )
 
 
-def _accept(answer, lenient_model, what: str):
-    """A valid draft, or the last invalid one parsed leniently so its bad citations can be
-    removed in the open rather than the whole brief lost."""
+def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings: list[str]):
+    """A valid draft; or, when the re-ask failed too, the last answer with only the items that
+    pass validation kept, and a warning for each one dropped, rather than the whole brief lost."""
     if not isinstance(answer, StructuredFailure):
         return answer
     try:
-        return lenient_model.model_validate(json.loads(answer.raw or ""))
-    except (ValueError, ValidationError) as exc:
+        data = json.loads(answer.raw or "")
+        # Built without the list-length rules: a shorter brief that says why beats none.
+        if what == "brief":
+            for i, section in enumerate(data.get("sections", []), 1):
+                section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
+                                                    f"section {i} sentence", warnings)
+            _drop_repeated_sections(data, warnings)
+            sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
+                        for s in data["sections"]]
+            if not sections:
+                raise ValueError("no valid sentence left")
+            return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
+        return TimelineDraft.model_construct(
+            events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings)
+        )
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
+
+
+def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str]) -> list:
+    kept = []
+    for k, item in enumerate(items, 1):
+        try:
+            kept.append(model.model_validate(item, context=context))
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            warnings.append(f"{where} {k} dropped after a re-ask: {reason}")
+    return kept
+
+
+def _drop_repeated_sections(data: dict, warnings: list[str]) -> None:
+    seen: set[str] = set()
+    for i, section in enumerate(data.get("sections", []), 1):
+        fresh = [s for s in section["sentences"] if _normal(s.text) not in seen]
+        if len(fresh) < len(section["sentences"]):
+            warnings.append(f"section {i}: {len(section['sentences']) - len(fresh)} repeated sentences dropped")
+        seen.update(_normal(s.text) for s in fresh)
+        section["sentences"] = fresh
+    data["sections"] = [s for s in data.get("sections", []) if s["sentences"]]
 
 
 def _resolve(cites: list[str], view: _PromptView, where: str, issues: list[CitationIssue]) -> list[str]:
@@ -319,7 +390,8 @@ def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
                 warnings.append(f"section {i} sentence {j} repeated an earlier sentence and was dropped")
                 continue
             seen.add(key)
-            citations = _resolve(sentence.cites, view, f"section {i} sentence {j}", issues)
+            where = f"section {len(sections) + 1} sentence {len(sentences) + 1}"
+            citations = _resolve(sentence.cites, view, where, issues)
             sentences.append(Sentence(text=sentence.text.strip(), citations=citations))
         if sentences:
             sections.append(Section(lead=section.lead.strip(), sentences=sentences))
@@ -338,16 +410,19 @@ PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
 
 
 def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[TimelineEvent]:
-    events, seen = [], set()
+    kept, seen = [], set()
     for k, event in enumerate(draft.events, 1):
         key = (event.date, _normal(event.text))
         if key in seen:
             warnings.append(f"timeline entry {k} repeated an earlier entry and was dropped")
             continue
         seen.add(key)
-        citations = _resolve(event.cites, view, f"timeline entry {k}", issues)
-        events.append(TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)],
-                                    text=event.text.strip(), citations=citations))
-    # Chronological; a coarser date sorts before the days inside it.
-    events.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
-    return events
+        kept.append(event)
+    # Chronological; a coarser date sorts before the days inside it. Positions in citation
+    # issues are counted in this final order, as the reader sees it.
+    kept.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+    return [
+        TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=event.text.strip(),
+                      citations=_resolve(event.cites, view, f"timeline entry {k}", issues))
+        for k, event in enumerate(kept, 1)
+    ]
