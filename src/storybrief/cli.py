@@ -154,6 +154,80 @@ def fetch_model() -> None:
     typer.echo(path)
 
 
+@app.command()
+def verify(
+    brief_file: Annotated[Path, typer.Argument(help="The brief: storybrief JSON, or plain text / Markdown in the aggregator layout.", show_default=False)],
+    sources: Annotated[Optional[list[Path]], typer.Argument(help="Source files in citation order (the first is [1]); for a JSON brief, its story's articles.", show_default=False)] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="N=PATH: the file cited as [N] (repeatable).")] = None,
+    story: Annotated[Optional[list[Path]], typer.Option("--story", help="A JSON brief's story: a folder or files (repeatable).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json or html (default: from --out's suffix, else text).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
+    max_unsupported: Annotated[int, typer.Option("--max-unsupported", help="Fail when more claims than this are unsupported or contradicted.")] = 0,
+    max_errors: Annotated[int, typer.Option("--max-errors", help="Fail when there are more error findings than this.")] = 0,
+    judge: Annotated[bool, typer.Option("--judge", help="Also ask the model (embedded, or --base-url) per claim; slower.")] = False,
+    base_url: BaseUrl = None,
+    model: ModelName = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Check every claim of a brief against its sources. Exit 0: passed; 1: failed; 2: bad input."""
+    from . import verify as verifier
+    from .errors import VerificationFailed
+    from .files import write_atomic
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+        fmt = {"json": "json", "html": "html", "htm": "html", "txt": "text"}.get(suffix, "text")
+    if fmt not in verifier.REPORT_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}: choose one of {', '.join(verifier.REPORT_FORMATS)}")
+    thresholds = verifier.Thresholds(max_unsupported=max_unsupported, max_errors=max_errors)
+    if verifier.looks_like_json_brief(brief_file):
+        inp = verifier.load_json_brief(brief_file, list(story or []) + list(sources or []))
+    else:
+        inp = verifier.load_text_brief(brief_file, verifier.parse_source_options(list(sources or []), list(source or [])))
+    for warning in inp.story.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if judge or base_url:
+        from .llm import Endpoint, connect
+
+        endpoint = Endpoint.from_options(base_url, model, api_key)
+        with connect(endpoint) as llm:
+            with err.status(f"Judging claims with {endpoint.model}…"):
+                report = verifier.verify(inp, judge=verifier.Judge(llm, name=endpoint.model), thresholds=thresholds)
+    else:
+        report = verifier.verify(inp, thresholds=thresholds)
+    if out is not None:
+        write_atomic(out, verifier.render_report(report, fmt))
+        err.print(f"wrote {out}", highlight=False)
+    elif fmt == "text":
+        verifier.print_report(report, Console())
+    else:
+        sys.stdout.write(verifier.render_report(report, fmt))
+    if not report.summary.passed:
+        s = report.summary
+        raise VerificationFailed(f"{s.unsupported} unsupported and {s.contradicted} contradicted of {s.sentences} claims; "
+                                 f"{sum(1 for f in report.findings if f.severity == 'error')} error findings")
+
+
+@app.command()
+def score(
+    in_jsonl: Annotated[Path, typer.Argument(help='Rows {"id", "source", "claim"}.', show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help='Write rows {"id", "score", "label"} here (default: standard output).')] = None,
+) -> None:
+    """Score claims against sources with the model-free support scorer."""
+    import tempfile
+
+    from .scoring import score_jsonl
+
+    if out is not None:
+        n = score_jsonl(in_jsonl, out)
+        err.print(f"scored {n} rows -> {out}", highlight=False)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "scores.jsonl"
+        score_jsonl(in_jsonl, target)
+        sys.stdout.write(target.read_text(encoding="utf-8"))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"storybrief {__version__}")
