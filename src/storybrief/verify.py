@@ -148,6 +148,7 @@ class VerifyInput:
     passages_by_id: dict[str, Passage]
     findings: list[Finding] = field(default_factory=list)  # found while loading (resolution, parsing)
     unparsed: list[str] = field(default_factory=list)
+    language: str = "und"  # the brief's language: sources in another one cannot be compared word for word
 
 
 def _read_text(path: Path) -> str:
@@ -240,6 +241,7 @@ def load_text_brief(brief_path: Path, sources: dict[int, Path]) -> VerifyInput:
             raise InputError(f"source [{n}]: {path} was not read")
         numbered[n] = SourceDoc(n, match, by_source.get(match.id, []))
     inp = VerifyInput(
+        language=guess_language(text),
         name=Path(brief_path).name,
         headline=parsed.headline,
         claims=_claims_from_parsed(parsed),
@@ -255,6 +257,20 @@ def load_text_brief(brief_path: Path, sources: dict[int, Path]) -> VerifyInput:
                     message=f"could not be read as part of the brief ({reason}); it was not checked")
         )
     return inp
+
+
+_LANG_HINTS = {
+    "en": frozenset("the and of to in is was that with for on by from as said has have his her it".split()),
+    "fr": frozenset("le la les et des du un une est dans pour que qui sur par avec au aux pas a été".split()),
+}
+
+
+def guess_language(text: str) -> str:
+    """'en' or 'fr' by stop-word counts (the two languages the dates module reads), else 'und'."""
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
+    counts = {lang: sum(1 for w in words if w in hints) for lang, hints in _LANG_HINTS.items()}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 5 and counts[best] > 1.5 * min(counts.values()) else "und"
 
 
 def _claims_from_parsed(parsed: ParsedBrief) -> list[Claim]:
@@ -311,6 +327,7 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
             numbered[src.number] = SourceDoc(src.number, src, by_source.get(src.id, []))
             number_of[src.id] = src.number
     findings: list[Finding] = []
+    matched: dict[str, str] = {}
 
     def resolve(location: str, text: str, citations: list[str]) -> tuple[list[str], list[int]]:
         pids: list[str] = []
@@ -319,11 +336,7 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
             if passage is None and cid in brief.passages:
                 passage = by_text.get(_norm(brief.passages[cid].text))
                 if passage is not None:
-                    findings.append(Finding(
-                        type="unresolved-citation", severity="info", location=location, text=text,
-                        citations=[cid],
-                        message=f"passage id {cid} is not in the story; matched by its text to {passage.id}",
-                    ))
+                    matched[cid] = passage.id
             if passage is None:
                 findings.append(Finding(
                     type="unresolved-citation", severity="error", location=location, text=text, citations=[cid],
@@ -352,8 +365,15 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
         claims.append(Claim(location=location, kind="timeline", text=event.text, markers=markers, passage_ids=pids,
                             labels=list(event.citations), date_iso=event.date, date_precision=event.precision,
                             date_text=event.date))
+    if matched:
+        findings.append(Finding(
+            type="unresolved-citation", severity="info", location="brief", citations=sorted(matched),
+            message=(f"{len(matched)} cited passage ids are not in the re-ingested story but their passages' texts "
+                     "are, word for word; they were matched by text (the story was ingested from other copies "
+                     "of the files)"),
+        ))
     inp = VerifyInput(name=name or brief.story, headline=brief.headline, claims=claims, story=story,
-                      numbered=numbered, passages_by_id=passages, findings=findings)
+                      numbered=numbered, passages_by_id=passages, findings=findings, language=brief.language)
     return inp
 
 
@@ -648,6 +668,12 @@ class _Checker:
         self.findings: list[Finding] = list(inp.findings)
         self.precision_failures: dict[int, list[str]] = {}
 
+    def foreign(self, n: int) -> bool:
+        """True when source [n] is in another language than the brief: word overlap says nothing."""
+        lang = self.inp.numbered[n].source.language
+        brief = (self.inp.language or "und")[:2]
+        return brief != "und" and lang not in ("und", "") and lang[:2] != brief
+
     # evidence ------------------------------------------------------------------------
     def _evidence(self, passages: Sequence[Passage]) -> _Evidence:
         return _Evidence(prepare_evidence([p.text for p in passages]), list(passages), {})
@@ -814,6 +840,11 @@ class _Checker:
                            + f": the whole cluster scores {cluster_scored.score:.2f}")
         elif score >= supported_at:
             v = "partially_supported" if (details_missing or missing_num_cited or date_partial) else "supported"
+        elif (self.judge is None and resolved and all(self.foreign(n) for n in resolved)):
+            # the lexical scorer cannot read across languages: judged by the same-language cluster, at best partly
+            v = "partially_supported" if cluster_scored.score >= self.t.partial and not details_missing else "unsupported"
+            reasons.append(f"cites only sources in another language ({', '.join(self.inp.numbered[n].source.language for n in resolved)}); "
+                           f"the model-free scorer cannot compare them (use --judge); the cluster scores {cluster_scored.score:.2f}")
         elif score >= self.t.partial or cluster_scored.score >= supported_at:
             v = "unsupported" if details_missing and score < self.t.partial else "partially_supported"
             if score < self.t.partial:
@@ -994,6 +1025,8 @@ class _Checker:
         if cluster_scored.evidence is not None:
             best_other = self.cluster.passages[cluster_scored.evidence.sentence_index]
         for n in resolved:
+            if self.foreign(n) and self.judge is None:
+                continue  # no word overlap across languages: not evidence of a bad citation
             sid = self.inp.numbered[n].source.id
             if claim.passage_ids is not None:
                 pids = [p for p in claim.passage_ids if self.inp.passages_by_id[p].source_id == sid]
