@@ -274,6 +274,7 @@ def _section_from(block_text: str, lineno: int, lead: str | None) -> ParsedSecti
 
 def parse_brief_text(text: str) -> ParsedBrief:
     """Parse a brief in the aggregator layout (plain text or Markdown)."""
+    text = re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]", " ", text)  # no-break and thin spaces
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     brief = ParsedBrief(headline=None, sections=[], timeline=[])
     part = "top"  # top -> body -> sources -> timeline -> end
