@@ -72,7 +72,6 @@ class Sampling:
 
     temperature: float = 0.0
     seed: int = 7
-    repeat_penalty: float = 1.1  # the small model loops on sentences without it
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -144,8 +143,10 @@ class LLM:
     def _extra_body(self) -> dict[str, Any] | None:
         if not self.endpoint.embedded and "api.openai.com" in self.base_url:
             return None
-        # llama.cpp extensions: reuse the cached article prefix; penalise loops.
-        return {"cache_prompt": True, "repeat_penalty": self.sampling.repeat_penalty}
+        # llama.cpp extension: reuse the cached article prefix across calls. No repeat
+        # penalty: it pushed the small model from a just-used English word to a Chinese
+        # synonym mid-sentence; repeats are caught by the validators instead.
+        return {"cache_prompt": True}
 
     def _request_options(self, max_tokens: int) -> dict[str, Any]:
         options: dict[str, Any] = {

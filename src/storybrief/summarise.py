@@ -79,7 +79,7 @@ class BriefDraft(Record):
 class EventDraft(Record):
     cites: list[str] = Field(min_length=1, max_length=3)
     date: str = Field(pattern=ISO_DATE)
-    text: str = Field(min_length=12, max_length=260)
+    text: str = Field(min_length=12, max_length=220)
 
     @field_validator("cites")
     @classmethod
@@ -116,7 +116,7 @@ class EventDraft(Record):
 
 
 class TimelineDraft(Record):
-    events: list[EventDraft] = Field(min_length=1, max_length=8)
+    events: list[EventDraft] = Field(min_length=1, max_length=6)
 
 
 # Scripts the small model drifts into mid-sentence (Qwen: Chinese); never right in a Latin-script brief.
@@ -149,7 +149,7 @@ def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraf
                          sections=(list[section], Field(min_length=3, max_length=5)))
     event = create_model("EventDraft", __base__=EventDraft, cites=cites)
     timeline = create_model("TimelineDraft", __base__=TimelineDraft,
-                            events=(list[event], Field(min_length=1, max_length=8)))
+                            events=(list[event], Field(min_length=1, max_length=6)))
     return brief, timeline
 
 

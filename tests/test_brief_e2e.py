@@ -1,0 +1,115 @@
+"""The whole brief of the seed story, replayed from traffic recorded against the embedded model.
+
+Re-record (needs the embedded model; a few minutes on 2 cores), after any prompt change:
+    pytest tests/test_brief_e2e.py::test_seed_story_brief --record-mode=rewrite
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import CASSETTES
+from storybrief import cli
+from storybrief.embedded import DEFAULT_MODEL
+from storybrief.llm import LLM, Endpoint, connect
+from storybrief.models import Brief
+from storybrief.prompts import PromptLibrary
+from storybrief.render import render_html, render_json, render_markdown
+from storybrief.summarise import make_brief
+
+# Replayed requests never leave the process; the port is one nothing listens on.
+REPLAY_URL = "http://127.0.0.1:9/v1"
+CASSETTE = "seed_story_brief.yaml"
+RECORDED = str(CASSETTES / "test_brief_e2e" / CASSETTE)
+
+
+def _recording(config) -> bool:
+    return config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture(scope="module")
+def llm_session(request):
+    """The embedded model when recording; otherwise a client whose traffic the cassette answers."""
+    if _recording(request.config):
+        with connect(Endpoint()) as live:
+            yield live
+    else:
+        yield LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)
+
+
+@pytest.fixture(scope="module")
+def seed_brief_holder():
+    return {}
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette(CASSETTE)
+def test_seed_story_brief(seed_story, llm_session, seed_brief_holder):
+    llm_session.calls.clear()
+    brief = make_brief(seed_story, llm_session, PromptLibrary())
+    seed_brief_holder["brief"] = brief
+
+    # A brief that passes the resolution check first time takes two calls.
+    assert [c.prompt_name for c in brief.calls] == ["brief", "timeline"]
+    assert all(c.attempts == 1 for c in brief.calls)
+    assert all(c.model == DEFAULT_MODEL.name for c in brief.calls)
+
+    story_passages = {p.id: p for p in seed_story.passages}
+    cited = [pid for s in brief.sections for sentence in s.sentences for pid in sentence.citations]
+    cited += [pid for e in brief.timeline for pid in e.citations]
+    assert cited, "the brief cites nothing"
+    assert all(pid in story_passages for pid in cited), "a citation does not resolve to a story passage"
+    assert set(brief.passages) == set(cited)
+    assert not brief.citation_issues
+
+    assert 3 <= len(brief.sections) <= 5
+    assert all(1 <= len(s.sentences) <= 4 for s in brief.sections)
+    assert all(s.citations for section in brief.sections for s in section.sentences)
+
+    # 000 and 002 are one source that remembers both files.
+    assert len(brief.sources) == 3
+    merged = [s for s in brief.sources if len(s.origins) == 2]
+    assert len(merged) == 1 and {o.rsplit("/", 1)[-1][:3] for o in merged[0].origins} == {"000", "002"}
+
+    # The French article is cited.
+    french = {s.source_id for s in brief.sources if s.language == "fr"}
+    assert any(story_passages[pid].source_id in french for pid in cited)
+
+    # The meeting is dated Tuesday 3 February, not the 5th (the publication date).
+    dates = [e.date for e in brief.timeline]
+    assert dates == sorted(dates)
+    meeting = [e for e in brief.timeline if "Bonne" in e.text or "Ushakov" in e.text or "Moscow" in e.text]
+    assert meeting and meeting[0].date == "2026-02-03"
+    assert "2026-02-05" not in [e.date for e in meeting]
+
+
+def test_seed_brief_renders_and_json_round_trips(seed_brief_holder):
+    brief = seed_brief_holder.get("brief")
+    if brief is None:
+        pytest.skip("needs test_seed_story_brief")
+    again = Brief.model_validate_json(render_json(brief))
+    assert again == brief
+    schema = Brief.model_json_schema()
+    assert set(json.loads(render_json(brief))) <= set(schema["properties"])
+    markdown = render_markdown(brief)
+    assert markdown.startswith("# " + brief.headline)
+    assert "Updated (3 articles)" in markdown and "All related articles (3 articles)" in markdown
+    assert "Feb 3, 2026 – " in markdown
+    assert "<html" in render_html(brief)
+
+
+# The recording is loaded as an extra, read-only cassette: were it this test's default
+# cassette, a --record-mode=rewrite run would reset it while this test skips.
+@pytest.mark.vcr(RECORDED)
+def test_cli_writes_all_three_formats(request, seed_dir, tmp_path):
+    """The CLI end to end on the same recorded traffic: three files, written whole."""
+    if _recording(request.config):
+        pytest.skip("replays the cassette recorded by test_seed_story_brief")
+    code = cli.main(["brief", str(seed_dir), "--out-dir", str(tmp_path), "--base-url", REPLAY_URL,
+                     "--model", DEFAULT_MODEL.name])
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html", "brief.json", "brief.md"]
+    brief = Brief.model_validate_json((tmp_path / "brief.json").read_text())
+    assert len(brief.calls) == 2
