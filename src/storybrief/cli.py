@@ -228,6 +228,27 @@ def score(
         sys.stdout.write(target.read_text(encoding="utf-8"))
 
 
+@app.command("eval")
+def eval_(
+    config: Annotated[Path, typer.Argument(help="An eval config (TOML), e.g. evals/prompts.toml.", show_default=False)],
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="A run id under the runs folder, a run folder, or its results.json: mark what regressed or improved; exit 1 past a threshold.")] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name of the run folder (default: date-time and config name).")] = None,
+    meta_eval: Annotated[Optional[bool], typer.Option("--meta-eval/--no-meta-eval", help="Also measure the verifier's scorer on FRANK and WiCE (default: the config's [meta_eval]).")] = None,
+) -> None:
+    """Run prompt variants x providers x story clusters, score each brief with the verifier,
+    save the run under evals/runs/ and report. Exit 1 when a metric regresses past its threshold."""
+    from .evaluate import EvalRegression, load_config, print_run, resolve_path, run_eval
+
+    loaded = load_config(config)
+    run = run_eval(loaded, run_id=run_id, baseline=baseline, meta_eval=meta_eval, console=err)
+    print_run(run, Console())
+    run_dir = resolve_path(loaded.config.runs_dir, loaded.root) / run.run_id
+    err.print(f"wrote {run_dir}/{{manifest,results}}.json and {run_dir}/report.html", highlight=False)
+    if run.comparison and run.comparison.failures:
+        raise EvalRegression(f"{len(run.comparison.failures)} metrics regressed past their thresholds "
+                             f"against {run.comparison.baseline_run}")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"storybrief {__version__}")

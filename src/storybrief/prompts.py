@@ -34,12 +34,18 @@ class RenderedPrompt:
 class PromptLibrary:
     """The prompts of one folder. A variant folder (for evals) can shadow single templates."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, overlay: Path | None = None):
+        """`overlay`: a variant folder whose templates shadow those of `directory` one by one
+        (an eval's prompt variant changes brief.j2 and keeps the shared includes)."""
         self.directory = Path(directory) if directory else _default_prompt_dir()
+        self.overlay = Path(overlay) if overlay else None
         if not self.directory.is_dir():
             raise ConfigError(f"prompt folder not found: {self.directory}")
+        if self.overlay is not None and not self.overlay.is_dir():
+            raise ConfigError(f"prompt variant folder not found: {self.overlay}")
+        folders = [self.overlay, self.directory] if self.overlay is not None else [self.directory]
         self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.directory),
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
             trim_blocks=True,
@@ -55,7 +61,10 @@ class PromptLibrary:
 
     @lru_cache(maxsize=None)
     def content_hash(self, name: str) -> str:
-        """sha256 over the template and every template it includes, so any edit changes it."""
+        """sha256 over the template and every template it includes, so any edit changes it.
+
+        With an overlay the sources hashed are the resolved ones (the variant's where it has
+        one), so a variant's hash differs exactly when what the model sees differs."""
         digest = hashlib.sha256()
         seen: set[str] = set()
         pending = [name]
