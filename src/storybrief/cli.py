@@ -22,7 +22,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# Soft wrap: an error or warning stays one line in logs, whatever the terminal width.
+err = Console(stderr=True, soft_wrap=True)
 
 FORMATS = ("md", "html", "json")
 

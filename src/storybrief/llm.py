@@ -87,7 +87,7 @@ def _is_schema_failure(exc: BaseException) -> bool:
     return isinstance(exc, (ValidationError, json.JSONDecodeError))
 
 
-def retry_policy(max_attempts: int = 4, max_reasks: int = 1, max_wait: float = 20.0) -> Retrying:
+def retry_policy(max_attempts: int = 4, max_reasks: int = 1, first_wait: float = 1.0, max_wait: float = 20.0) -> Retrying:
     """The one retry policy: transient server errors and schema failures, with backoff.
 
     Schema failures are re-asked by instructor with the validation errors in the messages;
@@ -106,7 +106,7 @@ def retry_policy(max_attempts: int = 4, max_reasks: int = 1, max_wait: float = 2
     return Retrying(
         retry=retry_if_exception(lambda e: _is_transient(e) or _is_schema_failure(e)),
         stop=stop,
-        wait=wait_exponential_jitter(initial=1.0, max=max_wait),
+        wait=wait_exponential_jitter(multiplier=first_wait, jitter=first_wait, max=max_wait),
         reraise=True,
     )
 
@@ -128,6 +128,7 @@ class LLM:
     sampling: Sampling = field(default_factory=Sampling)
     max_attempts: int = 4
     max_reasks: int = 1
+    first_wait: float = 1.0
     calls: list[CallRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -173,7 +174,7 @@ class LLM:
         Returns a StructuredFailure (with the last raw answer) when every attempt was
         schema-invalid, so the caller can repair rather than lose the work.
         """
-        policy = retry_policy(self.max_attempts, self.max_reasks)
+        policy = retry_policy(self.max_attempts, self.max_reasks, self.first_wait)
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
@@ -198,7 +199,7 @@ class LLM:
 
     def yes_probability(self, prompt: RenderedPrompt) -> float:
         """P(yes) / (P(yes) + P(no)) from the first answer token's log-probabilities."""
-        policy = retry_policy(self.max_attempts, self.max_reasks)
+        policy = retry_policy(self.max_attempts, self.max_reasks, self.first_wait)
         started = time.perf_counter()
         options = self._request_options(max_tokens=1)
         try:

@@ -1,0 +1,113 @@
+"""The one retry policy against a loopback server that fails on purpose.
+
+The fault server only ever fails, so no model answer is invented here; real answers come
+from cassettes recorded on the embedded model.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+
+import pytest
+
+from storybrief.errors import ConfigError, ModelUnavailableError
+from storybrief.llm import LLM, Endpoint, retry_policy
+from storybrief.prompts import PromptLibrary
+from storybrief.summarise import BriefDraft
+
+# The fault server listens on loopback, which CI's --block-network would otherwise refuse.
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+
+class FaultServer:
+    """Answers every request with `status` (or stalls for `stall` seconds); counts requests."""
+
+    def __init__(self, status: int = 500, stall: float = 0.0):
+        self.requests = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                owner.requests += 1
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                if stall:
+                    time.sleep(stall)
+                body = b'{"error": {"message": "injected fault"}}'
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}/v1"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def prompt():
+    return PromptLibrary().render("brief.j2", articles=[], language_name="English")
+
+
+def _llm(url: str, timeout: float = 10.0) -> LLM:
+    return LLM(Endpoint(base_url=url, model="m", timeout=timeout), url, max_attempts=3, first_wait=0.01)
+
+
+@pytest.mark.parametrize(("status", "says"), [(500, "HTTP 500"), (503, "HTTP 503"), (429, "429")])
+def test_transient_errors_are_retried_then_reported(status, says, prompt):
+    server = FaultServer(status)
+    try:
+        with pytest.raises(ModelUnavailableError, match=says):
+            _llm(server.url).structured(prompt, BriefDraft)
+        assert server.requests == 3, "three attempts, and the client's own retries are off"
+    finally:
+        server.close()
+
+
+def test_client_errors_are_not_retried(prompt):
+    server = FaultServer(401)
+    try:
+        with pytest.raises(ConfigError, match="API key"):
+            _llm(server.url).structured(prompt, BriefDraft)
+        assert server.requests == 1
+    finally:
+        server.close()
+
+
+def test_a_stalled_server_times_out(prompt):
+    server = FaultServer(200, stall=2.0)
+    try:
+        with pytest.raises(ModelUnavailableError, match="timed out"):
+            _llm(server.url, timeout=0.3).yes_probability(prompt)
+        assert server.requests == 3
+    finally:
+        server.close()
+
+
+def test_nothing_listening_is_reported(prompt):
+    server = FaultServer(500)
+    url = server.url
+    server.close()
+    with pytest.raises(ModelUnavailableError, match="could not reach"):
+        _llm(url).structured(prompt, BriefDraft)
+
+
+def test_schema_failures_get_one_reask():
+    policy = retry_policy(max_attempts=4, max_reasks=1, first_wait=0.0)
+    calls = []
+    with pytest.raises(json.JSONDecodeError):
+        for attempt in policy:
+            with attempt:
+                calls.append(1)
+                json.loads("{")
+    assert len(calls) == 2, "one answer and one re-ask"
