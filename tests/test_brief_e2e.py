@@ -112,4 +112,7 @@ def test_cli_writes_all_three_formats(request, seed_dir, tmp_path):
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html", "brief.json", "brief.md"]
     brief = Brief.model_validate_json((tmp_path / "brief.json").read_text())
+    # The verifier found nothing to repair, so no third call; its summary travels with the brief.
     assert len(brief.calls) == 2
+    assert brief.verification is not None and brief.verification.unsupported == 0
+    assert brief.verification.contradicted == 0

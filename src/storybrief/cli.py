@@ -80,6 +80,7 @@ def brief(
     from .render import render, write_brief
     from .sources import build_story
     from .summarise import BriefOptions, make_brief
+    from .verify import verify_brief
 
     if out is not None and out_dir is not None:
         raise ConfigError("give --out or --out-dir, not both")
@@ -94,7 +95,8 @@ def brief(
         with connect(endpoint, progress=fetch_progress) as llm:
             fetch_progress.stop()
             with err.status(f"Briefing {len(story.sources)} articles with {endpoint.model}…"):
-                result = make_brief(story, llm, prompts, BriefOptions(language=lang, context_tokens=context))
+                result = make_brief(story, llm, prompts, BriefOptions(language=lang, context_tokens=context),
+                                    check=verify_brief)
     finally:
         fetch_progress.stop()
     for issue in result.citation_issues:
@@ -108,6 +110,10 @@ def brief(
         err.print(f"wrote {out}", highlight=False)
     else:
         sys.stdout.write(render(result, output_format))
+    if result.verification is not None:
+        v = result.verification
+        err.print(f"verified: {v.supported} supported, {v.partially_supported} partly supported, "
+                  f"{v.unsupported} unsupported, {v.contradicted} contradicted", highlight=False)
     calls = result.calls
     err.print(
         f"{len(calls)} model calls, {sum(c.prompt_tokens for c in calls)} prompt + "

@@ -38,7 +38,7 @@ class Endpoint:
     base_url: str | None = None
     model: str = DEFAULT_MODEL.name
     api_key: str | None = None
-    timeout: float = 600.0
+    timeout: float = 900.0  # a local server on a busy 2-core machine can take minutes per call
 
     @property
     def embedded(self) -> bool:

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,8 +25,12 @@ from .models import (
     SourceRef,
     Story,
     TimelineEvent,
+    VerificationReport,
 )
 from .prompts import PromptLibrary
+
+# What the verifier is to the summariser: a brief and its story in, a report out.
+Checker = Callable[[Brief, Story], VerificationReport]
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}
 
@@ -129,6 +134,14 @@ def _check_script(text: str) -> str:
     return text
 
 
+# The prompt's own annotations, which the small model sometimes copies into its sentences.
+_PROMPT_ANNOTATION = re.compile(r"\s*\(dates?:[^)]*\)|\s*\[P[0-9]+\]")
+
+
+def _strip_annotations(text: str) -> str:
+    return _PROMPT_ANNOTATION.sub("", text).strip()
+
+
 def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
     labels = (info.context or {}).get("labels")
     if labels is not None:
@@ -136,6 +149,42 @@ def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
         if unknown:
             raise ValueError(f"unknown passage labels {unknown}: cite only labels shown in the articles")
     return list(dict.fromkeys(cites))
+
+
+class FixDraft(Record):
+    item: int = Field(ge=1)
+    drop: bool
+    cites: list[str] = Field(default_factory=list, max_length=3)
+    text: str = Field(default="", max_length=320)
+
+    @field_validator("cites")
+    @classmethod
+    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
+        return _check_labels(cites, info)
+
+    @field_validator("text")
+    @classmethod
+    def _one_script(cls, text: str) -> str:
+        return _check_script(text)
+
+    @model_validator(mode="after")
+    def _kept_fix_is_cited(self) -> FixDraft:
+        if not self.drop and (not self.cites or len(self.text) < 12):
+            raise ValueError(f"item {self.item} is kept, so it needs cites and a sentence; or set drop to true")
+        return self
+
+
+class RepairDraft(Record):
+    fixes: list[FixDraft] = Field(min_length=1, max_length=12)
+
+
+def _constrained_fixes(labels: list[str], items: int) -> type[RepairDraft]:
+    label = Literal[tuple(labels)]  # type: ignore[valid-type]
+    number = Literal[tuple(range(1, items + 1))]  # type: ignore[valid-type]
+    fix = create_model("FixDraft", __base__=FixDraft, item=(number, ...),
+                       cites=(list[label], Field(default_factory=list, max_length=3)))
+    return create_model("RepairDraft", __base__=RepairDraft,
+                        fixes=(list[fix], Field(min_length=1, max_length=items)))
 
 
 def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraft]]:
@@ -213,6 +262,7 @@ class BriefOptions:
     context_tokens: int = 8192
     brief_max_tokens: int = 1400
     timeline_max_tokens: int = 900
+    repair_max_tokens: int = 900
 
     @property
     def passage_budget(self) -> int:
@@ -264,15 +314,25 @@ def _defang(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOptions = BriefOptions()) -> Brief:
-    """Brief `story` with two model calls that share the article prefix."""
+def make_brief(
+    story: Story,
+    llm: LLM,
+    prompts: PromptLibrary,
+    options: BriefOptions = BriefOptions(),
+    check: Checker | None = None,
+) -> Brief:
+    """Brief `story` with two model calls that share the article prefix.
+
+    With a `check` (the verifier), claims it finds unsupported or contradicted go back to
+    the model once with its findings; what still fails is dropped with a warning, and the
+    brief carries the final verification summary.
+    """
     selected = select_passages(story, options.passage_budget)
     view = _prompt_view(story, selected)
     shown_sources = {p.source_id for p in selected}
-    language_name = LANGUAGE_NAMES.get(options.language, options.language)
     brief_model, timeline_model = _constrained(list(view.label_to_passage))
-    context = {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates}
-    variables = {"articles": view.articles, "language_name": language_name}
+    context = _validation_context(view)
+    variables = _prompt_variables(view, options)
 
     brief_prompt = prompts.render("brief.j2", **variables)
     timeline_prompt = prompts.render("timeline.j2", **variables)
@@ -295,7 +355,7 @@ def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOpt
         warnings.append(
             f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
         )
-    return Brief(
+    brief = Brief(
         headline=draft.headline.strip(),
         language=options.language,
         story=story.name,
@@ -314,6 +374,126 @@ def make_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOpt
         prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
         warnings=warnings,
     )
+    if check is None:
+        return brief
+    return _verify_and_repair(brief, story, check, llm, prompts, options, view)
+
+
+def _validation_context(view: _PromptView) -> dict[str, Any]:
+    return {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates}
+
+
+def _prompt_variables(view: _PromptView, options: BriefOptions) -> dict[str, Any]:
+    return {"articles": view.articles, "language_name": LANGUAGE_NAMES.get(options.language, options.language)}
+
+
+def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, check: Checker,
+                 options: BriefOptions = BriefOptions()) -> Brief:
+    """Verify `brief`; re-ask once for what fails; drop what still fails; attach the summary.
+
+    The re-ask shows the model the same passages, with the same labels, as the brief's own
+    calls did, so it shares their cached prefix.
+    """
+    view = _prompt_view(story, select_passages(story, options.passage_budget))
+    return _verify_and_repair(brief, story, check, llm, prompts, options, view)
+
+
+FAILING = ("unsupported", "contradicted")
+_LOCATION = re.compile(r"^(?:section (\d+) sentence (\d+)|timeline entry (\d+))$")
+
+
+def _position(location: str) -> tuple[str, int, int] | None:
+    match = _LOCATION.match(location)
+    if match is None:
+        return None
+    if match.group(3):
+        return ("timeline", int(match.group(3)) - 1, 0)
+    return ("section", int(match.group(1)) - 1, int(match.group(2)) - 1)
+
+
+def _failing(report: VerificationReport) -> list:
+    return [c for c in report.claims if c.verdict in FAILING and _position(c.location)]
+
+
+def _problem(claim, report: VerificationReport) -> str:
+    messages = [f.message for f in report.findings if f.location == claim.location and f.severity == "error"]
+    return "; ".join(dict.fromkeys(messages)) or "the cited passages do not state this"
+
+
+def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, prompts: PromptLibrary,
+                       options: BriefOptions, view: _PromptView) -> Brief:
+    report = check(brief, story)
+    failing = _failing(report)
+    if not failing:
+        return brief.model_copy(update={"verification": report.summary})
+    warnings = list(brief.warnings)
+    prompt_hashes = dict(brief.prompts)
+    label_of = {p.id: label for label, p in view.label_to_passage.items()}
+    items = [
+        {"number": n, "text": claim.text, "problem": _problem(claim, report),
+         "cites": ", ".join(label_of[pid] for pid in claim.citations if pid in label_of) or "nothing"}
+        for n, claim in enumerate(failing, 1)
+    ]
+    prompt = prompts.render("repair.j2", **_prompt_variables(view, options), items=items)
+    prompt_hashes[prompt.name] = prompt.hash
+    answer = llm.structured(prompt, _constrained_fixes(list(view.label_to_passage), len(items)),
+                            context=_validation_context(view), max_tokens=options.repair_max_tokens)
+    fixes = {} if isinstance(answer, StructuredFailure) else {fix.item: fix for fix in answer.fixes}
+    replaced: dict[tuple[str, int, int], tuple[str, list[str]]] = {}
+    removed: dict[tuple[str, int, int], str] = {}
+    for n, claim in enumerate(failing, 1):
+        where = _position(claim.location)
+        fix = fixes.get(n)
+        if fix is None:
+            continue
+        if fix.drop:
+            removed[where] = f"{claim.location} dropped by the model on re-ask: {items[n - 1]['problem']}"
+        else:
+            citations = [view.label_to_passage[label].id for label in fix.cites]
+            replaced[where] = (_strip_annotations(fix.text), citations)
+            warnings.append(f"{claim.location} rewritten after verification: {items[n - 1]['problem']}")
+    brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes, llm)
+    report = check(brief, story)
+    still = {_position(c.location): f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
+             f"({_problem(c, report)})" for c in _failing(report)}
+    if still:
+        brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes, llm)
+        report = check(brief, story)
+    return brief.model_copy(update={"verification": report.summary})
+
+
+def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: list[str],
+          prompt_hashes: dict[str, str], llm: LLM) -> Brief:
+    """Apply rewrites and removals by position, then rebuild what depends on citations."""
+    warnings = warnings + list(removed.values())
+    sections = []
+    for i, section in enumerate(brief.sections):
+        sentences = []
+        for j, sentence in enumerate(section.sentences):
+            key = ("section", i, j)
+            if key in removed:
+                continue
+            if key in replaced:
+                text, citations = replaced[key]
+                sentence = Sentence(text=text, citations=citations)
+            sentences.append(sentence)
+        if sentences:
+            sections.append(Section(lead=section.lead, sentences=sentences))
+    timeline = []
+    for k, event in enumerate(brief.timeline):
+        key = ("timeline", k, 0)
+        if key in removed:
+            continue
+        if key in replaced:
+            text, citations = replaced[key]
+            event = event.model_copy(update={"text": text, "citations": citations})
+        timeline.append(event)
+    cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
+    cited |= {pid for e in timeline for pid in e.citations}
+    return brief.model_copy(update={
+        "sections": sections, "timeline": timeline, "warnings": warnings, "prompts": prompt_hashes,
+        "passages": {p.id: p for p in story.passages if p.id in cited}, "calls": list(llm.calls),
+    })
 
 
 def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings: list[str]):
@@ -392,7 +572,7 @@ def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
             seen.add(key)
             where = f"section {len(sections) + 1} sentence {len(sentences) + 1}"
             citations = _resolve(sentence.cites, view, where, issues)
-            sentences.append(Sentence(text=sentence.text.strip(), citations=citations))
+            sentences.append(Sentence(text=_strip_annotations(sentence.text), citations=citations))
         if sentences:
             sections.append(Section(lead=section.lead.strip(), sentences=sentences))
     return sections
@@ -422,7 +602,7 @@ def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
     # issues are counted in this final order, as the reader sees it.
     kept.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return [
-        TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=event.text.strip(),
+        TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=_strip_annotations(event.text),
                       citations=_resolve(event.cites, view, f"timeline entry {k}", issues))
         for k, event in enumerate(kept, 1)
     ]
