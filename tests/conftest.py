@@ -60,3 +60,26 @@ def seed_story():
     from storybrief.sources import build_story
 
     return build_story([SEED_ARTICLES])
+
+
+# A replayed request never leaves the process; the port is one nothing listens on.
+REPLAY_URL = "http://127.0.0.1:9/v1"
+
+
+def recording(config) -> bool:
+    return config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture(scope="module")
+def llm_session(request):
+    """The embedded model when recording; otherwise a client whose traffic a cassette answers.
+
+    Module-scoped, so the server is up (and its health checks done) before a cassette opens.
+    """
+    from storybrief.llm import LLM, Endpoint, connect
+
+    if recording(request.config):
+        with connect(Endpoint()) as live:
+            yield live
+    else:
+        yield LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)

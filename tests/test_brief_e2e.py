@@ -10,33 +10,16 @@ import json
 
 import pytest
 
-from conftest import CASSETTES
+from conftest import CASSETTES, REPLAY_URL, recording
 from storybrief import cli
 from storybrief.embedded import DEFAULT_MODEL
-from storybrief.llm import LLM, Endpoint, connect
 from storybrief.models import Brief
 from storybrief.prompts import PromptLibrary
 from storybrief.render import render_html, render_json, render_markdown
 from storybrief.summarise import make_brief
 
-# Replayed requests never leave the process; the port is one nothing listens on.
-REPLAY_URL = "http://127.0.0.1:9/v1"
 CASSETTE = "seed_story_brief.yaml"
 RECORDED = str(CASSETTES / "test_brief_e2e" / CASSETTE)
-
-
-def _recording(config) -> bool:
-    return config.getoption("--record-mode") not in (None, "none")
-
-
-@pytest.fixture(scope="module")
-def llm_session(request):
-    """The embedded model when recording; otherwise a client whose traffic the cassette answers."""
-    if _recording(request.config):
-        with connect(Endpoint()) as live:
-            yield live
-    else:
-        yield LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +88,7 @@ def test_seed_brief_renders_and_json_round_trips(seed_brief_holder):
 @pytest.mark.vcr(RECORDED)
 def test_cli_writes_all_three_formats(request, seed_dir, tmp_path):
     """The CLI end to end on the same recorded traffic: three files, written whole."""
-    if _recording(request.config):
+    if recording(request.config):
         pytest.skip("replays the cassette recorded by test_seed_story_brief")
     code = cli.main(["brief", str(seed_dir), "--out-dir", str(tmp_path), "--base-url", REPLAY_URL,
                      "--model", DEFAULT_MODEL.name])

@@ -42,19 +42,23 @@ ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 # validators receive the prompt's labels and dates as instructor validation context.
 
 
-class SentenceDraft(Record):
-    cites: list[str] = Field(min_length=1, max_length=3)
-    text: str = Field(min_length=12, max_length=320)
+class CitedDraft(Record):
+    """Validators of every drafted item that cites passages: known labels, one script."""
 
-    @field_validator("cites")
+    @field_validator("cites", check_fields=False)
     @classmethod
     def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
         return _check_labels(cites, info)
 
-    @field_validator("text")
+    @field_validator("text", check_fields=False)
     @classmethod
     def _one_script(cls, text: str) -> str:
         return _check_script(text)
+
+
+class SentenceDraft(CitedDraft):
+    cites: list[str] = Field(min_length=1, max_length=3)
+    text: str = Field(min_length=12, max_length=320)
 
 
 class SectionDraft(Record):
@@ -81,26 +85,16 @@ class BriefDraft(Record):
         return self
 
 
-class EventDraft(Record):
+class EventDraft(CitedDraft):
     cites: list[str] = Field(min_length=1, max_length=3)
     date: str = Field(pattern=ISO_DATE)
     text: str = Field(min_length=12, max_length=220)
-
-    @field_validator("cites")
-    @classmethod
-    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
-        return _check_labels(cites, info)
 
     @field_validator("date")
     @classmethod
     def _real_date(cls, value: str) -> str:
         _parse_partial_date(value)
         return value
-
-    @field_validator("text")
-    @classmethod
-    def _one_script(cls, text: str) -> str:
-        return _check_script(text)
 
     @model_validator(mode="after")
     def _not_the_publication_date(self, info: ValidationInfo) -> EventDraft:
@@ -151,21 +145,11 @@ def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
     return list(dict.fromkeys(cites))
 
 
-class FixDraft(Record):
+class FixDraft(CitedDraft):
     item: int = Field(ge=1)
     drop: bool
     cites: list[str] = Field(default_factory=list, max_length=3)
     text: str = Field(default="", max_length=320)
-
-    @field_validator("cites")
-    @classmethod
-    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
-        return _check_labels(cites, info)
-
-    @field_validator("text")
-    @classmethod
-    def _one_script(cls, text: str) -> str:
-        return _check_script(text)
 
     @model_validator(mode="after")
     def _kept_fix_is_cited(self) -> FixDraft:
