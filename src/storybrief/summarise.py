@@ -71,6 +71,22 @@ class BriefDraft(Record):
     sections: list[SectionDraft] = Field(min_length=3, max_length=5)
 
     @model_validator(mode="after")
+    def _draws_on_several_articles(self, info: ValidationInfo) -> BriefDraft:
+        """The small model summarises the first article it reads and ignores the others."""
+        source_of = (info.context or {}).get("source_of")
+        if not source_of:
+            return self
+        shown = sorted(set(source_of.values()))
+        cited = {source_of[c] for s in self.sections for sentence in s.sentences for c in sentence.cites
+                 if c in source_of}
+        wanted = min(3, len(shown))
+        if len(cited) < wanted:
+            unused = ", ".join(str(n) for n in shown if n not in cited)
+            raise ValueError(f"the sentences cite only article(s) {', '.join(map(str, sorted(cited)))}; "
+                             f"use at least {wanted} articles, including article(s) {unused}")
+        return self
+
+    @model_validator(mode="after")
     def _no_repeats(self) -> BriefDraft:
         """The small model loops: the same sentences again under a new section."""
         seen: dict[str, int] = {}
@@ -88,7 +104,7 @@ class BriefDraft(Record):
 class EventDraft(CitedDraft):
     cites: list[str] = Field(min_length=1, max_length=3)
     date: str = Field(pattern=ISO_DATE)
-    text: str = Field(min_length=12, max_length=220)
+    text: str = Field(min_length=12, max_length=320)
 
     @field_validator("date")
     @classmethod
@@ -97,21 +113,23 @@ class EventDraft(CitedDraft):
         return value
 
     @model_validator(mode="after")
-    def _not_the_publication_date(self, info: ValidationInfo) -> EventDraft:
-        """Catch the small model's habit of dating events with the article's publication date."""
+    def _dated_by_its_passages(self, info: ValidationInfo) -> EventDraft:
+        """The date must be one a cited passage gives. Left to itself the small model dates
+        events with the article's publication date, or with any date in sight."""
         context = info.context or {}
-        published = context.get("published", {})
-        dates = context.get("dates", {})
-        for label in self.cites:
-            given = dates.get(label, [])
-            if self.date == published.get(label) and given and not any(
-                d.startswith(self.date) or self.date.startswith(d) for d in given
-            ):
-                raise ValueError(
-                    f"{self.date} is the publication date of the article of {label}, "
-                    f"but {label} dates its events {', '.join(given)}; use that date"
-                )
-        return self
+        dates = context.get("dates")
+        if dates is None:
+            return self
+        given = [d for label in self.cites for d in dates.get(label, [])]
+        if any(d.startswith(self.date) or self.date.startswith(d) for d in given):
+            return self
+        published = {context.get("published", {}).get(label) for label in self.cites}
+        if self.date in published:
+            raise ValueError(f"{self.date} is the publication date of the cited article, not the day of this "
+                             f"event; the cited passages give {', '.join(dict.fromkeys(given)) or 'no date'}")
+        raise ValueError(f"no cited passage gives the date {self.date} "
+                         f"(they give {', '.join(dict.fromkeys(given)) or 'no date'}); "
+                         "cite the passage that dates this event, or leave the event out")
 
 
 class TimelineDraft(Record):
@@ -148,8 +166,9 @@ def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
 class FixDraft(CitedDraft):
     item: int = Field(ge=1)
     drop: bool
-    cites: list[str] = Field(default_factory=list, max_length=3)
-    text: str = Field(default="", max_length=320)
+    # Both required: when they were optional the model wrote a corrected sentence but no cites.
+    cites: list[str] = Field(max_length=3)
+    text: str = Field(max_length=320)
 
     @model_validator(mode="after")
     def _kept_fix_is_cited(self) -> FixDraft:
@@ -166,7 +185,7 @@ def _constrained_fixes(labels: list[str], items: int) -> type[RepairDraft]:
     label = Literal[tuple(labels)]  # type: ignore[valid-type]
     number = Literal[tuple(range(1, items + 1))]  # type: ignore[valid-type]
     fix = create_model("FixDraft", __base__=FixDraft, item=(number, ...),
-                       cites=(list[label], Field(default_factory=list, max_length=3)))
+                       cites=(list[label], Field(max_length=3)))
     return create_model("RepairDraft", __base__=RepairDraft,
                         fixes=(list[fix], Field(min_length=1, max_length=items)))
 
@@ -262,13 +281,14 @@ class _PromptView:
     label_to_passage: dict[str, Passage]
     published: dict[str, str]
     dates: dict[str, list[str]]
+    source_of: dict[str, int]
 
 
 def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
     by_source: dict[str, list[Passage]] = {}
     for passage in selected:
         by_source.setdefault(passage.source_id, []).append(passage)
-    articles, label_to_passage, published, dates = [], {}, {}, {}
+    articles, label_to_passage, published, dates, source_of = [], {}, {}, {}, {}
     for source in story.sources:
         shown = by_source.get(source.id)
         if not shown:
@@ -277,6 +297,7 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
         for passage in shown:
             label = f"P{len(label_to_passage) + 1}"
             label_to_passage[label] = passage
+            source_of[label] = source.number
             if source.published:
                 published[label] = source.published.isoformat()
             dates[label] = [d.iso for d in passage.dates]
@@ -291,7 +312,7 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
             "title": _defang(source.title or "untitled"),
             "passages": items,
         })
-    return _PromptView(articles, label_to_passage, published, dates)
+    return _PromptView(articles, label_to_passage, published, dates, source_of)
 
 
 def _defang(text: str) -> str:
@@ -364,7 +385,8 @@ def make_brief(
 
 
 def _validation_context(view: _PromptView) -> dict[str, Any]:
-    return {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates}
+    return {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates,
+            "source_of": view.source_of}
 
 
 def _prompt_variables(view: _PromptView, options: BriefOptions) -> dict[str, Any]:
