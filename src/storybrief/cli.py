@@ -99,6 +99,9 @@ def brief(
                                     check=verify_brief)
     finally:
         fetch_progress.stop()
+    for warning in result.warnings:
+        if warning not in story.warnings:
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     for issue in result.citation_issues:
         err.print(f"[yellow]citation {issue.action}:[/] {issue.where}: {issue.citation} ({issue.problem})", highlight=False)
     if out_dir is not None:
@@ -268,6 +271,10 @@ def _options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
+        # says what it dropped in the brief and on stderr, so its log would only be noise.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 def main(argv: list[str] | None = None) -> int:
