@@ -197,6 +197,8 @@ class ProviderConfig(_Record):
     base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; none = the embedded model")
     model: str | None = None
     api_key_env: str | None = Field(default=None, description="environment variable holding the API key")
+    timeout: float = Field(default=1800.0, gt=0, description="seconds per request; a CPU model under load is slow, "
+                           "and a timed-out request keeps a one-slot server busy while the retry waits")
 
 
 class MetaEvalConfig(_Record):
@@ -221,6 +223,8 @@ class EvalConfig(_Record):
                                          description="metric -> largest allowed regression against the baseline")
     cache_dir: str = "evals/cache"
     runs_dir: str = "evals/runs"
+    prompts_dir: str = Field(default="prompts", description="the default prompts")
+    variants_dir: str = Field(default="evals/prompts", description="where prompt variant folders live")
     meta_eval: MetaEvalConfig = Field(default_factory=MetaEvalConfig)
 
 
@@ -243,7 +247,8 @@ class LoadedConfig:
 def repo_root(start: Path | None = None) -> Path:
     """The checkout the config belongs to: the nearest folder with prompts/ and pyproject.toml."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    checkout = Path(__file__).resolve().parents[2]
+    for folder in (here, *here.parents, checkout, Path.cwd().resolve()):
         if (folder / "pyproject.toml").is_file() and (folder / "prompts").is_dir():
             return folder
     return Path.cwd().resolve()
@@ -313,13 +318,15 @@ def load_cases(loaded: LoadedConfig) -> list[Case]:
     return cases
 
 
-def prompt_library(variant: str, root: Path):
+def prompt_library(variant: str, root: Path, prompts_dir: str = "prompts", variants_dir: str = "evals/prompts"):
     from .prompts import PromptLibrary
 
+    base = resolve_path(prompts_dir, root)
+    base = base if base.is_dir() else None
     if variant == "default":
-        return PromptLibrary(root / "prompts" if (root / "prompts").is_dir() else None)
-    folder = Path(variant) if "/" in variant else root / "evals" / "prompts" / variant
-    return PromptLibrary(root / "prompts" if (root / "prompts").is_dir() else None, overlay=folder)
+        return PromptLibrary(base)
+    folder = Path(variant) if "/" in variant else resolve_path(variants_dir, root) / variant
+    return PromptLibrary(base, overlay=folder)
 
 
 # --------------------------------------------------------------------------- results
@@ -519,8 +526,9 @@ def _endpoint(provider: ProviderConfig):
         if provider.model not in (None, Endpoint().model):
             raise ConfigError(f"provider {provider.name}: model {provider.model!r} needs a base_url "
                               f"(the embedded server only has {Endpoint().model})")
-        return Endpoint()
-    return Endpoint(base_url=provider.base_url, model=provider.model or Endpoint().model, api_key=key)
+        return Endpoint(timeout=provider.timeout)
+    return Endpoint(base_url=provider.base_url, model=provider.model or Endpoint().model, api_key=key,
+                    timeout=provider.timeout)
 
 
 def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str | None = None,
@@ -548,7 +556,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     base = load_run(baseline, loaded) if baseline else None  # fail early on a bad baseline
 
     cases = load_cases(loaded)
-    libraries = {variant: prompt_library(variant, root) for variant in config.prompts}
+    libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
+                 for variant in config.prompts}
     prompt_hashes = {v: {"brief": lib.content_hash("brief.j2"), "timeline": lib.content_hash("timeline.j2")}
                      for v, lib in libraries.items()}
     stories: dict[str, Story] = {}
@@ -559,8 +568,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
             references[case.id] = _reference_dates(case, root)
     params = {"context_tokens": config.context_tokens, "temperature": config.temperature, "seed": config.seed}
     tasks = [_Task(case, stories[case.id], references[case.id], prompt, provider, k)
-             for provider in config.providers for prompt in config.prompts for case in cases
-             for k in range(config.repeats)]
+             for provider in config.providers for case in cases for prompt in config.prompts
+             for k in range(config.repeats)]  # cluster by cluster: an interrupted run has whole rows cached
 
     def key_of(t: _Task) -> str:
         return cache_key(prompt_hashes[t.prompt], _endpoint(t.provider).model, t.provider.base_url, t.case.id,
@@ -728,9 +737,14 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
     """Each metric of each prompt x provider group and each case against the baseline run.
     A group metric that regressed by more than its threshold is a failure (exit 1)."""
     groups, cases, failures = [], [], []
-    base_groups = {(g.prompt, g.provider): g for g in base.groups}
-    for g in run.groups:
-        b = base_groups.get((g.prompt, g.provider))
+    base_cases = {(c.case, c.prompt, c.provider, c.repeat): c for c in base.cases}
+    # Group means over the cases both runs have, so a run of fewer clusters compares fairly.
+    common = [c for c in run.cases if (c.case, c.prompt, c.provider, c.repeat) in base_cases]
+    new_groups = {(g.prompt, g.provider): g for g in aggregate(common)} if common else {}
+    old_groups = {(g.prompt, g.provider): g for g in aggregate(
+        [base_cases[(c.case, c.prompt, c.provider, c.repeat)] for c in common])} if common else {}
+    for key, g in new_groups.items():
+        b = old_groups.get(key)
         if b is None:
             continue
         deltas = [_delta(m.key, b.metrics.get(m.key), g.metrics.get(m.key), thresholds.get(m.key)) for m in METRICS]
@@ -739,7 +753,6 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
             if d.failed:
                 failures.append(f"{g.prompt}/{g.provider}: {d.metric} {d.base:.3f} -> {d.new:.3f} "
                                 f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
-    base_cases = {(c.case, c.prompt, c.provider, c.repeat): c for c in base.cases}
     for c in run.cases:
         b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
         if b is None:
@@ -810,8 +823,11 @@ def _fmt(metric: str, value: float | None) -> str:
 
 
 def print_run(run: RunResults, console) -> None:
+    from rich.console import Console
     from rich.table import Table
 
+    if not console.is_terminal and console.width < 160:  # a log or a pipe: no squeezed columns
+        console = Console(file=console.file, width=160, force_terminal=False)
     deltas = {}
     if run.comparison:
         for row in run.comparison.groups:

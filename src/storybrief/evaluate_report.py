@@ -32,7 +32,7 @@ def metric_chart(run: RunResults) -> Markup:
     block = bar * len(groups) + gap
     height = 30 + block * len(metrics) + 10
     width = label_w + plot_w + 60
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'role="img" aria-label="metrics by prompt and provider" class="chart">']
     for x in (0, .25, .5, .75, 1):
         px = label_w + x * plot_w
