@@ -13,6 +13,7 @@ import pytest
 from conftest import CASSETTES, REPLAY_URL, recording
 from storybrief import cli
 from storybrief.embedded import DEFAULT_MODEL
+from storybrief.llm import LLM, Endpoint
 from storybrief.models import Brief
 from storybrief.prompts import PromptLibrary
 from storybrief.render import render_html, render_json, render_markdown
@@ -30,7 +31,6 @@ def seed_brief_holder():
 @pytest.mark.vcr
 @pytest.mark.default_cassette(CASSETTE)
 def test_seed_story_brief(seed_story, llm_session, seed_brief_holder):
-    llm_session.calls.clear()
     brief = make_brief(seed_story, llm_session, PromptLibrary())
     seed_brief_holder["brief"] = brief
 
@@ -100,3 +100,16 @@ def test_cli_writes_all_three_formats(request, seed_dir, tmp_path):
     assert len(brief.calls) == 2
     assert brief.verification is not None and brief.verification.unsupported == 0
     assert brief.verification.contradicted == 0
+
+
+@pytest.mark.vcr(RECORDED, allow_playback_repeats=True)
+def test_one_client_serving_two_briefs_records_each_briefs_own_calls(request, seed_story):
+    """Digest jobs share one client across stories: a brief must not inherit earlier calls."""
+    if recording(request.config):
+        pytest.skip("replays the cassette recorded by test_seed_story_brief")
+    llm = LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)
+    first = make_brief(seed_story, llm, PromptLibrary())
+    second = make_brief(seed_story, llm, PromptLibrary())
+    assert [c.prompt_name for c in first.calls] == ["brief", "timeline"]
+    assert [c.prompt_name for c in second.calls] == ["brief", "timeline"]
+    assert len(llm.calls) == 4

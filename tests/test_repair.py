@@ -71,7 +71,6 @@ def test_a_contradicted_claim_is_re_asked_and_never_published(seed_story, llm_se
     planted = next(c for c in before.claims if c.text == PLANTED)
     assert planted.verdict in ("unsupported", "contradicted")
 
-    llm_session.calls.clear()
     repaired = repair_brief(brief, seed_story, llm_session, PromptLibrary(), verify_brief)
 
     # One re-ask, recorded with its prompt's name and hash.

@@ -340,6 +340,7 @@ def make_brief(
     the model once with its findings; what still fails is dropped with a warning, and the
     brief carries the final verification summary.
     """
+    first_call = len(llm.calls)  # one LLM may serve many briefs: record only this brief's calls
     selected = select_passages(story, options.passage_budget)
     view = _prompt_view(story, selected)
     shown_sources = {p.source_id for p in selected}
@@ -383,7 +384,7 @@ def make_brief(
         passages=passages,
         omitted_sources=omitted,
         citation_issues=issues,
-        calls=list(llm.calls),
+        calls=llm.calls[first_call:],
         prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
         warnings=warnings,
     )
@@ -448,6 +449,7 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
          "cites": ", ".join(label_of[pid] for pid in claim.citations if pid in label_of) or "nothing"}
         for n, claim in enumerate(failing, 1)
     ]
+    first_call = len(llm.calls)
     prompt = prompts.render("repair.j2", **_prompt_variables(view, options), items=items)
     prompt_hashes[prompt.name] = prompt.hash
     answer = llm.structured(prompt, _constrained_fixes(list(view.label_to_passage), len(items)),
@@ -466,18 +468,19 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
             citations = [view.label_to_passage[label].id for label in fix.cites]
             replaced[where] = (_strip_annotations(fix.text), citations)
             warnings.append(f"{claim.location} rewritten after verification: {items[n - 1]['problem']}")
-    brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes, llm)
+    brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes)
+    brief = brief.model_copy(update={"calls": brief.calls + llm.calls[first_call:]})
     report = check(brief, story)
     still = {_position(c.location): f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
              f"({_problem(c, report)})" for c in _failing(report)}
     if still:
-        brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes, llm)
+        brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes)
         report = check(brief, story)
     return brief.model_copy(update={"verification": report.summary})
 
 
 def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: list[str],
-          prompt_hashes: dict[str, str], llm: LLM) -> Brief:
+          prompt_hashes: dict[str, str]) -> Brief:
     """Apply rewrites and removals by position, then rebuild what depends on citations."""
     warnings = warnings + list(removed.values())
     sections = []
@@ -506,7 +509,7 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
     cited |= {pid for e in timeline for pid in e.citations}
     return brief.model_copy(update={
         "sections": sections, "timeline": timeline, "warnings": warnings, "prompts": prompt_hashes,
-        "passages": {p.id: p for p in story.passages if p.id in cited}, "calls": list(llm.calls),
+        "passages": {p.id: p for p in story.passages if p.id in cited},
     })
 
 
