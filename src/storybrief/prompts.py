@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -52,6 +51,7 @@ class PromptLibrary:
             lstrip_blocks=True,
             autoescape=False,  # prompts are plain text; article text is fenced, not escaped
         )
+        self._hashes: dict[str, str] = {}
 
     def _source(self, name: str) -> str:
         try:
@@ -59,12 +59,13 @@ class PromptLibrary:
         except jinja2.TemplateNotFound as exc:
             raise ConfigError(f"prompt template not found: {self.directory / name}") from exc
 
-    @lru_cache(maxsize=None)
     def content_hash(self, name: str) -> str:
         """sha256 over the template and every template it includes, so any edit changes it.
 
         With an overlay the sources hashed are the resolved ones (the variant's where it has
         one), so a variant's hash differs exactly when what the model sees differs."""
+        if name in self._hashes:
+            return self._hashes[name]
         digest = hashlib.sha256()
         seen: set[str] = set()
         pending = [name]
@@ -76,7 +77,8 @@ class PromptLibrary:
             source = self._source(current)
             digest.update(current.encode() + b"\0" + source.encode() + b"\0")
             pending.extend(t for t in jinja2.meta.find_referenced_templates(self._env.parse(source)) if t)
-        return digest.hexdigest()[:16]
+        self._hashes[name] = digest.hexdigest()[:16]
+        return self._hashes[name]
 
     def render(self, name: str, **variables) -> RenderedPrompt:
         try:
