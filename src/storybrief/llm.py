@@ -142,8 +142,8 @@ class LLM:
         self._structured = instructor.from_openai(self._client, mode=instructor.Mode.JSON_SCHEMA)
 
     def _extra_body(self) -> dict[str, Any] | None:
-        if not self.endpoint.embedded and "api.openai.com" in self.base_url:
-            return None
+        if "api.openai.com" in self.base_url:
+            return None  # OpenAI rejects unknown request fields
         # llama.cpp extension: reuse the cached article prefix across calls. No repeat
         # penalty: it pushed the small model from a just-used English word to a Chinese
         # synonym mid-sentence; repeats are caught by the validators instead.
