@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import REPO
 from storybrief import cli
 from storybrief.sources import MAX_ARTICLE_BYTES
 
@@ -63,3 +64,11 @@ def test_render_rejects_a_file_that_is_not_a_brief(tmp_path, capsys):
 
 def test_version():
     assert cli.main(["--version"]) == 0
+
+
+def test_output_format_follows_the_file_name_as_write_brief_reads_it(tmp_path):
+    example = REPO / "examples" / "bonne-moscow" / "brief.json"
+    assert cli.main(["render", str(example), "--out", str(tmp_path / "brief.htm")]) == 0
+    assert (tmp_path / "brief.htm").read_text().lstrip().lower().startswith("<!doctype html")
+    assert cli.main(["render", str(example), "--out", str(tmp_path / "brief.txt")]) == 0
+    assert (tmp_path / "brief.txt").read_text().startswith("# ")

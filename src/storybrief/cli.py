@@ -25,20 +25,24 @@ app = typer.Typer(
 # Soft wrap: an error or warning stays one line in logs, whatever the terminal width.
 err = Console(stderr=True, soft_wrap=True)
 
-FORMATS = ("md", "html", "json")
-
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL). Default: the embedded local model.")]
 ModelName = Annotated[Optional[str], typer.Option("--model", help="Model name at that endpoint (env STORYBRIEF_MODEL).")]
 ApiKey = Annotated[Optional[str], typer.Option("--api-key", help="API key (env OPENAI_API_KEY).", show_default=False)]
 
 
 def _format_for(out: Path | None, fmt: str | None) -> str:
+    """--format if given, else what --out's suffix asks for (as write_brief reads it), else md."""
+    from .render import FORMATS, format_for_path
+
     if fmt:
         if fmt not in FORMATS:
             raise ConfigError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
         return fmt
-    if out is not None and out.suffix.lstrip(".") in FORMATS:
-        return out.suffix.lstrip(".")
+    if out is not None:
+        try:
+            return format_for_path(out)
+        except ConfigError:
+            pass  # a name like brief.txt: Markdown, the default
     return "md"
 
 
@@ -77,7 +81,7 @@ def brief(
     """Write a cited brief of a story."""
     from .llm import Endpoint, connect
     from .prompts import PromptLibrary
-    from .render import render, write_brief
+    from .render import FORMATS, render, write_brief
     from .sources import build_story
     from .summarise import BriefOptions, make_brief
     from .verify import verify_brief
