@@ -525,10 +525,10 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
             for i, section in enumerate(data.get("sections", []), 1):
                 section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
                                                     f"section {i} sentence", warnings)
-            _drop_repeated_sections(data, warnings)
+            # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
             sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
                         for s in data["sections"]]
-            if not sections:
+            if not any(section.sentences for section in sections):
                 raise ValueError("no valid sentence left")
             return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
         return TimelineDraft.model_construct(
@@ -547,17 +547,6 @@ def _valid_items(items: list, model, context: dict[str, Any], where: str, warnin
             reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
             warnings.append(f"{where} {k} dropped after a re-ask: {reason}")
     return kept
-
-
-def _drop_repeated_sections(data: dict, warnings: list[str]) -> None:
-    seen: set[str] = set()
-    for i, section in enumerate(data.get("sections", []), 1):
-        fresh = [s for s in section["sentences"] if _normal(s.text) not in seen]
-        if len(fresh) < len(section["sentences"]):
-            warnings.append(f"section {i}: {len(section['sentences']) - len(fresh)} repeated sentences dropped")
-        seen.update(_normal(s.text) for s in fresh)
-        section["sentences"] = fresh
-    data["sections"] = [s for s in data.get("sections", []) if s["sentences"]]
 
 
 def _resolve(cites: list[str], view: _PromptView, where: str, issues: list[CitationIssue]) -> list[str]:
