@@ -99,3 +99,35 @@ def test_a_brief_that_passes_costs_no_call(seed_story):
     checked = repair_brief(honest, seed_story, unreachable, PromptLibrary(), verify_brief)
     assert unreachable.calls == []
     assert checked.verification is not None and checked.verification.unsupported == 0
+
+
+def test_citations_are_pointed_at_their_support_without_a_model_call(seed_story):
+    """A sentence copied from one passage but citing its neighbour is re-cited to the passage it
+    copies; a second source cited beside the right one, supporting nothing, is taken off."""
+    brief = _brief_with_a_planted_error(seed_story)
+    kremlin = _passage(seed_story, 2, "On Thursday, the Kremlin said")
+    contacts = _passage(seed_story, 2, "Those contacts could be repeated")
+    presidency = _passage(seed_story, 2, "The French presidency also refused")
+    english = {s.id for s in seed_story.sources if s.language == "en"}
+    unrelated = next(p for p in seed_story.passages
+                     if p.source_id != presidency.source_id and p.source_id in english and len(p.text) > 60
+                     and not {"Bonne", "Kremlin", "presidency"} & set(p.text.replace(",", " ").split()))
+    honest = brief.sections[1:]
+    miscited = [
+        Section(lead=honest[0].lead, sentences=[
+            Sentence(text=kremlin.text, citations=[contacts.id]),  # the neighbour, not the passage it copies
+            Sentence(text=presidency.text, citations=[presidency.id, unrelated.id]),
+        ]),
+        honest[1],
+    ]
+    brief = brief.model_copy(update={"sections": miscited, "timeline": []})
+    unreachable = LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+
+    assert unreachable.calls == []
+    recited, trimmed = checked.sections[0].sentences
+    assert recited.text == kremlin.text and recited.citations[0] == kremlin.id
+    assert trimmed.citations == [presidency.id]
+    assert any("re-cited" in w for w in checked.warnings) and any("removed" in w for w in checked.warnings)
+    assert checked.verification.passed
+    assert kremlin.id in checked.passages and unrelated.id not in checked.passages

@@ -440,7 +440,7 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     report = check(brief, story)
     failing = _failing(report)
     if not failing:
-        return brief.model_copy(update={"verification": report.summary})
+        return _fix_citations(brief, story, check, report)
     warnings = list(brief.warnings)
     prompt_hashes = dict(brief.prompts)
     label_of = {p.id: label for label, p in view.label_to_passage.items()}
@@ -476,7 +476,75 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     if still:
         brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes)
         report = check(brief, story)
+    return _fix_citations(brief, story, check, report)
+
+
+def _fix_citations(brief: Brief, story: Story, check: Checker, report: VerificationReport) -> Brief:
+    """Point each item's citations at the passages that support it, and attach the verification
+    summary. No model call: the verifier already knows where the support is.
+
+    - A cited source that supports nothing in the item while another cited source does (the
+      verifier's citation-precision finding) is taken off: a citation kept "to be safe" misleads
+      the reader who follows it.
+    - An item its citations support at best partly, while one passage of the story supports it
+      fully, is re-cited to that passage (the small model often copies a sentence faithfully and
+      cites the passage next to it).
+    Each edit is kept only if the item verifies better or no worse and no new error appears.
+    """
+    source_of_number = {s.number: s.source_id for s in report.sources}
+    source_of_passage = {p.id: p.source_id for p in story.passages}
+    supported = report.thresholds.get("supported", 1.0)
+    idle: dict[tuple[str, int, int], set[int]] = {}
+    for finding in report.findings:
+        where = _position(finding.location)
+        if finding.type == "citation-precision" and where is not None:
+            numbers = {int(c.strip("[]")) for c in finding.citations if c.strip("[]").isdigit()}
+            idle.setdefault(where, set()).update(n for n in numbers if n in source_of_number)
+    for claim in report.claims:
+        where = _position(claim.location)
+        if where is None:
+            continue
+        kind, i, j = where
+        item = brief.sections[i].sentences[j] if kind == "section" else brief.timeline[i]
+        numbers = idle.get(where, set())
+        idle_sources = {source_of_number[n] for n in numbers}
+        citations = [pid for pid in item.citations if source_of_passage.get(pid) not in idle_sources]
+        note = f"citation {', '.join(f'[{n}]' for n in sorted(numbers))} removed: it supports nothing in the item"
+        must_improve = False
+        better = claim.cluster_evidence.passage_id if claim.cluster_evidence else None
+        if (claim.verdict in ("partially_supported", "unsupported") and better and better not in citations
+                and (claim.cluster_score or 0.0) >= supported > (claim.score or 0.0)):
+            citations = [better] + citations
+            note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
+                    f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})")
+            must_improve = True
+        elif not numbers or not citations:
+            continue
+        if citations == list(item.citations):
+            continue
+        edited = _edit(brief, {where: (item.text, citations)}, {}, story,
+                       list(brief.warnings) + [f"{claim.location}: {note}"], dict(brief.prompts))
+        edited_report = check(edited, story)
+        after = next(c for c in edited_report.claims if c.location == claim.location)
+        ranks = VERDICT_RANK[after.verdict], VERDICT_RANK[claim.verdict]
+        if (ranks[0] < ranks[1] if must_improve else ranks[0] <= ranks[1]) and _errors(edited_report) <= _errors(report):
+            brief, report = edited, edited_report
     return brief.model_copy(update={"verification": report.summary})
+
+
+VERDICT_RANK = {"supported": 0, "exempt": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
+
+
+def _marker(evidence) -> str:
+    return f"[{evidence.source_number}]" if evidence.source_number else evidence.source_id
+
+
+def _brief_quote(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _errors(report: VerificationReport) -> int:
+    return sum(1 for f in report.findings if f.severity == "error")
 
 
 def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: list[str],
