@@ -247,7 +247,7 @@ def eval_(
     config: Annotated[Path, typer.Argument(help="An eval config (TOML), e.g. evals/prompts.toml.", show_default=False)],
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="A run id under the runs folder, a run folder, or its results.json: mark what regressed or improved; exit 1 past a threshold.")] = None,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name of the run folder (default: date-time and config name).")] = None,
-    meta_eval: Annotated[Optional[bool], typer.Option("--meta-eval/--no-meta-eval", help="Also measure the verifier's scorer on FRANK and WiCE (default: the config's [meta_eval]).")] = None,
+    meta_eval: Annotated[Optional[bool], typer.Option("--meta-eval/--no-meta-eval", help="Also measure the verifier's scorer on FRANK and WiCE (default: the config's \\[meta_eval]).")] = None,
 ) -> None:
     """Run prompt variants x providers x story clusters, score each brief with the verifier,
     save the run under evals/runs/ and report. Exit 1 when a metric regresses past its threshold."""
