@@ -1,11 +1,12 @@
 """Measure the model judge, alone and combined with the no-model scorer, on development data.
 
-    .venv/bin/python evals/measure_judge.py [--frank-articles 20] [--wice-rows 60] [--write]
+    .venv/bin/python evals/measure_judge.py [--frank-articles 20] [--wice-rows 60] [--variant NAME] [--write]
 
 For FRANK validation (cnndm; whole articles grouped so the article prefix stays cached) and
-WiCE dev, each claim sentence is judged with prompts/judge.j2 on the embedded model (or
---base-url); a summary scores the minimum over its sentences. Probabilities are cached in
-evals/meta/judge_rows.jsonl, so a re-run only judges rows not yet seen. Prints ROC-AUC and
+WiCE dev, each claim sentence is judged with prompts/judge.j2 (or a variant's, --variant: a
+folder under evals/prompts/) on the embedded model (or --base-url); a summary scores the
+minimum over its sentences. Probabilities are cached in evals/meta/judge_rows.jsonl by row and
+judge prompt hash, so a re-run only judges rows not yet seen with that prompt. Prints ROC-AUC and
 balanced accuracy (5-fold CV grouped by article/claim, threshold chosen on the training
 folds) for the scorer alone, the judge alone and their logistic combination, and the judge's
 claims/s with the article cached. --write stores the combination fitted on every measured
@@ -67,13 +68,14 @@ def load_rows(frank_articles: int, wice_rows: int) -> list[dict]:
     return rows
 
 
-def judge_rows(rows: list[dict], endpoint: Endpoint) -> None:
+def judge_rows(rows: list[dict], endpoint: Endpoint, prompts: PromptLibrary) -> None:
+    prompt_hash = prompts.content_hash("judge.j2")
     cached = {}
     if CACHE.is_file():
-        cached = {r["key"]: r for r in map(json.loads, CACHE.open())}
-    todo = [r for r in rows if r["key"] not in cached]
+        cached = {(r["key"], r["prompt"]): r for r in map(json.loads, CACHE.open())}
+    todo = [r for r in rows if (r["key"], prompt_hash) not in cached]
     scorer = default_scorer()
-    prompts = PromptLibrary()
+    cached_seconds: list[float] = []
     judged_sentences = 0
     judge_seconds = 0.0
     if todo:
@@ -85,16 +87,22 @@ def judge_rows(rows: list[dict], endpoint: Endpoint) -> None:
                     prompt = prompts.render("judge.j2", articles=articles, claim=sentence)
                     started = time.perf_counter()
                     probabilities.append(llm.yes_probability(prompt))
-                    judge_seconds += time.perf_counter() - started
+                    seconds = time.perf_counter() - started
+                    judge_seconds += seconds
                     judged_sentences += 1
-                cached[row["key"]] = {"key": row["key"], "judge": min(probabilities),
-                                      "judge_sentences": probabilities}
+                    if (llm.calls[-1].cached_tokens or 0) >= llm.calls[-1].prompt_tokens - 100:
+                        cached_seconds.append(seconds)  # the article came from the prompt cache
+                cached[(row["key"], prompt_hash)] = {"key": row["key"], "prompt": prompt_hash,
+                                                     "judge": min(probabilities), "judge_sentences": probabilities}
                 write_atomic(CACHE, "".join(json.dumps(r) + "\n" for r in cached.values()))
                 print(f"{n}/{len(todo)} {row['key']} judge={min(probabilities):.3f}", flush=True)
         print(f"judge: {judged_sentences} sentences in {judge_seconds:.0f} s "
               f"({judged_sentences / judge_seconds:.2f} claims/s, first sentence of each article uncached)")
+        if cached_seconds:
+            print(f"judge with the article cached: {len(cached_seconds)} sentences, "
+                  f"{len(cached_seconds) / sum(cached_seconds):.2f} claims/s")
     for row in rows:
-        row["judge"] = cached[row["key"]]["judge"]
+        row["judge"] = cached[(row["key"], prompt_hash)]["judge"]
         row["scorer"] = min(scorer.score(s, row["source"]) for s in row["sentences"])
 
 
@@ -141,10 +149,12 @@ def main() -> None:
     parser.add_argument("--wice-rows", type=int, default=60)
     parser.add_argument("--base-url")
     parser.add_argument("--model")
+    parser.add_argument("--variant", help="a prompt variant folder under evals/prompts/ (default: prompts/)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    prompts = PromptLibrary(overlay=REPO / "evals" / "prompts" / args.variant if args.variant else None)
     rows = load_rows(args.frank_articles, args.wice_rows)
-    judge_rows(rows, Endpoint.from_options(args.base_url, args.model))
+    judge_rows(rows, Endpoint.from_options(args.base_url, args.model), prompts)
     report(rows)
     if args.write:
         labels = np.array([r["label"] for r in rows])
@@ -159,6 +169,7 @@ def main() -> None:
             "w_scorer": float(model.coef_[0][0]),
             "w_judge": float(model.coef_[0][1]),
             "threshold": threshold,
+            "judge_prompt": prompts.content_hash("judge.j2"),
             "obtained": (f"Logistic regression fitted by evals/measure_judge.py on {len(rows)} development rows "
                          f"(FRANK valid cnndm, first {args.frank_articles} articles by hash, all their summaries; "
                          f"WiCE dev first {args.wice_rows} rows), judge = embedded model yes-probability, min over "
