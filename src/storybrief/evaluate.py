@@ -25,8 +25,9 @@ import math
 import os
 import re
 import subprocess
+import sys
 import threading
-import tomllib
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from . import __version__
 from .errors import ConfigError, InputError, StorybriefError
 from .files import write_atomic
-from .models import Brief, Story, VerificationReport
+from .models import Brief, Passage, Story, VerificationReport
 
 SHARED_PREFIX = "${SHARED}"
 SHARED_ENV = "STORYBRIEF_SHARED"
@@ -448,11 +454,13 @@ def _git_commit(root: Path) -> str | None:
     return done.stdout.strip() or None
 
 
-def story_hash(story: Story) -> str:
+def story_hash(story: Story, shown: Sequence[Passage] | None = None) -> str:
+    """The story's sources and passages; with `shown`, only the passages the model is shown
+    (the same hash when they are all of them), so a change to passage selection is a new key."""
     digest = hashlib.sha256()
     for source in story.sources:
         digest.update(source.id.encode() + b"\0")
-    for passage in story.passages:
+    for passage in story.passages if shown is None else shown:
         digest.update(passage.id.encode() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -542,7 +550,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
 
     from .llm import LLM, Sampling, connect
     from .scoring import default_scorer
-    from .summarise import BriefOptions, make_brief
+    from .summarise import BriefOptions, make_brief, select_passages
     from .verify import verify_brief
 
     config, root = loaded.config, loaded.root
@@ -571,9 +579,12 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
              for provider in config.providers for case in cases for prompt in config.prompts
              for k in range(config.repeats)]  # cluster by cluster: an interrupted run has whole rows cached
 
+    budget = BriefOptions(context_tokens=config.context_tokens).passage_budget
+    shown = {case.id: story_hash(stories[case.id], select_passages(stories[case.id], budget)) for case in cases}
+
     def key_of(t: _Task) -> str:
         return cache_key(prompt_hashes[t.prompt], _endpoint(t.provider).model, t.provider.base_url, t.case.id,
-                         story_hash(t.story), dict(params, language=t.case.language), t.repeat)
+                         shown[t.case.id], dict(params, language=t.case.language), t.repeat)
 
     results: dict[int, CaseResult] = {}
     lock = threading.Lock()

@@ -278,7 +278,10 @@ class BriefOptions:
     @property
     def passage_budget(self) -> int:
         instructions = 700
-        return self.context_tokens - instructions - max(self.brief_max_tokens, self.timeline_max_tokens)
+        # A re-ask sends the first answer back with the validation errors: room for a typical
+        # answer (450-600 tokens measured) and the errors, or the re-ask overflows the window.
+        reask = 900
+        return self.context_tokens - instructions - reask - max(self.brief_max_tokens, self.timeline_max_tokens)
 
 
 @dataclass
