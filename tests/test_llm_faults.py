@@ -1,7 +1,7 @@
 """The one retry policy against a loopback server that fails on purpose.
 
 The fault server only ever fails, so no model answer is invented here; real answers come
-from cassettes recorded on the embedded model.
+from cassettes recorded on the embedded model (the cut-off server truncates one of them).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import time
 
 import pytest
 
-from storybrief.errors import ConfigError, ModelUnavailableError
-from storybrief.llm import LLM, Endpoint, retry_policy
+from conftest import REPO
+from storybrief.errors import ConfigError, ModelOutputError, ModelUnavailableError
+from storybrief.llm import LLM, Endpoint, StructuredFailure, retry_policy
 from storybrief.prompts import PromptLibrary
-from storybrief.summarise import BriefDraft
+from storybrief.summarise import BriefDraft, _accept
 
 # The fault server listens on loopback, which CI's --block-network would otherwise refuse.
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -116,3 +117,68 @@ def test_schema_failures_get_one_reask():
                 calls.append(1)
                 json.loads("{")
     assert len(calls) == 2, "one answer and one re-ask"
+
+
+class CutOffServer(FaultServer):
+    """Answers with the first `keep` characters of a real answer recorded on the embedded model
+    (the seed brief's first draft, from its cassette) and finish_reason "length", as a server
+    does when the model hits max_tokens mid-answer."""
+
+    def __init__(self, keep: int):
+        import yaml
+
+        recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
+        completion = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+        completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
+        completion["choices"][0]["finish_reason"] = "length"
+        self.answer = completion["choices"][0]["message"]["content"]
+        body = json.dumps(completion).encode()
+        self.requests = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                owner.requests += 1
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = False
+        self.url = f"http://127.0.0.1:{self._server.server_port}/v1"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+
+def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(prompt):
+    """No traceback and no re-ask: the complete sentences are kept, the cut one is dropped and
+    said to be cut off."""
+    server = CutOffServer(keep=1100)  # mid-way through a sentence's text
+    try:
+        llm = _llm(server.url)
+        answer = llm.structured(prompt, BriefDraft)
+        assert isinstance(answer, StructuredFailure) and answer.cut_off
+        assert server.requests == 1 and len(llm.calls) == 1
+        warnings: list[str] = []
+        draft = _accept(answer, BriefDraft, "brief", {}, warnings)
+        kept = [s.text for section in draft.sections for s in section.sentences]
+        assert kept and all(text in server.answer for text in kept)
+        assert draft.headline.startswith("French President Emmanuel Macron")
+        assert any("cut off" in w for w in warnings), warnings
+    finally:
+        server.close()
+
+
+def test_an_answer_cut_off_before_any_item_is_a_one_line_model_error(prompt):
+    server = CutOffServer(keep=60)
+    try:
+        answer = _llm(server.url).structured(prompt, BriefDraft)
+        with pytest.raises(ModelOutputError, match="cut off"):
+            _accept(answer, BriefDraft, "brief", {}, [])
+    finally:
+        server.close()

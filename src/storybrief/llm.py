@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import instructor
 import openai
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
@@ -117,6 +117,7 @@ class StructuredFailure:
 
     raw: str | None
     error: str
+    cut_off: bool = False  # stopped at max_tokens rather than re-asked and still invalid
 
 
 @dataclass
@@ -184,6 +185,14 @@ class LLM:
                 max_retries=policy,
                 **self._request_options(max_tokens),
             )
+        except IncompleteOutputException as exc:
+            # Cut off at max_tokens (the small model sometimes loops): instructor does not
+            # re-ask, and a re-ask carrying the whole answer could overflow the window. The
+            # caller keeps the items that are complete.
+            completion = exc.last_completion
+            self._record(prompt, time.perf_counter() - started, getattr(completion, "usage", None), 1)
+            return StructuredFailure(raw=_completion_text(completion),
+                                     error=f"the answer was cut off at the {max_tokens}-token limit", cut_off=True)
         except InstructorRetryException as exc:
             cause = exc.__cause__ or exc
             self._record(prompt, time.perf_counter() - started, exc.total_usage, exc.n_attempts)

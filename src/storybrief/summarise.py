@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 import math
 import re
 from collections import Counter
@@ -12,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pydantic_core
 from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
 from .errors import ModelOutputError
@@ -585,17 +585,20 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
 
 
 def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings: list[str]):
-    """A valid draft; or, when the re-ask failed too, the last answer with only the items that
-    pass validation kept, and a warning for each one dropped, rather than the whole brief lost."""
+    """A valid draft; or, when the re-ask failed too or the answer was cut off, the last answer
+    with only the items that pass validation kept, and a warning for each one dropped, rather
+    than the whole brief lost."""
     if not isinstance(answer, StructuredFailure):
         return answer
     try:
-        data = json.loads(answer.raw or "")
+        # allow_partial: an answer cut off at max_tokens keeps its complete items
+        data = pydantic_core.from_json(answer.raw or "", allow_partial=True)
+        why = "(the answer was cut off at its token limit)" if answer.cut_off else "after a re-ask"
         # Built without the list-length rules: a shorter brief that says why beats none.
         if what == "brief":
             for i, section in enumerate(data.get("sections", []), 1):
                 section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
-                                                    f"section {i} sentence", warnings)
+                                                    f"section {i} sentence", warnings, why)
             # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
             sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
                         for s in data["sections"]]
@@ -603,20 +606,21 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
                 raise ValueError("no valid sentence left")
             return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
         return TimelineDraft.model_construct(
-            events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings)
+            events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings, why)
         )
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
 
 
-def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str]) -> list:
+def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str],
+                 why: str = "after a re-ask") -> list:
     kept = []
     for k, item in enumerate(items, 1):
         try:
             kept.append(model.model_validate(item, context=context))
         except ValidationError as exc:
             reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            warnings.append(f"{where} {k} dropped after a re-ask: {reason}")
+            warnings.append(f"{where} {k} dropped {why}: {reason}")
     return kept
 
 
