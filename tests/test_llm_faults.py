@@ -24,9 +24,9 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 
 class FaultServer:
-    """Answers every request with `status` (or stalls for `stall` seconds); counts requests."""
+    """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts requests."""
 
-    def __init__(self, status: int = 500, stall: float = 0.0):
+    def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}'):
         self.requests = 0
         owner = self
 
@@ -36,7 +36,6 @@ class FaultServer:
                 self.rfile.read(int(self.headers.get("content-length", 0)))
                 if stall:
                     time.sleep(stall)
-                body = b'{"error": {"message": "injected fault"}}'
                 try:
                     self.send_response(status)
                     self.send_header("content-type", "application/json")
@@ -132,27 +131,7 @@ class CutOffServer(FaultServer):
         completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
         completion["choices"][0]["finish_reason"] = "length"
         self.answer = completion["choices"][0]["message"]["content"]
-        body = json.dumps(completion).encode()
-        self.requests = 0
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                owner.requests += 1
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = False
-        self.url = f"http://127.0.0.1:{self._server.server_port}/v1"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__(200, body=json.dumps(completion).encode())
 
 
 def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(prompt):
