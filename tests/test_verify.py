@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -261,8 +262,10 @@ def test_judge_path_combines_and_keeps_article_prefix(seed_input):
 
 def test_combiner_is_monotone():
     c = JudgeCombiner.load()
-    assert c.combine(0.5, 0.5) == pytest.approx(0.5)
+    assert c.w_scorer > 0 and c.w_judge > 0  # fitted weights: more support on either signal never lowers it
+    assert c.combine(0.5, 0.5) == pytest.approx(1 / (1 + math.exp(-c.intercept)))
     assert c.combine(0.8, 0.9) > c.combine(0.8, 0.2)
+    assert c.combine(0.9, 0.5) > c.combine(0.2, 0.5)
 
 
 # --------------------------------------------------------------------------- CLI and output

@@ -445,9 +445,10 @@ class JudgeCombiner:
 class Judge:
     """Asks a model, per claim, whether the cited articles support it (prompts/judge.j2).
 
-    The articles come first and are rendered identically for every claim citing the same
-    sources, and claims are judged grouped by their cited sources, so a llama.cpp server
-    reuses the cached article prefix and only the claim is new work.
+    The articles and the question come first, rendered identically for every claim citing
+    the same sources, the statement last, and claims are judged grouped by their cited
+    sources, so a llama.cpp server reuses the cached prefix and only the statement's own
+    tokens are new work (about 1 claim/s on the embedded model, 2 cores).
     """
 
     def __init__(self, model: YesNoModel, prompts=None, combiner: JudgeCombiner | None = None, name: str = "judge"):
