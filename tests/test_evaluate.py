@@ -2,16 +2,15 @@
 against the embedded model, the report, the cache, and a baseline diff that catches a seeded
 regression (exit 1).
 
-Re-record (needs the embedded model; two briefs, about 5 minutes on 2 cores), after a change
-to prompts/ or evals/prompts/close/:
+The prompts the matrix uses are frozen under cassettes/test_evaluate/ (prompts/, variants/), so
+a change to prompts/ or evals/prompts/ does not touch this cassette. To re-record (needs the
+embedded model; two briefs, about 8 minutes on 2 cores), copy the current prompts there and run
     pytest tests/test_evaluate.py::test_eval_matrix_seed --record-mode=rewrite
-Recording also copies the two briefs into evals/cache/ so a real `storybrief eval` reuses them.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -41,9 +40,10 @@ from storybrief.prompts import PromptLibrary
 REPLAY_URL = "http://127.0.0.1:9/v1"
 CASSETTE = "eval_matrix_seed.yaml"
 STORIES = SHARED / "data" / "stories"
-# The default prompts as they were when the cassette was recorded: prompts/ moves on (its own
-# tests re-record), this matrix replays what the model saw then.
+# The prompts and the close variant as they were when the cassette was recorded: prompts/ and
+# evals/prompts/ move on (their own tests re-record), this matrix replays what the model saw then.
 FROZEN_PROMPTS = REPO / "cassettes" / "test_evaluate" / "prompts"
+FROZEN_VARIANTS = REPO / "cassettes" / "test_evaluate" / "variants"
 
 
 def _recording(config) -> bool:
@@ -69,7 +69,7 @@ def _config(workdir: Path, **extra) -> EvalConfig:
                   datasets=[str(REPO / "evals" / "datasets" / "stories.jsonl")], cases=["seed"],
                   cache_dir=str(workdir / "cache"), runs_dir=str(workdir / "runs"),
                   thresholds={"faithfulness": 0.05, "citation_precision": 0.05},
-                  prompts_dir=str(FROZEN_PROMPTS))
+                  prompts_dir=str(FROZEN_PROMPTS), variants_dir=str(FROZEN_VARIANTS))
     values.update(extra)
     return EvalConfig(**values)
 
@@ -79,55 +79,17 @@ def first_run(workdir):
     return {}
 
 
-# The cassette was recorded on the embedded model before summarise.py's re-ask changes
-# (commit f883da2: new draft bounds change the request schema), so its requests no longer
-# match; the two briefs that recording produced are kept in cassettes/test_evaluate/briefs/
-# and replayed through the run cache instead (RECORDED_BRIEFS). Re-record to replay the
-# traffic again: pytest tests/test_evaluate.py::test_eval_matrix_seed --record-mode=rewrite
-CASSETTE_MATCHES_CODE = False
-RECORDED_BRIEFS = REPO / "cassettes" / "test_evaluate" / "briefs"
-
-
-def _seed_cache_from_recorded_briefs(workdir: Path) -> None:
-    """Put the recorded briefs where a run of _config() looks for them (same cache key)."""
-    from storybrief.evaluate import _endpoint, load_cases, prompt_library, story_hash, _load_story
-
-    config = _config(workdir)
-    loaded = LoadedConfig(config, None, REPO)
-    case = load_cases(loaded)[0]
-    story = _load_story(case, REPO, Path(config.cache_dir))
-    params = {"context_tokens": config.context_tokens, "temperature": config.temperature, "seed": config.seed,
-              "language": case.language}
-    for variant in config.prompts:
-        lib = prompt_library(variant, REPO, config.prompts_dir, config.variants_dir)
-        hashes = {"brief": lib.content_hash("brief.j2"), "timeline": lib.content_hash("timeline.j2")}
-        key = cache_key(hashes, _endpoint(config.providers[0]).model, None, case.id, story_hash(story), params, 0)
-        target = Path(config.cache_dir) / "briefs" / f"{key}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(RECORDED_BRIEFS / f"seed-{variant}.json", target)
-
-
 @pytest.mark.vcr
 @pytest.mark.default_cassette(CASSETTE)
-def test_eval_matrix_seed(request, workdir, llm_session, first_run):
-    recording = _recording(request.config)
-    if not recording and not CASSETTE_MATCHES_CODE:
-        _seed_cache_from_recorded_briefs(workdir)
+def test_eval_matrix_seed(workdir, llm_session, first_run):
     loaded = LoadedConfig(_config(workdir), None, REPO)
     run = run_eval(loaded, run_id="first", llms={"embedded": llm_session}, meta_eval=False, show_progress=False)
     first_run["run"] = run
-    if _recording(request.config):  # let a real run of evals/prompts.toml reuse these two briefs
-        target = REPO / "evals" / "cache" / "briefs"
-        target.mkdir(parents=True, exist_ok=True)
-        for f in (workdir / "cache" / "briefs").glob("*.json"):
-            shutil.copy(f, target / f.name)
-        for c in run.cases:
-            shutil.copy(workdir / "cache" / "briefs" / f"{c.cache_key}.json", RECORDED_BRIEFS / f"seed-{c.prompt}.json")
 
     assert [(c.case, c.prompt, c.provider) for c in run.cases] == [("seed", "default", "embedded"),
                                                                     ("seed", "close", "embedded")]
     assert all(c.error is None for c in run.cases)
-    assert all(c.cached for c in run.cases) == (not recording and not CASSETTE_MATCHES_CODE)
+    assert not any(c.cached for c in run.cases)
     # Each brief took its two calls (a brief, a timeline) on the connected model.
     run_dir = workdir / "runs" / "first"
     briefs = [Brief.model_validate_json((run_dir / c.brief_file).read_bytes()) for c in run.cases]
@@ -217,6 +179,7 @@ def test_baseline_diff_flags_seeded_regression_and_exits_1(workdir, first_run, t
         'name = "seed-matrix"\nprompts = ["default", "close"]\n'
         f'datasets = ["{REPO / "evals" / "datasets" / "stories.jsonl"}"]\ncases = ["seed"]\n'
         f'cache_dir = "{workdir / "cache"}"\nruns_dir = "{tmp_path / "runs"}"\nprompts_dir = "{FROZEN_PROMPTS}"\n'
+        f'variants_dir = "{FROZEN_VARIANTS}"\n'
         '[[providers]]\nname = "embedded"\n[thresholds]\nfaithfulness = 0.05\n'
     )
     code = cli.main(["eval", str(config), "--baseline", str(baseline), "--run-id", "gated", "--no-meta-eval"])
