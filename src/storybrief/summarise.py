@@ -519,7 +519,8 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
                 and (claim.cluster_score or 0.0) >= supported > (claim.score or 0.0)):
             citations = [better] + citations
             note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
-                    f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})")
+                    f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})"
+                    + (f"; {note}" if numbers else ""))
             must_improve = True
         elif not numbers or not citations:
             continue
