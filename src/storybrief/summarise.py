@@ -518,9 +518,10 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
         if (claim.verdict in ("partially_supported", "unsupported") and better and better not in citations
                 and (claim.cluster_score or 0.0) >= supported > (claim.score or 0.0)):
             citations = [better] + citations
+            dropped = sorted(n for n in numbers if source_of_number[n] != source_of_passage.get(better))
             note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
                     f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})"
-                    + (f"; {note}" if numbers else ""))
+                    + (f"; citation {', '.join(f'[{n}]' for n in dropped)} removed" if dropped else ""))
             must_improve = True
         elif not numbers or not citations:
             continue
