@@ -190,7 +190,8 @@ class LLM:
             # re-ask, and a re-ask carrying the whole answer could overflow the window. The
             # caller keeps the items that are complete.
             completion = exc.last_completion
-            self._record(prompt, time.perf_counter() - started, getattr(completion, "usage", None), 1)
+            self._record(prompt, time.perf_counter() - started, getattr(completion, "usage", None),
+                         policy.statistics.get("attempt_number", 1))
             return StructuredFailure(raw=_completion_text(completion),
                                      error=f"the answer was cut off at the {max_tokens}-token limit", cut_off=True)
         except InstructorRetryException as exc:
