@@ -263,6 +263,45 @@ def eval_(
                              f"against {run.comparison.baseline_run}")
 
 
+@app.command()
+def digest(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="A folder of story folders, or a JSONL of articles with a 'story' field.", show_default=False)],
+    out_dir: Annotated[Path, typer.Argument(metavar="OUT_DIR", help="Where briefs, index.html and run.json go; kept between runs.", show_default=False)],
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, help="Stories briefed at once (default: the embedded server's slots, 1; else 4).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (threads in this process) or ray (a Ray task per story; RAY_ADDRESS joins a cluster).")] = "local",
+    batch_out: Annotated[Optional[Path], typer.Option("--batch-out", help="Write the model requests as OpenAI Batch API JSONL instead of sending them.")] = None,
+    batch_in: Annotated[Optional[list[Path]], typer.Option("--batch-in", help="Batch API output JSONL to answer requests from (repeatable).")] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Submit the requests to the endpoint's Batch API and poll until done.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the briefs.")] = "en",
+    base_url: BaseUrl = None,
+    model: ModelName = None,
+    api_key: ApiKey = None,
+    context: Annotated[int, typer.Option("--context", help="Model context window in tokens.")] = 8192,
+    prompts: Annotated[Optional[Path], typer.Option("--prompts", help="A folder of prompt templates to use instead of the shipped ones.")] = None,
+) -> None:
+    """Brief every new or changed story of INPUT into OUT_DIR; skip unchanged ones.
+    Exit 0: all done; 5: some stories failed (listed in run.json, retried next run); 75: another run holds OUT_DIR."""
+    from .digest import DigestOptions, DigestSettings, run_digest
+    from .errors import StoriesFailed
+    from .llm import Endpoint
+
+    if engine not in ("local", "ray"):
+        raise ConfigError(f"unknown engine {engine!r}: choose local or ray")
+    settings = DigestSettings(out_dir=out_dir, endpoint=Endpoint.from_options(base_url, model, api_key),
+                              language=lang, context_tokens=context, prompts_dir=prompts)
+    options = DigestOptions(concurrency=concurrency, engine=engine, batch_out=batch_out, batch_in=list(batch_in or []),
+                            batch_submit=batch)
+    run = run_digest(input_path, settings, options, console=err)
+    summary = (f"{len(run.done)} briefed, {len(run.skipped)} unchanged, {len(run.failed)} failed"
+               + (f", {len(run.pending)} waiting for batch results" if run.pending else "")
+               + f"; {run.prompt_tokens} prompt + {run.completion_tokens} generated tokens"
+               + (f", cost {run.cost:g}" if run.cost is not None else "") + f", {run.seconds:.1f} s")
+    err.print(f"digest: {summary}; wrote {out_dir}/index.html and run.json", highlight=False)
+    if run.failed:
+        raise StoriesFailed(f"{len(run.failed)} of {len(run.stories)} stories failed: {', '.join(run.failed[:5])}"
+                            + (" …" if len(run.failed) > 5 else "") + f" (see {out_dir}/run.json)")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"storybrief {__version__}")

@@ -37,3 +37,15 @@ class VerificationFailed(StorybriefError):
     """A brief failed verification past the configured thresholds."""
 
     exit_code = 1
+
+
+class StoriesFailed(StorybriefError):
+    """A digest run finished, but some stories failed; they are listed and retried next run."""
+
+    exit_code = 5
+
+
+class DigestLocked(StorybriefError):
+    """Another digest run holds the output folder's lock (sysexits' EX_TEMPFAIL: try later)."""
+
+    exit_code = 75
