@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pydantic_core
 from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
-from .errors import ModelOutputError
+from .errors import ConfigError, ModelOutputError
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -28,7 +28,7 @@ from .models import (
     TimelineEvent,
     VerificationReport,
 )
-from .prompts import PromptLibrary
+from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -267,6 +267,10 @@ def select_passages(story: Story, budget_tokens: int) -> list[Passage]:
 # ---------------------------------------------------------------------------
 
 
+# Below this many tokens for the articles a brief of three sections cannot cite three articles.
+MIN_PASSAGE_TOKENS = 1000
+
+
 @dataclass(frozen=True)
 class BriefOptions:
     language: str = "en"
@@ -274,6 +278,12 @@ class BriefOptions:
     brief_max_tokens: int = 1400
     timeline_max_tokens: int = 900
     repair_max_tokens: int = 900
+
+    def __post_init__(self) -> None:
+        if self.passage_budget < MIN_PASSAGE_TOKENS:
+            least = self.context_tokens - self.passage_budget + MIN_PASSAGE_TOKENS
+            raise ConfigError(f"a context of {self.context_tokens} tokens leaves no room for the articles; "
+                              f"give at least {least}")
 
     @property
     def passage_budget(self) -> int:
@@ -313,21 +323,20 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
                 published[label] = source.published.isoformat()
             dates[label] = [d.iso for d in passage.dates]
             notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
-            # Angle brackets in article text could fake the <article> fence.
-            items.append({"label": label, "text": _defang(passage.text), "dates": notes})
+            # Angle brackets in article text could fake the <article> fence (the template
+            # fences every field again; this keeps the validators' view the same as the model's).
+            items.append({"label": label, "text": fence_text(passage.text), "dates": notes})
         articles.append({
             "number": source.number,
-            "outlet": _defang(source.outlet or "unknown"),
+            "outlet": fence_text(source.outlet or "unknown"),
             "published": source.published.isoformat() if source.published else "not stated",
             "language": source.language,
-            "title": _defang(source.title or "untitled"),
+            "title": fence_text(source.title or "untitled"),
             "passages": items,
         })
     return _PromptView(articles, label_to_passage, published, dates, source_of)
 
 
-def _defang(text: str) -> str:
-    return text.replace("<", "‹").replace(">", "›")
 
 
 def make_brief(
