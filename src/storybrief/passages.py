@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
+from functools import lru_cache
 
 from storybrief.dates import resolve_dates
 from storybrief.models import Passage, Source
 
-__all__ = ["split_passages", "sentence_spans", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS"]
+__all__ = ["split_passages", "sentence_spans", "content_words", "fold", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS"]
 
 MIN_PASSAGE_CHARS = 30
 MAX_PASSAGE_CHARS = 600
@@ -36,6 +38,42 @@ _BOUNDARY = re.compile(
 )
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
+
+
+# Function words of English and French news text, folded: they say nothing of what a
+# passage is about.
+_STOPWORDS = frozenset(
+    """
+    the and for that with this from have has had were was are been will would their they them there these those
+    which what when where while about after before into over under than then also more most some such only other
+    said says told just very even much many made make like could should shall being does did not but its his her
+    hers our your who whom whose whether because since until upon onto off out all any each both few own same
+    dans pour avec sans sous cette ces son ses leur leurs nous vous ils elles elle mais donc ainsi alors
+    aussi comme plus moins tres tout tous toute toutes autre autres entre vers chez dont etre avoir fait faire
+    sont etait etaient avait avaient sera seront aura auront selon apres avant depuis pendant lors encore deja
+    meme memes quand comment pourquoi quel quelle quels quelles celui celle ceux celles lequel laquelle
+    notamment egalement toujours jamais rien personne chaque plusieurs certains certaines peut peuvent
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lowercase without accents: "Yémen" and "yemen" are one word."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The folded words of `text` that carry content: no function words, no short words
+    (an elided "l'" or "d'" is cut off); numbers are kept."""
+    words = set()
+    for raw in _WORD.findall(text):
+        word = fold(re.sub(r"^[a-z]['’]", "", raw, flags=re.I))
+        if word[:1].isdigit() or (len(word) >= 4 and word not in _STOPWORDS):
+            words.add(word)
+    return frozenset(words)
 
 
 def _is_abbreviation(text: str, dot_index: int) -> bool:
