@@ -77,6 +77,7 @@ def brief(
     model: ModelName = None,
     api_key: ApiKey = None,
     context: Annotated[int, typer.Option("--context", help="Model context window in tokens; larger stories are cut to fit.")] = 8192,
+    topic: Annotated[Optional[str], typer.Option("--topic", help="What the story is about (e.g. 'Yemen uprising'); articles not about it are set aside. Default: what most articles share.")] = None,
 ) -> None:
     """Write a cited brief of a story."""
     from .llm import Endpoint, connect
@@ -91,7 +92,7 @@ def brief(
     output_format = _format_for(out, fmt)
     endpoint = Endpoint.from_options(base_url, model, api_key)
     prompts = PromptLibrary()
-    story = build_story(paths)
+    story = build_story(paths, topic=topic)
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)

@@ -37,3 +37,15 @@ class VerificationFailed(StorybriefError):
     """A brief failed verification past the configured thresholds."""
 
     exit_code = 1
+
+
+class ContextOverflowError(ModelUnavailableError):
+    """The request did not fit the model's context window; the caller re-fits and asks again.
+
+    `requested` and `available` are the server's token counts when it gave them.
+    """
+
+    def __init__(self, message: str, requested: int | None = None, available: int | None = None):
+        super().__init__(message)
+        self.requested = requested
+        self.available = available
