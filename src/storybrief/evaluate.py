@@ -480,7 +480,7 @@ def _load_story(case: Case, root: Path, cache: Path) -> Story:
             write_atomic(path, body)
     else:
         path = resolve_path(case.articles, root)
-    story = build_story([path])
+    story = build_story([path], topic=case.name)
     return story.model_copy(update={"name": case.name})
 
 

@@ -732,9 +732,13 @@ def _display_name(origin: str) -> str:
     return Path(path).name + (f"#{line}" if line else "")
 
 
-def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
-    """Read -> dedupe -> passages: the Story the later stages work from."""
-    from storybrief.passages import split_passages
+def build_story(paths: Sequence[Path], name: str | None = None, topic: str | None = None) -> Story:
+    """Read -> dedupe -> passages -> subject: the Story the later stages work from.
+
+    The subject is `topic` when given (the user's, or a story's name), else the names the
+    articles share; articles not about it are set aside as off-topic, with a warning.
+    """
+    from storybrief.passages import find_subject, set_aside_off_topic, split_passages
 
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     articles = read_articles(paths)
@@ -759,4 +763,10 @@ def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
     if name is None:
         first = paths[0]
         name = first.name if first.is_dir() else first.stem
-    return Story(name=name, sources=sources, passages=passages, warnings=warnings)
+    subject = find_subject(sources, topic)
+    off_topic = set_aside_off_topic(sources, subject)
+    if off_topic:
+        warnings.append(f"{len(off_topic)} of {len(sources)} articles set aside as not about {subject.label}: "
+                        + ", ".join(f"[{o.number}]" for o in off_topic))
+    return Story(name=name, sources=sources, passages=passages, warnings=warnings, subject=subject,
+                 off_topic=off_topic)
