@@ -9,8 +9,8 @@ a real model server, matched on the request's content, after a fixed latency.
 It also speaks enough of the Batch API (files, batches) for ``storybrief digest --batch``: a
 batch is answered from the recorded traffic as soon as it is created.
 
-Traffic file: JSONL, one ``{"custom_id", "request", "response"}`` per line; custom_id is the
-hash storybrief's Batch API files use, so a batch line and a recorded pair match by id.
+Traffic file: JSONL, one ``{"custom_id", "path", "request", "response"}`` per line; custom_id
+is the hash storybrief's Batch API files use, so a batch line and a recorded pair match by id.
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ class ReplayServer:
             def do_POST(self):
                 path = self.path.split("?")[0]
                 body = self._body()
-                if path == "/v1/chat/completions":
-                    status, answer = server.answer(json.loads(body))
+                if path in ("/v1/chat/completions", "/tokenize"):
+                    status, answer = server.answer(json.loads(body), path)
                     return self._send(status, answer)
                 if path == "/v1/files":
                     return self._send(200, server.upload(self.headers.get("Content-Type", ""), body))
@@ -109,7 +109,8 @@ class ReplayServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def answer(self, body: dict) -> tuple[int, dict]:
+    def answer(self, body: dict, path: str = "/v1/chat/completions") -> tuple[int, dict]:
+        """A chat completion, or llama.cpp's /tokenize (the summariser counts tokens with it)."""
         cid = custom_id(body)
         with self._lock:
             self.requests.append(cid)
@@ -117,16 +118,17 @@ class ReplayServer:
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(cid + "\n")
         if self.upstream is not None:
-            return self._forward(cid, body)
-        if self.latency:
+            return self._forward(cid, body, path)
+        if self.latency and path != "/tokenize":  # counting tokens is instant on a real server too
             time.sleep(self.latency)
         answer = self.answers.get(cid)
         if answer is None:
             return 400, {"error": {"message": f"no recorded answer for request {cid}", "type": "replay_miss"}}
         return 200, answer
 
-    def _forward(self, cid: str, body: dict) -> tuple[int, dict]:
-        request = urllib.request.Request(f"{self.upstream}/chat/completions", data=json.dumps(body).encode(),
+    def _forward(self, cid: str, body: dict, path: str) -> tuple[int, dict]:
+        root = self.upstream.removesuffix("/v1")
+        request = urllib.request.Request(root + path, data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=3600) as response:
             answer = json.loads(response.read())
@@ -136,7 +138,7 @@ class ReplayServer:
             if cid not in self.answers:
                 self.answers[cid] = answer
                 with open(self.traffic, "a", encoding="utf-8") as out:
-                    out.write(json.dumps({"custom_id": cid, "request": body, "response": answer},
+                    out.write(json.dumps({"custom_id": cid, "path": path, "request": body, "response": answer},
                                          ensure_ascii=False) + "\n")
         return 200, answer
 

@@ -101,6 +101,9 @@ class BatchTransport(httpx2.BaseTransport):
         self.missing = 0  # this transport's unanswered requests: its story is waiting
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if not request.url.path.endswith("/chat/completions"):
+            # No server to ask (llama.cpp's /tokenize): the summariser estimates token counts.
+            return httpx2.Response(404, request=request, json={"error": {"message": "not in a batch"}})
         body = json.loads(request.read() or b"{}")
         cid = custom_id(body)
         answer = self.store.get(cid)

@@ -743,7 +743,7 @@ def render_index(store: DigestStore, run: DigestRun) -> str:
 
     env = Environment(loader=PackageLoader("storybrief", "templates"), autoescape=select_autoescape(["j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    states = sorted(store.states(), key=lambda s: s.generated_at, reverse=True)
+    states = sorted(store.states(), key=lambda s: (-s.generated_at.timestamp(), s.slug))  # newest first
     failed = {r.slug: r for r in run.stories if r.status in ("failed", "pending")}
     rows = []
     for state in states:

@@ -430,7 +430,7 @@ def run_remote_batch(endpoint: Endpoint, requests_file, *, poll_seconds: float =
     if endpoint.embedded:
         raise ConfigError("--batch needs --base-url: an endpoint with a Batch API (the embedded server has none)")
     client = openai.OpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key or EMBEDDED_API_KEY,
-                           max_retries=3, timeout=endpoint.timeout)
+                           max_retries=3, timeout=endpoint.request_timeout)
     try:
         with open(requests_file, "rb") as handle:
             uploaded = client.files.create(file=handle, purpose="batch")

@@ -701,7 +701,7 @@ def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm
     """Ask what the new articles add to the `previous` brief. The articles come first, as in the
     brief's own calls, so the server reuses their cached prefix; the answer may cite only
     passages of the new articles."""
-    view = _prompt_view(story, select_passages(story, options.passage_budget))
+    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
     new_labels = [label for label, p in view.label_to_passage.items() if p.source_id in new_source_ids]
     new_numbers = sorted({s.number for s in story.sources if s.id in new_source_ids})
     if not new_labels:
