@@ -288,3 +288,62 @@ def test_ray_engine_runs_each_story_as_a_task(tmp_path, server, monkeypatch):
         ray.shutdown()
     assert run.engine == "ray" and len(run.done) == 4 and not run.failed
     assert all((tmp_path / "out" / "stories" / slug / "brief.html").is_file() for slug in run.done)
+
+
+# --------------------------------------------------------------------------- machinery, no model
+
+
+def test_an_output_set_is_replaced_whole_and_the_old_one_kept(tmp_path):
+    store = DigestStore(tmp_path)
+    store.commit("s", "key1", {"brief.md": "one", "state.json": "{}"})
+    assert (tmp_path / "stories" / "s" / "brief.md").read_text() == "one"
+    store.commit("s", "key2", {"brief.md": "two", "state.json": "{}"})
+    assert (tmp_path / "stories" / "s" / "brief.md").read_text() == "two"
+    assert os.readlink(tmp_path / "stories" / "s") == os.path.join("..", "history", "s", "key2")
+    assert (tmp_path / "history" / "s" / "key1" / "brief.md").read_text() == "one"
+    store.commit("s", "key1", {"brief.md": "ignored", "state.json": "{}"})  # an existing set is only re-pointed
+    assert (tmp_path / "stories" / "s" / "brief.md").read_text() == "one"
+    assert not any((tmp_path / "stories").glob(".*")) and not any(store.staging.glob("*"))
+
+
+def test_batch_transport_collects_what_it_cannot_answer(tmp_path):
+    import httpx2
+
+    from storybrief.batch import BatchStore, BatchTransport, PendingRequests, custom_id
+
+    store, pending = BatchStore(tmp_path / "answers"), PendingRequests()
+    client = BatchTransport(store, pending).client()
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": 0}
+    assert client.post("http://x/v1/chat/completions", json=body).status_code == 409
+    assert client.post("http://x/tokenize", json={"content": "hi"}).status_code == 404  # no tokenizer offline
+    assert pending.write(tmp_path / "requests.jsonl") == 1
+    line = json.loads((tmp_path / "requests.jsonl").read_text())
+    assert line == {"custom_id": custom_id(body), "method": "POST", "url": "/v1/chat/completions", "body": body}
+    answer = {"id": "c", "object": "chat.completion", "choices": []}
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({"custom_id": line["custom_id"], "response": {"status_code": 200, "body": answer}})
+                       + "\n" + json.dumps({"custom_id": "other", "response": {"status_code": 500, "body": {}}}) + "\n")
+    assert store.ingest(results) == 1  # the errored line stays pending for the next round
+    assert client.post("http://x/v1/chat/completions", json=body).json() == answer
+    with pytest.raises(InputError):
+        (tmp_path / "bad.jsonl").write_text("not json\n")
+        store.ingest(tmp_path / "bad.jsonl")
+    assert isinstance(client, httpx2.Client)
+
+
+def test_run_jobs_keeps_order_and_fails_only_the_failing_job():
+    from storybrief.errors import ModelUnavailableError
+    from storybrief.runner import run_jobs
+
+    def work(n: int) -> int:
+        if n == 3:
+            raise ModelUnavailableError("server down")
+        time.sleep(0.01 * (5 - n))
+        return n * n
+
+    seen = []
+    outcomes = run_jobs(list(range(5)), work, concurrency=3, on_done=lambda o: seen.append(o.job))
+    assert [o.result for o in outcomes] == [0, 1, 4, None, 16] and sorted(seen) == list(range(5))
+    assert outcomes[3].error == "server down" and not outcomes[3].ok
+    with pytest.raises(ZeroDivisionError):  # a bug is not a job failure unless asked
+        run_jobs([0], lambda n: 1 / n)
