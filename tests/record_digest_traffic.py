@@ -6,11 +6,14 @@ update call sees the first brief). Needs the embedded model, about 10 minutes on
 
     flock /work/coord/model.lock python tests/record_digest_traffic.py
 
-Re-record after a change to tests/fixtures/digest/prompts/ or to what the summariser sends.
+Requests already in the traffic file are answered from it; only new ones go to the model, and
+answers no run asked for are dropped at the end. Re-record after a change to
+tests/fixtures/digest/prompts/ or to what the summariser sends.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +31,6 @@ PROMPTS = FIXTURES / "prompts"
 
 
 def main() -> None:
-    TRAFFIC.unlink(missing_ok=True)
     with connect(Endpoint()) as live, ReplayServer(TRAFFIC, upstream=live.base_url) as recorder, \
             tempfile.TemporaryDirectory() as out:
         settings = DigestSettings(out_dir=Path(out), endpoint=Endpoint(base_url=recorder.base_url),
@@ -38,7 +40,11 @@ def main() -> None:
             print(version, "done", run.done, "failed", run.failed, flush=True)
             if run.failed:
                 sys.exit(f"recording failed: {[s.error for s in run.stories if s.error]}")
-    print(f"recorded {len(recorder.answers)} answers into {TRAFFIC}")
+    # Keep exactly the traffic these runs asked for: answers a changed prompt no longer asks go.
+    used = set(recorder.requests)
+    kept = [line for line in TRAFFIC.read_text(encoding="utf-8").splitlines() if json.loads(line)["custom_id"] in used]
+    TRAFFIC.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    print(f"{len(kept)} recorded answers in {TRAFFIC}")
 
 
 if __name__ == "__main__":

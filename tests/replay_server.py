@@ -3,8 +3,8 @@ a real model server, matched on the request's content, after a fixed latency.
 
 - replay (tests, benchmarks/digest.py): a request recorded before gets its recorded answer; any
   other gets HTTP 400 "no recorded answer", so a changed prompt fails loudly, never silently.
-- record (``python tests/replay_server.py record ...``): forwards each request to a real
-  server (the embedded model) and appends the pair to the traffic file.
+- record (an ``upstream`` given): a request not recorded yet goes to a real server (the
+  embedded model), and the pair is appended to the traffic file.
 
 It also speaks enough of the Batch API (files, batches) for ``storybrief digest --batch``: a
 batch is answered from the recorded traffic as soon as it is created.
@@ -117,7 +117,7 @@ class ReplayServer:
             if self.log_path is not None:
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(cid + "\n")
-        if self.upstream is not None:
+        if self.upstream is not None and cid not in self.answers:
             return self._forward(cid, body, path)
         if self.latency and path != "/tokenize":  # counting tokens is instant on a real server too
             time.sleep(self.latency)

@@ -121,7 +121,6 @@ def test_unchanged_stories_are_skipped_without_a_model_call(digest_runs):
     run = runs["again"]
     assert sorted(run.skipped) == ["bodyguard-testimony", "murray-verdict"] and not run.done
     assert logs["again"][1] == 0  # not one request reached the server
-    assert run.seconds < 2
 
 
 def test_a_story_that_gained_articles_says_what_changed(digest_runs):
@@ -181,11 +180,11 @@ def test_a_second_run_exits_at_once_while_the_first_holds_the_lock(server, tmp_p
 
     out = tmp_path / "out"
     out.mkdir()
+    asked = len(server.requests)
     with FileLock(str(out / ".digest.lock")):
-        started = time.perf_counter()
         assert _cli([V1, out], server.base_url) == 75
-        assert time.perf_counter() - started < 5
     assert "another digest run holds" in capsys.readouterr().err
+    assert len(server.requests) == asked
     assert not (out / "run.json").exists() and not (out / "stories").exists()
 
 

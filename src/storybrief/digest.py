@@ -34,7 +34,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -46,8 +46,6 @@ from .errors import ConfigError, DigestLocked, InputError, ModelUnavailableError
 from .files import write_atomic
 from .models import Brief, Record, Section, VerificationSummary
 from .runner import BriefCache, Outcome, Progress, content_key, describe_error, run_jobs
-
-log = logging.getLogger(__name__)
 
 LOCK_NAME = ".digest.lock"
 STATE_NAME = "state.json"
@@ -438,7 +436,7 @@ def process_story(plan: Plan, settings: DigestSettings, pending=None) -> StoryOu
         llm = _new_llm(settings, transport)
         try:
             brief = make_story_brief(plan, settings, llm, store, story)
-        except StorybriefError as exc:
+        except StorybriefError:
             if transport is not None and transport.missing:
                 return StoryOutcome(StoryRun(slug=job.slug, status="pending", articles=len(job.hashes),
                                              seconds=round(time.perf_counter() - started, 3),

@@ -716,8 +716,8 @@ def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm
     prompt = prompts.render(
         "update.j2", **_prompt_variables(view, options),
         new_articles=sorted({view.source_of[label] for label in new_labels}),
-        previous_headline=_defang(previous.headline),
-        previous_sentences=[_defang(s.text) for section in previous.sections for s in section.sentences],
+        previous_headline=previous.headline,
+        previous_sentences=[s.text for section in previous.sections for s in section.sentences],
     )
     answer = llm.structured(prompt, model, context=context, max_tokens=options.repair_max_tokens)
     warnings: list[str] = []
