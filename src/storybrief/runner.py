@@ -112,7 +112,7 @@ class Progress:
         self.done += 1
         if self._bar is not None:
             self._bar.advance(self._task)
-            if not status.startswith("done"):
+            if status.startswith(("failed", "pending")):  # the bar shows progress; problems stay on screen
                 self._bar.console.print(f"{label}: {status}", highlight=False, markup=False)
         elif self.enabled:
             self.console.print(f"[{self.done}/{self.total}] {label}: {status} ({seconds:.1f} s)",
