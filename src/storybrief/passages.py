@@ -1,8 +1,7 @@
 """Split a source's cleaned text into citable passages with stable, content-based ids.
 
-Sentences are found with a regular expression and an abbreviation list (fast, no model):
-a boundary is sentence-final punctuation, optional closing quotes, whitespace, then
-something that can open a sentence. Very short fragments merge into a neighbour; very
+Sentences come from :func:`storybrief.text.sentence_spans`, the splitter every stage
+shares (fast, no model). Very short fragments merge into a neighbour; very
 long sentences are cut at a clause boundary. Offsets always satisfy
 `source.text[p.start:p.end] == p.text`.
 """
@@ -15,69 +14,13 @@ import re
 
 from storybrief.dates import resolve_dates
 from storybrief.models import Passage, Source
+from storybrief.text import sentence_spans
 
-__all__ = ["split_passages", "sentence_spans", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS"]
+__all__ = ["split_passages", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS"]
 
 MIN_PASSAGE_CHARS = 30
 MAX_PASSAGE_CHARS = 600
-
-# Words that end with a period without ending a sentence (compared lowercased, no period).
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc
-    no nos vol fig approx est dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue wed thu fri sat sun u.s u.k u.n e.u u.s.a a.m p.m i.e e.g cf al ca
-    m mm mme mmes mlle mgr me dr pr av bd janv févr fevr avr juil déc env cie éd ex
-    """.split()
-)
-# A candidate boundary: terminal punctuation, closing quotes/brackets, whitespace, and an opener.
-_BOUNDARY = re.compile(
-    r"(?P<punct>[.!?…]+)(?P<close>[\"”»’)\]]*(?:\s+[»”])?)(?P<space>\s+)(?=[«\"“‘(\[]?\s*[A-ZÀ-ÝÉÈ0-9])"
-)
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
-
-
-def _is_abbreviation(text: str, dot_index: int) -> bool:
-    """True when the period at `dot_index` closes an abbreviation or an initial."""
-    match = _TOKEN_BEFORE.search(text, max(0, dot_index - 40), dot_index)
-    if not match:
-        return False
-    token = match.group(1).lstrip("([«\"“‘'")
-    word = token.lower().rstrip(".")
-    if not word:
-        return False
-    if word in _ABBREVIATIONS:
-        return True
-    if len(word) == 1 and word.isalpha():
-        return True  # an initial: "J. Smith", "M. Macron"
-    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
-        return True  # dotted acronyms: u.s, e.u
-    return False
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of text[start:end], whitespace trimmed."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        punct = match.group("punct")
-        if punct == "." and _is_abbreviation(text, match.start("punct")):
-            continue
-        cut = match.start("space")
-        spans.append((cursor, cut))
-        cursor = match.end("space")
-    spans.append((cursor, end))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
 
 
 def _merge_short(spans: list[tuple[int, int]], minimum: int) -> list[tuple[int, int]]:

@@ -36,12 +36,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from .errors import ConfigError
 from .files import write_atomic
 from .models import Brief, CitationIssue, Sentence, SourceRef, TimelineEvent
+from .text import month_name
 
 FORMATS = ("md", "html", "json")
 
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # English names for the languages a source list is likely to show; anything else is shown
 # as its code.  The labels of the brief itself are English whatever brief.language is.
@@ -63,7 +63,7 @@ _TITLE_ATTR_LIMIT = 600
 
 def format_date(day: dt.date) -> str:
     """``Feb 4, 2026``: English month abbreviation, no leading zero, whatever the locale."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{month_name(day.month, short=True)} {day.day}, {day.year}"
 
 
 _ISO_PARTS = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -88,7 +88,7 @@ def format_event_date(iso: str, precision: str) -> str:
         except ValueError:
             pass
     if precision in ("day", "month") and 1 <= month_no <= 12:
-        return f"{_MONTHS[month_no - 1]} {int(year)}"
+        return f"{month_name(month_no, short=True)} {int(year)}"
     return str(int(year))
 
 

@@ -56,7 +56,6 @@ import json
 import math
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -81,6 +80,8 @@ from storybrief.models import (
     VerifiedSource,
 )
 from storybrief.scoring import PreparedEvidence, ScoredClaim, SupportScorer, default_scorer, prepare_evidence
+from storybrief.text import ALL_STOP_WORDS, fold, guess_language, month_number, number_keys, weekday_number
+from storybrief.text import words as text_words
 
 __all__ = [
     "Claim",
@@ -257,20 +258,6 @@ def load_text_brief(brief_path: Path, sources: dict[int, Path]) -> VerifyInput:
                     message=f"could not be read as part of the brief ({reason}); it was not checked")
         )
     return inp
-
-
-_LANG_HINTS = {
-    "en": frozenset("the and of to in is was that with for on by from as said has have his her it".split()),
-    "fr": frozenset("le la les et des du un une est dans pour que qui sur par avec au aux pas a été".split()),
-}
-
-
-def guess_language(text: str) -> str:
-    """'en' or 'fr' by stop-word counts (the two languages the dates module reads), else 'und'."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
-    counts = {lang: sum(1 for w in words if w in hints) for lang, hints in _LANG_HINTS.items()}
-    best = max(counts, key=counts.get)
-    return best if counts[best] >= 5 and counts[best] > 1.5 * min(counts.values()) else "und"
 
 
 def _claims_from_parsed(parsed: ParsedBrief) -> list[Claim]:
@@ -480,44 +467,6 @@ class Judge:
 
 # --------------------------------------------------------------------------- text helpers
 
-_WORD = re.compile(r"\w+(?:[-‑]\w+)*", re.UNICODE)
-_STOPWORDS = frozenset(
-    """a an the and or but if then of to in on at by for with from as into onto over under about after before
-    between through during without within than that this these those is are was were be been being am has have
-    had do does did will would shall should can could may might must it its he she they them his her their we
-    us our you your i me my who whom whose which what when where why how there here also just so such very
-    too more most much many some any each every all both either neither other another one not no nor never
-    mr mrs ms dr le la les l un une des du de d et ou en au aux il elle on nous vous je tu se ne pas
-    while although though despite however meanwhile later earlier since until""".split()
-)
-_MONTH_WORDS = frozenset(
-    """january february march april may june july august september october november december jan feb mar apr
-    jun jul aug sep sept oct nov dec janvier fevrier avril mai juin juillet aout septembre octobre novembre
-    decembre monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi
-    samedi dimanche""".split()
-)
-_NUMBER = re.compile(r"(?<![\w.,:])(\d{1,2}:\d{2}|\d{1,3}(?:[,\u202f\u00a0]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\w:])")
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
-
-
-def _words(text: str) -> list[str]:
-    """Folded word tokens; hyphenated words are also split into parts."""
-    out = []
-    for w in _WORD.findall(text.replace("’", "'").translate(_HYPHENS)):
-        f = fold(w)
-        out.append(f)
-        if "-" in f or "‑" in f:
-            out.extend(x for x in re.split(r"[-‑]", f) if x)
-    return out
-
-
 def names_in(text: str) -> list[str]:
     """Capitalised words that are not the sentence's first word, stop words or dates (folded)."""
     names: list[str] = []
@@ -533,7 +482,7 @@ def names_in(text: str) -> list[str]:
             continue
         for part in re.split(r"[‑-]", raw):
             f = fold(part)
-            if len(f) < 2 or f in _STOPWORDS or f in _MONTH_WORDS or f.isdigit():
+            if len(f) < 2 or f in ALL_STOP_WORDS or month_number(f) or weekday_number(f) is not None or f.isdigit():
                 continue
             if f not in names:
                 names.append(f)
@@ -541,34 +490,21 @@ def names_in(text: str) -> list[str]:
 
 
 def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[str]:
-    """Numbers and clock times outside the given spans (the date expressions), normalised."""
-    out = []
-    for m in _NUMBER.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
-            continue
-        raw = m.group(1)
-        if ":" in raw:
-            value = raw if len(raw) == 5 else "0" + raw
-        else:
-            value = re.sub(r"[,\u202f\u00a0](?=\d{3}\b)", "", raw).replace(",", ".")
-            value = value.lstrip("0") or "0"
-        if value not in out:
-            out.append(value)
-    return out
+    """Numbers written in digits and clock times, outside the given spans (the date
+    expressions) and other than years, normalised ("1 000" = "1,000" = "1000")."""
+    return sorted(number_keys(text, skip=skip, years=False, spelled=False))
 
 
 def _vocabulary(texts: Sequence[str]) -> frozenset[str]:
     vocab: set[str] = set()
     for t in texts:
-        vocab.update(_words(t))
+        vocab.update(text_words(t))
     return frozenset(vocab)
 
 
 def _numbers_of(texts: Sequence[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for t in texts:
-        out.update(numbers_in(t))
-    return frozenset(out)
+    """Every number the texts give, in digits or in words."""
+    return frozenset().union(*(number_keys(t) for t in texts)) if texts else frozenset()
 
 
 def _name_present(name: str, vocab: frozenset[str]) -> bool:
@@ -582,7 +518,7 @@ def _name_present(name: str, vocab: frozenset[str]) -> bool:
 def _content(text: str) -> frozenset[str]:
     """Content-word stems (first five letters) of a text: enough to tell which passages talk
     about the same event, across inflections (meet/meets, Russia/Russian)."""
-    return frozenset(w[:5] for w in _words(text) if len(w) > 3 and w not in _STOPWORDS and not w.isdigit())
+    return frozenset(w[:5] for w in text_words(text) if len(w) > 3 and w not in ALL_STOP_WORDS and not w.isdigit())
 
 
 # --------------------------------------------------------------------------- dates
@@ -738,10 +674,10 @@ class _Checker:
                          "it cannot be checked, and may cite an article from another story")
         date_spans = [] if claim.kind == "timeline" else resolve_dates(text, self.base, "und")
         names = names_in(text)
-        numbers = numbers_in(text, [(d.start, d.end) for d in date_spans] + self._year_spans(text))
+        numbers = numbers_in(text, [(d.start, d.end) for d in date_spans])
         words = _content(text)
         factual = claim.kind == "timeline" or (
-            len(_words(text)) >= 5 and (bool(names or numbers or date_spans) or len(words) >= 4))
+            len(text_words(text)) >= 5 and (bool(names or numbers or date_spans) or len(words) >= 4))
         has_citation = bool(claim.markers) or bool(claim.passage_ids)
         if not has_citation and factual:
             has = [x for x in ("a name" if names else "", "a number" if numbers else "",
@@ -891,11 +827,6 @@ class _Checker:
                 if fold(part) in folded and m.group(0) not in shown:
                     shown.append(re.sub(r"[’']s$", "", m.group(0)))
         return ", ".join(f"“{s}”" for s in shown) or ", ".join(folded)
-
-    @staticmethod
-    def _year_spans(text: str) -> list[tuple[int, int]]:
-        """Years are dates, not numbers to match: '2026' in 'December 2025' or '(2026)'."""
-        return [(m.start(), m.end()) for m in re.finditer(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)]
 
     def _docs(self, claim: Claim) -> list[SourceDoc]:
         seen, docs = set(), []
