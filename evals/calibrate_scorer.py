@@ -68,7 +68,7 @@ def load(data_dir: Path):
         ev = cache.get(r["hash"])
         if ev is None:
             ev = cache[r["hash"]] = prepare_evidence(r["article"])
-        sents = [s for s in r["summary_sentences"] if s.strip()] or [r["summary"]]
+        sents = sentences(r["summary"]) or [r["summary"]]  # split as `storybrief score` splits it
         fact = float(r["Factuality"])
         known = 1.0 if fact == 1.0 else 0.0 if fact == 0.0 else np.nan
         first = len(X)

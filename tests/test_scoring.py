@@ -158,3 +158,25 @@ def test_bad_row_names_line(tmp_path, bad_line, needle):
 def test_missing_input_is_input_error(tmp_path):
     with pytest.raises(InputError):
         score_jsonl(tmp_path / "nope.jsonl", tmp_path / "out.jsonl")
+
+
+def test_a_claim_identical_to_its_source_is_supported(scorer, seed_dir):
+    """Word for word is supported at any length: each seed article against itself, the four
+    together, and 100,000 characters of the Libya cluster."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
+    for text in seeds + ["\n\n".join(seeds)]:
+        assert scorer.score_evidence(text, text).label == "supported"
+    libya = seed_dir.parents[2].parent / "shared" / "data" / "stories" / "libya-2011-fr.jsonl"
+    if libya.is_file():
+        long = " ".join(json.loads(line)["text"] for line in libya.read_text(encoding="utf-8").splitlines())[:100_000]
+        assert scorer.score(long, long) == 1.0
+
+
+def test_score_jsonl_takes_a_source_as_sentences(tmp_path, scorer):
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"id": 1, "claim": "The mayor approved the plan on Monday.",
+                               "source": ["Other news.", "The mayor approved the plan on Monday, officials said."]})
+                   + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert score_jsonl(src, out, scorer) == 1
+    assert json.loads(out.read_text())["label"] == "supported"

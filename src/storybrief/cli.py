@@ -224,22 +224,35 @@ def verify(
 
 @app.command()
 def score(
-    in_jsonl: Annotated[Path, typer.Argument(help='Rows {"id", "source", "claim"}.', show_default=False)],
+    in_jsonl: Annotated[Path, typer.Argument(help='Rows {"id", "source", "claim"}; the source a text or a list of sentences.', show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help='Write rows {"id", "score", "label"} here (default: standard output).')] = None,
+    judge: Annotated[bool, typer.Option("--judge", help="Also ask the model (embedded, or --base-url) per claim sentence, as verify --judge does; adds scorer_score and judge_score.")] = False,
+    base_url: BaseUrl = None,
+    model: ModelName = None,
+    api_key: ApiKey = None,
 ) -> None:
-    """Score claims against sources with the model-free support scorer."""
+    """Score claims against sources: the measured path behind every published verifier figure."""
+    import contextlib
     import tempfile
 
     from .scoring import score_jsonl
 
-    if out is not None:
-        n = score_jsonl(in_jsonl, out)
-        err.print(f"scored {n} rows -> {out}", highlight=False)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "scores.jsonl"
-        score_jsonl(in_jsonl, target)
-        sys.stdout.write(target.read_text(encoding="utf-8"))
+    with contextlib.ExitStack() as stack:
+        claim_judge = None
+        if judge or base_url:
+            from .llm import Endpoint, connect
+            from .verify import Judge
+
+            endpoint = Endpoint.from_options(base_url, model, api_key)
+            claim_judge = Judge(stack.enter_context(connect(endpoint)), name=endpoint.model)
+        if out is not None:
+            n = score_jsonl(in_jsonl, out, judge=claim_judge)
+            err.print(f"scored {n} rows -> {out}", highlight=False)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "scores.jsonl"
+            score_jsonl(in_jsonl, target, judge=claim_judge)
+            sys.stdout.write(target.read_text(encoding="utf-8"))
 
 
 @app.command("eval")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -182,6 +183,7 @@ class VerificationSummary(Record):
     scorer: str
     sentences: int
     supported: int
+    supported_elsewhere: int = Field(default=0, description="true, but supported by a passage it does not cite")
     partially_supported: int
     unsupported: int
     contradicted: int
@@ -210,7 +212,21 @@ class Brief(Record):
 
 # --------------------------------------------------------------------------- verification
 
-Verdict = Literal["supported", "partially_supported", "unsupported", "contradicted", "exempt"]
+class Verdict(str, Enum):
+    """What the verifier concluded about one claim; each verdict says what to do about it."""
+
+    SUPPORTED = "supported"
+    SUPPORTED_ELSEWHERE = "supported_elsewhere"  # true: a passage it does not cite supports it (re-cite)
+    PARTIALLY_SUPPORTED = "partially_supported"  # some of it is supported, a detail is not
+    UNSUPPORTED = "unsupported"  # nothing given supports it
+    CONTRADICTED = "contradicted"  # a source says otherwise (see the claim's contradictions)
+    EXEMPT = "exempt"  # the headline, or too short to state a fact
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ContradictionKind = Literal["role", "number", "date", "place", "agent", "event", "negation"]
 Severity = Literal["error", "warning", "info"]
 FindingType = Literal[
     "unresolved-citation",
@@ -227,6 +243,8 @@ FindingType = Literal[
     "blanket-citation",
     "off-topic",
     "unparsed-line",
+    "supported-elsewhere",
+    "contradicted",
 ]
 
 
@@ -240,6 +258,16 @@ class EvidenceRef(Record):
     start: int = Field(description="character offset into the source's cleaned text")
     end: int
     dates: list[str] = Field(default_factory=list, description="resolved dates of the passage, ISO")
+
+
+class Contradiction(Record):
+    """A fact the claim states that a source states otherwise, with the source's words."""
+
+    kind: ContradictionKind = Field(description="role/title, number, date, place, who did what (agent), "
+                                                "what happened (event), or negation")
+    claim: str = Field(description="what the claim says, in its words")
+    source: str = Field(description="what the source says instead, in its words")
+    evidence: EvidenceRef
 
 
 class ClaimVerdict(Record):
@@ -257,6 +285,7 @@ class ClaimVerdict(Record):
     evidence: EvidenceRef | None = None
     cluster_evidence: EvidenceRef | None = None
     date: str | None = Field(default=None, description="timeline entries: the entry's date, ISO")
+    contradictions: list[Contradiction] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
 
     @property

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -49,6 +49,8 @@ __all__ = [
     "claim_features",
     "aggregate",
     "score_jsonl",
+    "score_rows",
+    "ClaimJudge",
     "WEIGHTS_FILE",
 ]
 
@@ -89,6 +91,7 @@ class _Text:
     months: frozenset[int]
     years: frozenset[str]
     negated: bool
+    quads: frozenset[tuple[str, ...]] = frozenset()  # 4-grams of all its words, stop words included
 
 
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014]| - | and | but | while | which | who | et | mais | qui ")
@@ -132,6 +135,7 @@ def _tokenize(sentence: str) -> _Text:
         months=months,
         years=years,
         negated=any(t in NEGATIONS for t in tokens),
+        quads=frozenset(zip(tokens, tokens[1:], tokens[2:], tokens[3:])),
     )
 
 
@@ -158,6 +162,9 @@ class PreparedEvidence:
     doc_months: frozenset[int]
     doc_years: frozenset[str]
     doc_stems_of_folded: frozenset[str] = field(default_factory=frozenset)
+    folded_sentences: list[str] = field(default_factory=list)  # for verbatim quotes
+    doc_quads: frozenset[tuple[str, ...]] = frozenset()
+    entity_sentences: dict[str, frozenset[int]] = field(default_factory=dict)  # name -> sentences naming it
 
     def weight(self, stem: str) -> float:
         return self.idf.get(stem, self.idf_missing)
@@ -207,7 +214,59 @@ def prepare_evidence(
         doc_months=frozenset().union(*(t.months for t in texts)) if texts else frozenset(),
         doc_years=frozenset().union(*(t.years for t in texts)) if texts else frozenset(),
         doc_stems_of_folded=doc_content,
+        folded_sentences=[_normalised(s) for s in sentences],
+        doc_quads=frozenset().union(*(t.quads for t in texts)) if texts else frozenset(),
+        entity_sentences=_entity_index(texts),
     )
+
+
+def _entity_index(texts: Sequence[_Text]) -> dict[str, frozenset[int]]:
+    index: dict[str, set[int]] = {}
+    for i, t in enumerate(texts):
+        for name in t.entities:
+            index.setdefault(name, set()).add(i)
+    return {name: frozenset(where) for name, where in index.items()}
+
+
+def _copied_share(claim: _Text, ev: PreparedEvidence) -> float:
+    """Share of the claim's words inside a 4-word run that the evidence has word for word."""
+    n = len(claim.tokens)
+    if n < 4:
+        return 1.0 if " ".join(claim.tokens) in " ".join(ev.folded_sentences) else 0.0
+    covered = [False] * n
+    for i, quad in enumerate(zip(claim.tokens, claim.tokens[1:], claim.tokens[2:], claim.tokens[3:])):
+        if quad in ev.doc_quads:
+            covered[i:i + 4] = [True] * 4
+    return sum(covered) / n
+
+
+def _names_together(claim: _Text, ev: PreparedEvidence) -> float:
+    """Entity-role alignment: of the pairs of names the claim puts together, the share that
+    the evidence also names within one sentence of each other (names are the claim's
+    capitalised words, or, in lower-cased text, the words the evidence capitalises)."""
+    names = sorted({n for n in claim.entities | claim.folded_set if n in ev.entity_sentences})
+    pairs = [(a, b) for k, a in enumerate(names) for b in names[k + 1:]]
+    if not pairs:
+        return 1.0
+    near = 0
+    for a, b in pairs:
+        where_b = ev.entity_sentences[b]
+        if any(i + d in where_b for i in ev.entity_sentences[a] for d in (-1, 0, 1)):
+            near += 1
+    return near / len(pairs)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+def _verbatim_in(claim: str, ev: PreparedEvidence) -> int | None:
+    """The evidence sentence that contains the claim sentence word for word (folded), if any."""
+    norm = _normalised(claim)
+    if len(norm) < 20:  # a short fragment is found everywhere: only a whole sentence counts
+        return next((i for i, s in enumerate(ev.folded_sentences) if norm == s), None)
+    containing = [i for i, s in enumerate(ev.folded_sentences) if norm in s]
+    return min(containing, key=lambda i: len(ev.folded_sentences[i])) if containing else None  # the tightest
 
 
 @lru_cache(maxsize=32)
@@ -257,6 +316,9 @@ FEATURE_NAMES = (
     "partial_ratio_ctx",
     "recall_ctx",
     "negation_mismatch_ctx",
+    "copied_share",
+    "word_overlap_top1",
+    "names_together",
 )
 
 # Features kept for measurement but left out of the fitted model (exact duplicates).
@@ -353,6 +415,11 @@ def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[s
         f["clause_min_doc"] = f["recall_doc_plain"]
         f["clause_min_win"] = len(words & win_content) / n_words if n_words else 1.0
     f["doc_sentences"] = math.log1p(len(ev.texts))
+    f["copied_share"] = _copied_share(claim, ev)
+    claim_words = frozenset(claim.tokens)
+    f["word_overlap_top1"] = (max((len(claim_words & t.folded_set) for t in ev.texts), default=0) / len(claim_words)
+                              if claim_words else 1.0)
+    f["names_together"] = _names_together(claim, ev)
     return f, chosen
 
 
@@ -388,6 +455,8 @@ class ScoredClaim:
     features: dict[str, float]
     sentence_scores: list[float] = field(default_factory=list)
     window: list[EvidenceSpan] = field(default_factory=list)
+    scorer_score: float | None = None  # the lexical score when a judge was combined in
+    judge_score: float | None = None
 
 
 def aggregate(scores: Sequence[float], how: str = "min", temperature: float = 0.1) -> float:
@@ -456,13 +525,22 @@ class SupportScorer:
         parts = sentences(claim) or [claim]
         best: tuple[float, dict[str, float], list[int]] | None = None
         scores: list[float] = []
+        verbatim: tuple[str, int] | None = None
         for part in parts:
+            where = _verbatim_in(part, ev)
+            if where is not None:  # quoted word for word: supported, no features needed
+                scores.append(1.0)
+                verbatim = verbatim or (part, where)
+                continue
             feats, chosen = _claim_sentence_features(_tokenize(part), ev)
             p = self._prob(feats)
             scores.append(p)
             if best is None or p < best[0]:
                 best = (p, feats, chosen)
-        assert best is not None
+        if best is None:  # every sentence verbatim: describe the first one
+            assert verbatim is not None
+            feats, _ = _claim_sentence_features(_tokenize(verbatim[0]), ev)
+            best = (1.0, feats, [verbatim[1]])
         score = aggregate(scores, self.aggregation)
         _, feats, chosen = best
         spans = [
@@ -509,9 +587,11 @@ def _iter_rows(in_path: Path) -> Iterable[tuple[int, dict]]:
                     raise InputError(f"{in_path}:{lineno}: not valid JSON ({exc.msg})") from exc
                 if not isinstance(row, dict):
                     raise InputError(f"{in_path}:{lineno}: expected a JSON object")
-                for key in ("source", "claim"):
-                    if not isinstance(row.get(key), str):
-                        raise InputError(f"{in_path}:{lineno}: field {key!r} must be a string")
+                if not isinstance(row.get("claim"), str):
+                    raise InputError(f"{in_path}:{lineno}: field 'claim' must be a string")
+                source = row.get("source")
+                if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(x, str) for x in source))):
+                    raise InputError(f"{in_path}:{lineno}: field 'source' must be a string or a list of strings")
                 if "id" not in row or isinstance(row["id"], (dict, list)) or row["id"] is None:
                     raise InputError(f"{in_path}:{lineno}: field 'id' is missing or not a scalar")
                 yield lineno, row
@@ -519,20 +599,57 @@ def _iter_rows(in_path: Path) -> Iterable[tuple[int, dict]]:
             raise InputError(f"{in_path}: not UTF-8 text ({exc.reason})") from exc
 
 
-def score_jsonl(in_path: str | Path, out_path: str | Path, scorer: SupportScorer | None = None) -> int:
-    """Score rows {"id", "source", "claim"} into rows {"id", "score", "label"}.
+class ClaimJudge(Protocol):
+    """A model signal for :func:`score_rows` (``verify.judge.Judge`` has it): the probability
+    that the source supports the claim, and how it combines with the lexical score."""
+
+    threshold: float
+
+    def source_probability(self, claim: str, source: Sequence[str]) -> float: ...
+
+    def combine(self, scorer: float, judge: float) -> float: ...
+
+
+def score_rows(rows: Iterable[tuple[str, str | Sequence[str]]], scorer: SupportScorer | None = None,
+               judge: ClaimJudge | None = None) -> Iterator[ScoredClaim]:
+    """Score (claim, source) pairs, the source a text or its sentences. The one measured
+    path: ``storybrief score``, the meta-eval and every published figure go through it.
+
+    A multi-sentence claim is split with the shared splitter and scores the minimum over its
+    sentences. With a judge, each claim sentence is also judged (minimum over sentences), and
+    the two signals are combined; the label then uses the combination's threshold."""
+    scorer = scorer or default_scorer()
+    for claim, source in rows:
+        result = scorer.score_evidence(claim, source)
+        if judge is not None:
+            evidence = _as_prepared(source).sentences
+            parts = sentences(claim) or [claim]
+            j = min(judge.source_probability(part, evidence) for part in parts)
+            combined = judge.combine(result.score, j)
+            result.scorer_score, result.judge_score = result.score, j
+            result.score = combined
+            result.label = "supported" if combined >= judge.threshold else "unsupported"
+        yield result
+
+
+def score_jsonl(in_path: str | Path, out_path: str | Path, scorer: SupportScorer | None = None,
+                judge: ClaimJudge | None = None) -> int:
+    """Score rows {"id", "source", "claim"} (the source a text or a list of sentences) into
+    rows {"id", "score", "label"}, plus "scorer_score" and "judge_score" with a judge.
 
     Bad rows raise InputError naming the line; the output is written atomically only once
     every row has scored. Returns the number of rows written."""
-    scorer = scorer or default_scorer()
     in_path, out_path = Path(in_path), Path(out_path)
-    out_lines: list[str] = []
-    for _lineno, row in _iter_rows(in_path):
-        result = scorer.score_evidence(row["claim"], row["source"])
-        out_lines.append(
-            json.dumps({"id": row["id"], "score": round(result.score, 6), "label": result.label}, ensure_ascii=False)
-        )
-    if not out_lines:
+    rows = list(_iter_rows(in_path))
+    if not rows:
         raise InputError(f"{in_path}: no rows to score")
+    out_lines: list[str] = []
+    scored = score_rows(((row["claim"], row["source"]) for _, row in rows), scorer, judge)
+    for (_, row), result in zip(rows, scored):
+        out = {"id": row["id"], "score": round(result.score, 6), "label": result.label}
+        if result.judge_score is not None:
+            out["scorer_score"] = round(result.scorer_score or 0.0, 6)
+            out["judge_score"] = round(result.judge_score, 6)
+        out_lines.append(json.dumps(out, ensure_ascii=False))
     write_atomic(out_path, "\n".join(out_lines) + "\n")
     return len(out_lines)

@@ -27,6 +27,7 @@ from .models import (
     SourceRef,
     Story,
     TimelineEvent,
+    Verdict,
     VerificationReport,
 )
 from .prompts import PromptLibrary
@@ -481,14 +482,13 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
     - A cited source that supports nothing in the item while another cited source does (the
       verifier's citation-precision finding) is taken off: a citation kept "to be safe" misleads
       the reader who follows it.
-    - An item its citations support at best partly, while one passage of the story supports it
-      fully, is re-cited to that passage (the small model often copies a sentence faithfully and
-      cites the passage next to it).
+    - An item the verifier finds supported elsewhere (true, but by a passage it does not cite) is
+      re-cited to that passage (the small model often copies a sentence faithfully and cites the
+      passage next to it).
     Each edit is kept only if the item verifies better or no worse and no new error appears.
     """
     source_of_number = {s.number: s.source_id for s in report.sources}
     source_of_passage = {p.id: p.source_id for p in story.passages}
-    supported = report.thresholds.get("supported", 1.0)
     idle: dict[Position, set[int]] = {}
     for finding in report.findings:
         if finding.type == "citation-precision" and finding.position.kind in _EDITABLE:
@@ -505,8 +505,7 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
         note = f"citation {', '.join(f'[{n}]' for n in sorted(numbers))} removed: it supports nothing in the item"
         must_improve = False
         better = claim.cluster_evidence.passage_id if claim.cluster_evidence else None
-        if (claim.verdict in ("partially_supported", "unsupported") and better and better not in citations
-                and (claim.cluster_score or 0.0) >= supported > (claim.score or 0.0)):
+        if claim.verdict == Verdict.SUPPORTED_ELSEWHERE and better and better not in citations:
             citations = [better] + citations
             dropped = sorted(n for n in numbers if source_of_number[n] != source_of_passage.get(better))
             note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
@@ -527,7 +526,8 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
     return brief.model_copy(update={"verification": report.summary})
 
 
-VERDICT_RANK = {"supported": 0, "exempt": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
+VERDICT_RANK = {Verdict.SUPPORTED: 0, Verdict.EXEMPT: 0, Verdict.SUPPORTED_ELSEWHERE: 1, Verdict.PARTIALLY_SUPPORTED: 1,
+                Verdict.UNSUPPORTED: 2, Verdict.CONTRADICTED: 3}
 
 
 def _marker(evidence) -> str:
