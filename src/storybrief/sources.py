@@ -18,6 +18,7 @@ from pathlib import Path
 
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
+from storybrief.text import guess_language, month_number, month_pattern
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -132,21 +133,8 @@ _CREDITS_KEY = re.compile(
 _SOURCE_PAREN = re.compile(r"^\s*\((?:[\w.'’ -]{1,40}(?:avec|with|,)\s*)?(?:AFP|Reuters|AP|Belga|ATS)\)\s*$", re.I)
 _BYLINE = re.compile(r"^\s*(?:[Bb]y|[Pp]ar)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |du |van |von |le |la )?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$")
 
-_MONTHS_EN = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-_MONTH_NUM = {
-    name: i + 1
-    for names in (_MONTHS_EN.split("|"),)
-    for i, name in enumerate(names)
-}
-_MONTH_NUM.update(
-    {
-        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-        "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    }
-)
+_MONTHS_EN = month_pattern("en")
+_MONTHS_FR = month_pattern("fr")
 _HEADER_DATE = re.compile(r"^\s*date\s*[:=]?\s*(\d{4})-(\d{2})-(\d{2})\b\s*", re.I)
 # A line that is only a date (optionally with a time and "updated ..." tail).
 _DATE_LINE_EN = re.compile(
@@ -232,8 +220,8 @@ def _is_date_line(line: str) -> dt.date | None:
             if order == "ymd":
                 return dt.date(int(a), int(b), int(c))
             if order == "mdy":
-                return dt.date(int(c), _MONTH_NUM[a.lower()], int(b))
-            month = int(b) if b.isdigit() else _MONTH_NUM[b.lower()]
+                return dt.date(int(c), month_number(a, "en") or 0, int(b))
+            month = int(b) if b.isdigit() else month_number(b, "fr") or 0
             return dt.date(int(c), month, int(a))
         except (ValueError, KeyError):
             return None
@@ -581,13 +569,6 @@ def _title_from(cleaned: str) -> str | None:
     return first
 
 
-def _language(text: str) -> str:
-    import py3langid
-
-    code, _score = py3langid.classify(text[:5000])
-    return code or "und"
-
-
 def _content_id(text: str) -> str:
     normalised = re.sub(r"\s+", " ", text).strip().lower()
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
@@ -639,7 +620,7 @@ def read_articles(paths: Sequence[Path]) -> list[Article]:
                 published=published,
                 published_from=published_from,
                 dateline=meta.dateline,
-                language=str(fields.get("language") or _language(cleaned)),
+                language=str(fields.get("language") or guess_language(cleaned)),
                 text=cleaned,
             )
         )
