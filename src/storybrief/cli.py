@@ -125,7 +125,8 @@ def brief(
     options = BriefOptions(language=lang, context_tokens=context)
     endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
     prompts = PromptLibrary()
-    story = build_story(list(paths))
+    with err.status("Reading the articles…"):  # a 50 MB JSONL takes a while; a terminal sees it
+        story = build_story(list(paths))
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import heapq
 import json
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -42,6 +44,8 @@ MAX_BOILERPLATE_LINE_CHARS = 250
 # --------------------------------------------------------------------------- decoding
 
 
+# Control characters (Unicode category Cc) other than the whitespace ones.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -65,7 +69,7 @@ def _decode(data: bytes, name: str, warnings: list[str] | None = None) -> str:
             if best is None:
                 raise InputError(f"{name}: binary or undecodable file, not an article")
             text, bad = str(best), 0
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    controls = len(_CONTROL.findall(text))
     if text and (controls + bad) / len(text) > 0.01:
         raise InputError(f"{name}: binary file (control characters or undecodable bytes), not an article")
     if bad and warnings is not None:
@@ -695,6 +699,27 @@ def _similarity(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _candidate_pairs(shingles: list[set[int]], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (i < j) that can reach `threshold`, found by prefix filtering rather than by
+    comparing every pair (quadratic on a large JSONL). With shingles in one global order
+    (their hash), a set A overlapping B in at least threshold x |A| shingles must have one of
+    its first |A| - ceil(threshold x |A|) + 1 shingles in B; sets are indexed by those only,
+    smaller sets first, so every pair is probed from its larger member."""
+    prefix_index: dict[int, list[int]] = defaultdict(list)
+    pairs: list[tuple[int, int]] = []
+    for j in sorted(range(len(shingles)), key=lambda k: len(shingles[k])):
+        bag = shingles[j]
+        found: set[int] = set()
+        for shingle in bag:
+            found.update(prefix_index.get(shingle, ()))
+        pairs.extend((min(i, j), max(i, j)) for i in found)
+        if bag:
+            prefix = len(bag) - math.ceil(threshold * len(bag) - 1e-9) + 1
+            for shingle in heapq.nsmallest(prefix, bag):
+                prefix_index[shingle].append(j)
+    return sorted(pairs)
+
+
 _FROM_RANK = {"metadata": 0, "text": 1, "cluster": 2, None: 3}
 
 
@@ -710,13 +735,12 @@ def dedupe(articles: list[Article], threshold: float = DEFAULT_DUPLICATE_THRESHO
         return i
 
     sizes = [len(s) for s in shingles]
-    for i in range(len(articles)):
-        for j in range(i + 1, len(articles)):
-            small, large = sorted((sizes[i], sizes[j]))
-            if small == 0 or small < threshold * 0.25 * large:
-                continue  # a short piece cannot be a near-duplicate of a much longer one
-            if _similarity(shingles[i], shingles[j]) >= threshold:
-                parent[find(j)] = find(i)
+    for i, j in _candidate_pairs(shingles, threshold):
+        small, large = sorted((sizes[i], sizes[j]))
+        if small == 0 or small < threshold * 0.25 * large:
+            continue  # a short piece cannot be a near-duplicate of a much longer one
+        if _similarity(shingles[i], shingles[j]) >= threshold:
+            parent[find(j)] = find(i)
     groups: dict[int, list[Article]] = defaultdict(list)
     for i, article in enumerate(articles):
         groups[find(i)].append(article)
