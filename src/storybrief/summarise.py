@@ -6,10 +6,18 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .llm import LLM, StructuredFailure
@@ -586,16 +594,33 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
                 section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
                                                     f"section {i} sentence", warnings, why)
             # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
-            sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
-                        for s in data["sections"]]
+            sections = []
+            for i, s in enumerate(data["sections"], 1):
+                lead = _valid_field(SectionDraft, "lead", s.get("lead"))
+                if lead is None and s["sentences"]:
+                    warnings.append(f"section {i} dropped {why}: its lead is not a 3-80 character string")
+                elif lead is not None:
+                    sections.append(SectionDraft.model_construct(lead=lead, sentences=s["sentences"]))
             if not any(section.sentences for section in sections):
                 raise ValueError("no valid sentence left")
-            return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
+            headline = _valid_field(BriefDraft, "headline", data.get("headline"))
+            if headline is None:
+                raise ValueError("the headline is not a 10-160 character string")
+            return BriefDraft.model_construct(headline=headline, sections=sections)
         return TimelineDraft.model_construct(
             events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings, why)
         )
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
+
+
+def _valid_field(model, name: str, value: Any) -> str | None:
+    """`value` if it passes the schema's rules for `model.name`, else None."""
+    field = model.model_fields[name]
+    try:
+        return TypeAdapter(Annotated[field.annotation, field]).validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str],
