@@ -41,7 +41,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import __version__
-from .errors import ConfigError, InputError, StorybriefError
+from .errors import ConfigError, InputError, StorybriefError, redact
 from .files import write_atomic
 from .models import Brief, Passage, Position, Story, VerificationReport
 
@@ -278,6 +278,8 @@ def load_config(path: Path) -> LoadedConfig:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read eval config {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML must be UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     try:
@@ -482,7 +484,7 @@ def _load_story(case: Case, root: Path, cache: Path) -> Story:
             write_atomic(path, body)
     else:
         path = resolve_path(case.articles, root)
-    story = build_story([path])
+    story = build_story([path], topic=case.name)
     return story.model_copy(update={"name": case.name})
 
 
@@ -562,7 +564,6 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         raise ConfigError(f"run id {run_id!r}: use letters, digits, '.', '_' and '-'")
     run_dir = resolve_path(config.runs_dir, root) / run_id
     base = load_run(baseline, loaded) if baseline else None  # fail early on a bad baseline
-
     cases = load_cases(loaded)
     libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
                  for variant in config.prompts}
@@ -680,7 +681,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         run_id=run_id, created_at=created, config_file=str(loaded.path) if loaded.path else None,
         config=config.model_dump(mode="json"), storybrief_version=__version__, git_commit=_git_commit(root),
         packages=_versions(), prompts=prompt_hashes,
-        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": p.base_url} for p in config.providers],
+        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": redact(p.base_url) if p.base_url else None}
+                   for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
                 "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
@@ -767,6 +769,9 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
                                 f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
         b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (b is None or not b.error):
+            # A case that produced no brief has no metrics to regress: it fails the gate itself.
+            failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
         if b is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",

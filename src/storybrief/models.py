@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Precision = Literal["day", "month", "year"]
+Tense = Literal["past", "future"]
+DateRole = Literal["event", "publication"]
 
 
 class Record(BaseModel):
@@ -29,6 +31,14 @@ class ResolvedDate(Record):
     iso: str
     precision: Precision
     relative: bool = Field(description="true when the text gave no absolute date (mardi, last week)")
+    tense: Tense | None = Field(
+        default=None, description="tense of the clause around the expression; None when it gives no clear cue"
+    )
+    role: DateRole = Field(
+        default="event",
+        description="event: something happened or will happen on that date; publication: a dateline or "
+        "publication stamp, which dates the article, not an event",
+    )
 
 
 PositionKind = Literal["headline", "sentence", "timeline", "sources", "sections", "brief", "line"]
@@ -119,6 +129,24 @@ class Passage(Record):
     dates: list[ResolvedDate] = Field(default_factory=list)
 
 
+class Subject(Record):
+    """What the story is about: the user's topic, or the names and terms its articles share."""
+
+    terms: list[str] = Field(description="folded lowercase words, most telling first")
+    origin: Literal["topic", "cluster"]
+    label: str = Field(description="the topic as given, or the leading terms joined")
+
+
+class OffTopicSource(Record):
+    """An article of the cluster that is not about the story's subject, set aside unread."""
+
+    source_id: str
+    number: int
+    title: str | None = None
+    outlet: str | None = None
+    relevance: float = Field(description="its share of the subject's terms, against the cluster's median")
+
+
 class Story(Record):
     """Everything the later stages need: sources and their passages."""
 
@@ -126,6 +154,27 @@ class Story(Record):
     sources: list[Source]
     passages: list[Passage]
     warnings: list[str] = Field(default_factory=list)
+    subject: Subject | None = None
+    off_topic: list[OffTopicSource] = Field(
+        default_factory=list, description="sources set aside: their passages are never shown to the model"
+    )
+
+
+class EventCandidate(Record):
+    """One event as the sources report it: the passages that give it the same resolved date
+    and say the same thing, across sources. The timeline is chosen from these."""
+
+    id: str = Field(description="stable, from the date and the passages")
+    date: str = Field(description="ISO date cut to its precision, as the resolver gave it")
+    precision: Precision
+    planned: bool = Field(description="reported in the future tense: announced, not yet happened")
+    passage_ids: list[str] = Field(min_length=1, description="most representative first")
+    source_ids: list[str] = Field(min_length=1, description="distinct sources, in the order of passage_ids")
+    expressions: list[str] = Field(description="the date words as the passages give them")
+
+    @property
+    def source_count(self) -> int:
+        return len(self.source_ids)
 
 
 class Sentence(Record):
@@ -202,6 +251,9 @@ class Brief(Record):
     passages: dict[str, Passage] = Field(description="every passage the brief cites, by id")
     omitted_sources: list[str] = Field(
         default_factory=list, description="source ids left out of the model's input to fit its window"
+    )
+    off_topic: list[OffTopicSource] = Field(
+        default_factory=list, description="articles of the cluster set aside as not about the story"
     )
     citation_issues: list[CitationIssue] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-from .errors import ModelOutputError
+from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -30,7 +35,8 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .prompts import PromptLibrary
+from .passages import estimate_tokens, refit_budget, select_passages  # noqa: F401  (the window fit)
+from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -212,61 +218,13 @@ def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraf
 # Fitting the story into the model's window.
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-CHARS_PER_TOKEN = 3.2  # conservative for English and French news text
-PASSAGE_OVERHEAD_TOKENS = 8
-
-
-def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN) + PASSAGE_OVERHEAD_TOKENS
-
-
-def select_passages(story: Story, budget_tokens: int) -> list[Passage]:
-    """Every passage if the story fits; otherwise the most central, date-bearing and leading
-    passages, spread across sources, in story order."""
-    passages = story.passages
-    if sum(estimate_tokens(p.text) for p in passages) <= budget_tokens:
-        return list(passages)
-    words = [Counter(w.lower() for w in _WORD.findall(p.text) if len(w) > 3) for p in passages]
-    document_frequency = Counter(w for bag in words for w in bag)
-    n = len(passages)
-    centroid = Counter({w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1})
-    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-
-    def centrality(bag: Counter) -> float:
-        weights = {w: c * math.log(n / document_frequency[w]) for w, c in bag.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        return sum(v * centroid.get(w, 0.0) for w, v in weights.items()) / (norm * centroid_norm)
-
-    base = []
-    for passage, bag in zip(passages, words):
-        score = centrality(bag)
-        score *= 1.3 if passage.dates else 1.0
-        score *= 1.5 if passage.index < 2 else 1.0
-        base.append(score)
-    # Greedy by score shared with the passages already picked from the same source. Scores
-    # only fall as a source gains picks, so a lazy heap gives the same picks as rescanning
-    # every passage each time, without the quadratic cost on clusters of thousands.
-    chosen: list[int] = []
-    picks_per_source: Counter = Counter()
-    used = 0
-    heap = [(-score, i) for i, score in enumerate(base)]
-    heapq.heapify(heap)
-    while heap:
-        negative, best = heapq.heappop(heap)
-        current = base[best] / (1 + picks_per_source[passages[best].source_id])
-        if current < -negative:
-            heapq.heappush(heap, (-current, best))
-            continue
-        cost = estimate_tokens(passages[best].text)
-        if used + cost > budget_tokens:
-            continue
-        chosen.append(best)
-        used += cost
-        picks_per_source[passages[best].source_id] += 1
-    return [passages[i] for i in sorted(chosen)]
 
 
 # ---------------------------------------------------------------------------
+
+
+# Below this many tokens for the articles a brief of three sections cannot cite three articles.
+MIN_PASSAGE_TOKENS = 1000
 
 
 @dataclass(frozen=True)
@@ -276,9 +234,19 @@ class BriefOptions:
     brief_max_tokens: int = 1400
     timeline_max_tokens: int = 900
     repair_max_tokens: int = 900
+    # Set by a re-fit after the server said a request did not fit: the passages' share.
+    passage_tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.passage_budget < MIN_PASSAGE_TOKENS:
+            least = self.context_tokens - self.passage_budget + MIN_PASSAGE_TOKENS
+            raise ConfigError(f"a context of {self.context_tokens} tokens leaves no room for the articles; "
+                              f"give at least {least}")
 
     @property
     def passage_budget(self) -> int:
+        if self.passage_tokens is not None:
+            return self.passage_tokens
         instructions = 700
         # A re-ask sends the first answer back with the validation errors: room for a typical
         # answer (450-600 tokens measured) and the errors, or the re-ask overflows the window.
@@ -315,21 +283,24 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
                 published[label] = source.published.isoformat()
             dates[label] = [d.iso for d in passage.dates]
             notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
-            # Angle brackets in article text could fake the <article> fence.
-            items.append({"label": label, "text": _defang(passage.text), "dates": notes})
+            # Angle brackets in article text could fake the <article> fence (the template
+            # fences every field again; this keeps the validators' view the same as the model's).
+            items.append({"label": label, "text": fence_text(passage.text), "dates": notes})
         articles.append({
             "number": source.number,
-            "outlet": _defang(source.outlet or "unknown"),
+            "outlet": fence_text(source.outlet or "unknown"),
             "published": source.published.isoformat() if source.published else "not stated",
             "language": source.language,
-            "title": _defang(source.title or "untitled"),
+            "title": fence_text(source.title or "untitled"),
             "passages": items,
         })
     return _PromptView(articles, label_to_passage, published, dates, source_of)
 
 
-def _defang(text: str) -> str:
-    return text.replace("<", "‹").replace(">", "›")
+
+
+# Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
+MIN_PASSAGE_BUDGET = 256
 
 
 def make_brief(
@@ -339,6 +310,29 @@ def make_brief(
     options: BriefOptions = BriefOptions(),
     check: Checker | None = None,
 ) -> Brief:
+    """Brief `story`; a request the model's window cannot hold is re-fitted with fewer
+    passages and asked again, never a failure (the server's count is the one that counts)."""
+    refits: list[str] = []
+    while True:
+        try:
+            brief = _make_brief_fitted(story, llm, prompts, options, check)
+        except ContextOverflowError as overflow:
+            budget = refit_budget(options.passage_budget, overflow)
+            if budget < MIN_PASSAGE_BUDGET:
+                raise
+            refits.append(f"{overflow}; passages re-fitted to {budget} tokens")
+            options = replace(options, passage_tokens=budget)
+            continue
+        return brief.model_copy(update={"warnings": refits + brief.warnings}) if refits else brief
+
+
+def _make_brief_fitted(
+    story: Story,
+    llm: LLM,
+    prompts: PromptLibrary,
+    options: BriefOptions,
+    check: Checker | None,
+) -> Brief:
     """Brief `story` with two model calls that share the article prefix.
 
     With a `check` (the verifier), claims it finds unsupported or contradicted go back to
@@ -346,7 +340,7 @@ def make_brief(
     brief carries the final verification summary.
     """
     first_call = len(llm.calls)  # one LLM may serve many briefs: record only this brief's calls
-    selected = select_passages(story, options.passage_budget)
+    selected = select_passages(story, options.passage_budget, llm.count_tokens)
     view = _prompt_view(story, selected)
     shown_sources = {p.source_id for p in selected}
     brief_model, timeline_model = _constrained(list(view.label_to_passage))
@@ -369,7 +363,8 @@ def make_brief(
     cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
     cited |= {pid for e in events for pid in e.citations}
     passages = {p.id: p for p in story.passages if p.id in cited}
-    omitted = [s.id for s in story.sources if s.id not in shown_sources]
+    set_aside = {o.source_id for o in story.off_topic}
+    omitted = [s.id for s in story.sources if s.id not in shown_sources and s.id not in set_aside]
     if omitted:
         warnings.append(
             f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
@@ -388,6 +383,7 @@ def make_brief(
         ],
         passages=passages,
         omitted_sources=omitted,
+        off_topic=story.off_topic,
         citation_issues=issues,
         calls=llm.calls[first_call:],
         prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
@@ -414,7 +410,7 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
     The re-ask shows the model the same passages, with the same labels, as the brief's own
     calls did, so it shares their cached prefix.
     """
-    view = _prompt_view(story, select_passages(story, options.passage_budget))
+    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
     return _verify_and_repair(brief, story, check, llm, prompts, options, view)
 
 
@@ -598,16 +594,33 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
                 section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
                                                     f"section {i} sentence", warnings, why)
             # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
-            sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
-                        for s in data["sections"]]
+            sections = []
+            for i, s in enumerate(data["sections"], 1):
+                lead = _valid_field(SectionDraft, "lead", s.get("lead"))
+                if lead is None and s["sentences"]:
+                    warnings.append(f"section {i} dropped {why}: its lead is not a 3-80 character string")
+                elif lead is not None:
+                    sections.append(SectionDraft.model_construct(lead=lead, sentences=s["sentences"]))
             if not any(section.sentences for section in sections):
                 raise ValueError("no valid sentence left")
-            return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
+            headline = _valid_field(BriefDraft, "headline", data.get("headline"))
+            if headline is None:
+                raise ValueError("the headline is not a 10-160 character string")
+            return BriefDraft.model_construct(headline=headline, sections=sections)
         return TimelineDraft.model_construct(
             events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings, why)
         )
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
+
+
+def _valid_field(model, name: str, value: Any) -> str | None:
+    """`value` if it passes the schema's rules for `model.name`, else None."""
+    field = model.model_fields[name]
+    try:
+        return TypeAdapter(Annotated[field.annotation, field]).validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str],
