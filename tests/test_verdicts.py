@@ -169,3 +169,14 @@ def test_a_wrong_count_is_contradicted(yemen):
 ])
 def test_negation_in_english_and_french(text, expected):
     assert negated(text) is expected
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("syria", "syrie", True), ("russian", "russie", True), ("gaddafi", "kadhafi", True),
+    ("french", "francais", True), ("moscow", "moscou", True), ("zelensky", "zelenskyy", True),
+    ("yemen", "egypt", False), ("hassan", "hassel", False), ("iran", "iraq", False),
+])
+def test_names_are_compared_across_languages(a, b, same):
+    from storybrief.verify.facts import same_name
+
+    assert same_name(a, b) is same

@@ -292,7 +292,8 @@ def _verification_line(brief: Brief) -> str | None:
     findings = f"{v.findings} finding" + ("" if v.findings == 1 else "s")
     return (
         f"Verification {verdict}: {v.supported} of {v.sentences} sentences supported, "
-        f"{v.partially_supported} partially supported, {v.unsupported} unsupported, "
+        + (f"{v.supported_elsewhere} supported by a passage they do not cite, " if v.supported_elsewhere else "")
+        + f"{v.partially_supported} partially supported, {v.unsupported} unsupported, "
         f"{v.contradicted} contradicted; {findings} "
         f"({v.scorer}, {_format_timestamp(v.checked_at)})."
     )

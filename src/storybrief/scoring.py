@@ -460,12 +460,20 @@ class ScoredClaim:
 
 
 def aggregate(scores: Sequence[float], how: str = "min", temperature: float = 0.1) -> float:
-    """Combine per-sentence scores: "min", "mean", or "softmin" (a smooth minimum)."""
+    """Combine per-sentence scores: "min"; "joint", the minimum's odds divided by the number of
+    sentences (a union bound: each of n sentences is a chance for one to be unsupported);
+    "mean"; or "softmin" (a smooth minimum)."""
     arr = np.asarray(scores, dtype=float)
     if arr.size == 0:
         return 0.0
     if how == "min":
         return float(arr.min())
+    if how == "joint":
+        low = float(arr.min())
+        if low >= 1.0:
+            return 1.0
+        odds = low / (1.0 - low) / arr.size
+        return odds / (1.0 + odds)
     if how == "mean":
         return float(arr.mean())
     if how == "softmin":
