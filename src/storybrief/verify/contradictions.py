@@ -304,14 +304,32 @@ def _agent_swaps(claim: str, about: Sequence[Passage]) -> list[Found]:
                     continue
                 i, j = folded.index(a), folded.index(b)
                 k, m = ptoks.index(a), ptoks.index(b)
-                if not (i < j <= i + 6 and m < k <= m + 6):  # one clause each: "A <verb> B", "B <verb> A"
+                if not (i < j <= i + 5 and m < k <= m + 5):  # one short clause each: "A <verb> B", "B <verb> A"
                     continue
-                verbs = {t[:5] for t in folded[i + 1:j] if len(t) > 3 and t not in ALL_STOP_WORDS}
+                mine = {t[:5] for t in folded[i + 1:j] if len(t) > 3 and t not in ALL_STOP_WORDS and t not in names}
                 between = ptoks[m + 1:k]
-                shared = verbs & {t[:5] for t in between if len(t) > 3}
-                if shared and not _PASSIVE & set(between) and not _PASSIVE & set(folded[i + 1:j]):
+                theirs = {t[:5] for t in between if len(t) > 3 and t not in ALL_STOP_WORDS and t not in names}
+                # the same words between the two names, in the other order, not in the passive
+                if mine and mine == theirs and a + " " + b not in " ".join(ptoks) \
+                        and not _PASSIVE & set(between) and not _PASSIVE & set(folded[i + 1:j]):
                     return [Found("agent", " ".join(folded[i:j + 1]), " ".join(ptoks[m:k + 1]), p)]
     return []
+
+
+def _aligned_span(claim: str, text: str) -> str:
+    """The part of text that says what the claim says: the claim-long window holding most of its
+    content words, with the three words before it (where a negation sits). A "not" elsewhere
+    in a long sentence negates something else."""
+    claim_tokens = words(claim, compounds="parts")
+    mine = {w for w in claim_tokens if len(w) > 3 and w not in ALL_STOP_WORDS}
+    tokens = words(text, compounds="parts")
+    size = len(claim_tokens) + 2
+    hit = [t in mine for t in tokens]
+    if not any(hit):
+        return text
+    # the window as long as the claim that holds most of its words
+    start = max(range(max(1, len(tokens) - size + 1)), key=lambda i: sum(hit[i:i + size]))
+    return " ".join(tokens[max(0, start - 3):start + size])
 
 
 def find_contradictions(claim: str, cited: Sequence[Passage], cluster: Sequence[Passage], *,
@@ -328,7 +346,7 @@ def find_contradictions(claim: str, cited: Sequence[Passage], cluster: Sequence[
     found += _place_conflicts(claim, cluster_names, about)
     found += _agent_swaps(claim, about)
     if same_language_best is not None and same_language_coverage >= negation_alignment:
-        if negated(claim) != negated(same_language_best.text):
+        if negated(claim) != negated(_aligned_span(claim, same_language_best.text)):
             said = "negates it" if negated(same_language_best.text) else "states it"
             found.append(Found("negation", "negates it" if negated(claim) else "states it", said,
                                same_language_best))
