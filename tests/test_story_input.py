@@ -138,3 +138,21 @@ def test_a_site_stamp_names_the_outlet_and_is_stripped():
     page = "Abou Salim, le vrai-faux charnier libyen?\nSlate.fr — 27 septembre 2011 à 18h41\nLes autorités ont annoncé dimanche la découverte."
     assert outlet_from_text(page) == "Slate.fr"
     assert "Slate.fr" not in clean_text(page)
+
+
+def test_the_brief_lists_articles_set_aside_as_off_topic(yemen):
+    import datetime as dt
+
+    from storybrief.models import Brief, SourceRef
+    from storybrief.render import render
+
+    brief = Brief(
+        headline="Protests in Yemen", language="en", story=yemen.name,
+        generated_at=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc), sections=[], timeline=[],
+        sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title) for s in yemen.sources],
+        passages={}, off_topic=yemen.off_topic,
+    )
+    sudan = _number_of(yemen, SUDAN_POST)
+    for fmt in ("md", "html"):
+        line = next(x for x in render(brief, fmt).splitlines() if "Set aside as off-topic" in x)
+        assert f"[{sudan}]" in line.replace("\\", "")
