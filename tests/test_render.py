@@ -11,7 +11,7 @@ import pytest
 from jinja2 import StrictUndefined
 
 from storybrief import render
-from storybrief.errors import ConfigError
+from storybrief.errors import ConfigError, OutputError
 from storybrief.models import Brief, CitationIssue, Sentence
 from storybrief.render import (
     FORMATS,
@@ -388,7 +388,7 @@ def test_failed_write_leaves_the_old_file(brief, tmp_path, monkeypatch):
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", no_rename)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk gone"):
         write_brief(brief, target, "md")
     assert target.read_text(encoding="utf-8") == "old brief"
     assert os.listdir(tmp_path) == [target.name]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import pydantic_core
 from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
-from .errors import ContextOverflowError, ModelOutputError
+from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -26,7 +26,7 @@ from .models import (
     VerificationReport,
 )
 from .passages import estimate_tokens, refit_budget, select_passages  # noqa: F401  (the window fit)
-from .prompts import PromptLibrary
+from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -213,6 +213,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # ---------------------------------------------------------------------------
 
 
+# Below this many tokens for the articles a brief of three sections cannot cite three articles.
+MIN_PASSAGE_TOKENS = 1000
+
+
 @dataclass(frozen=True)
 class BriefOptions:
     language: str = "en"
@@ -222,6 +226,12 @@ class BriefOptions:
     repair_max_tokens: int = 900
     # Set by a re-fit after the server said a request did not fit: the passages' share.
     passage_tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.passage_budget < MIN_PASSAGE_TOKENS:
+            least = self.context_tokens - self.passage_budget + MIN_PASSAGE_TOKENS
+            raise ConfigError(f"a context of {self.context_tokens} tokens leaves no room for the articles; "
+                              f"give at least {least}")
 
     @property
     def passage_budget(self) -> int:
@@ -263,21 +273,20 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
                 published[label] = source.published.isoformat()
             dates[label] = [d.iso for d in passage.dates]
             notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
-            # Angle brackets in article text could fake the <article> fence.
-            items.append({"label": label, "text": _defang(passage.text), "dates": notes})
+            # Angle brackets in article text could fake the <article> fence (the template
+            # fences every field again; this keeps the validators' view the same as the model's).
+            items.append({"label": label, "text": fence_text(passage.text), "dates": notes})
         articles.append({
             "number": source.number,
-            "outlet": _defang(source.outlet or "unknown"),
+            "outlet": fence_text(source.outlet or "unknown"),
             "published": source.published.isoformat() if source.published else "not stated",
             "language": source.language,
-            "title": _defang(source.title or "untitled"),
+            "title": fence_text(source.title or "untitled"),
             "passages": items,
         })
     return _PromptView(articles, label_to_passage, published, dates, source_of)
 
 
-def _defang(text: str) -> str:
-    return text.replace("<", "‹").replace(">", "›")
 
 
 # Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
