@@ -156,3 +156,8 @@ def test_the_brief_lists_articles_set_aside_as_off_topic(yemen):
     for fmt in ("md", "html"):
         line = next(x for x in render(brief, fmt).splitlines() if "Set aside as off-topic" in x)
         assert f"[{sudan}]" in line.replace("\\", "")
+
+
+def test_a_byline_run_into_the_first_paragraph_is_stripped():
+    text = "By Peter Bowes BBC News, Los Angeles The high profile trial in Los Angeles has attracted crowds."
+    assert clean_text(text) == "The high profile trial in Los Angeles has attracted crowds."

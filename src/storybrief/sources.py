@@ -109,6 +109,12 @@ _CHROME_KEYWORDS = re.compile(
     r"^\s*(?:accueil|home)\s*[|>»›]",
     re.I,
 )
+# A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
+_INLINE_BYLINE = re.compile(
+    r"^(?:By|Par) [A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’.-]+){0,2} (?:BBC News|BBC World Service)"
+    r"(?:, (?:Los Angeles|New York|Las Vegas|Hong Kong|New Delhi|San \w+|Santa \w+|[A-Z][\w-]+))?\s+(?=\S)",
+    re.M,
+)
 # A line that is a site's name and a date: "Slate.fr — 27 septembre 2011 à 18h41".
 _SITE_STAMP = re.compile(
     r"^\s*([A-Z][\w'’-]*\.(?:fr|com|be|ch|net|org|co\.uk))\s*[—–-]\s*\d{1,2}(?:er)?\s+[^\W\d_]+\.?\s+\d{4}\b[^\n]{0,20}$",
@@ -413,7 +419,7 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     Paragraphs are separated by a blank line; hard-wrapped lines are joined; a paragraph
     cut by dumped URLs or "Related" lines is rejoined with its continuation.
     """
-    text = _INLINE_STAMP.sub("", _normalise_spaces(raw))
+    text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
     lines = text.split("\n")
     if lines and _HEADER_DATE.match(lines[0] or ""):
         lines[0] = lines[0][_HEADER_DATE.match(lines[0]).end():].strip()  # type: ignore[union-attr]
