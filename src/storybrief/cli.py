@@ -127,7 +127,8 @@ def brief(
     options = BriefOptions(language=lang, context_tokens=context)
     endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
     prompts = PromptLibrary()
-    story = build_story(list(paths), topic=topic)
+    with err.status("Reading the articles…"):  # a 50 MB JSONL takes a while; a terminal sees it
+        story = build_story(list(paths), topic=topic)
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)
@@ -305,6 +306,9 @@ def eval_(config: Path, baseline: str | None, run_id: str | None, meta_eval: boo
     print_run(run, Console())
     run_dir = resolve_path(loaded.config.runs_dir, loaded.root) / run.run_id
     err.print(f"wrote {run_dir}/{{manifest,results}}.json and {run_dir}/report.html", highlight=False)
+    failed = [c for c in run.cases if c.error]
+    if failed and len(failed) == len(run.cases):
+        raise EvalRegression(f"all {len(failed)} cases failed, so nothing was measured; first: {failed[0].error}")
     if run.comparison and run.comparison.failures:
         raise EvalRegression(f"{len(run.comparison.failures)} metrics regressed past their thresholds "
                              f"against {run.comparison.baseline_run}")
