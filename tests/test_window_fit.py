@@ -39,8 +39,14 @@ def test_the_fit_counts_with_the_model_tokenizer(llm_session, yemen):
     assert chosen, "a 1,500-token budget holds some of the Yemen cluster"
     by_id = {s.id: s for s in yemen.sources}
     shown = {p.source_id for p in chosen}
-    real = (sum(passage_cost(p, llm_session.count_tokens) for p in chosen)
-            + sum(source_cost(by_id[s], llm_session.count_tokens) for s in shown))
+
+    def model_count(text: str) -> int:
+        tokens = llm_session.count_tokens(text)
+        assert tokens is not None, "every count is the model tokenizer's"
+        return tokens
+
+    real = (sum(passage_cost(p, model_count) for p in chosen)
+            + sum(source_cost(by_id[s], model_count) for s in shown))
     assert real <= BUDGET
     # Counted, not estimated: the fit uses the budget closely.
     assert real >= 0.9 * BUDGET
