@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-import time
 
 import pytest
 
@@ -32,6 +31,7 @@ class FaultServer:
                  echo_headers: bool = False):
         self.requests = 0
         self.last_request = b""
+        self._closing = threading.Event()
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -39,7 +39,7 @@ class FaultServer:
                 owner.requests += 1
                 owner.last_request = self.rfile.read(int(self.headers.get("content-length", 0)))
                 if stall:
-                    time.sleep(stall)
+                    owner._closing.wait(stall)  # released at close, so teardown does not wait it out
                 answer = body
                 if echo_headers:
                     echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
@@ -63,6 +63,7 @@ class FaultServer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def close(self):
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
 
