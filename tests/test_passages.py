@@ -9,7 +9,8 @@ from pathlib import Path
 
 from conftest import SHARED_STORIES, needs
 from storybrief.models import Source
-from storybrief.passages import MAX_PASSAGE_CHARS, sentence_spans, split_passages
+from storybrief.passages import MAX_PASSAGE_CHARS, split_passages
+from storybrief.text import sentence_spans
 from storybrief.sources import build_story
 
 

@@ -93,6 +93,7 @@ class _FetchProgress:
 @click.option("--lang", default="en", show_default=True, help="Language of the brief, whatever the sources' languages.")
 @endpoint_options
 @click.option("--context", type=int, default=8192, show_default=True, help="Model context window in tokens; larger stories are cut to fit.")
+@click.option("--topic", default=None, help="What the story is about (e.g. 'Yemen uprising'); articles not about it are set aside. Default: what most articles share.")
 def brief(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -104,6 +105,7 @@ def brief(
     api_key: str | None,
     timeout: float | None,
     context: int,
+    topic: str | None,
 ) -> None:
     """Write a cited brief of a story: a folder of articles, article files, or a JSONL of articles."""
     from .files import check_output_dir, check_output_file, write_set
@@ -126,7 +128,7 @@ def brief(
     endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
     prompts = PromptLibrary()
     with err.status("Reading the articles…"):  # a 50 MB JSONL takes a while; a terminal sees it
-        story = build_story(list(paths))
+        story = build_story(list(paths), topic=topic)
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)

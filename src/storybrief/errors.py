@@ -69,3 +69,15 @@ def redact(text: str, *secrets: str | None) -> str:
     for pattern, replacement in _CREDENTIALS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class ContextOverflowError(ModelUnavailableError):
+    """The request did not fit the model's context window; the caller re-fits and asks again.
+
+    `requested` and `available` are the server's token counts when it gave them.
+    """
+
+    def __init__(self, message: str, requested: int | None = None, available: int | None = None):
+        super().__init__(message)
+        self.requested = requested
+        self.available = available

@@ -43,7 +43,7 @@ else:  # pragma: no cover
 from . import __version__
 from .errors import ConfigError, InputError, StorybriefError, redact
 from .files import write_atomic
-from .models import Brief, Passage, Story, VerificationReport
+from .models import Brief, Passage, Position, Story, VerificationReport
 
 SHARED_PREFIX = "${SHARED}"
 SHARED_ENV = "STORYBRIEF_SHARED"
@@ -121,18 +121,18 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
                      if f.type == "unresolved-citation" and f.severity != "info")
     given = sum(len(c.citations) for c in report.claims)
     removed = sum(1 for i in brief.citation_issues if i.action == "removed")
-    imprecise_at: dict[str, int] = {}
+    imprecise_at: dict[Position, int] = {}
     for f in report.findings:
         if f.type == "citation-precision":
-            imprecise_at[f.location] = imprecise_at.get(f.location, 0) + max(1, len(f.citations))
+            imprecise_at[f.position] = imprecise_at.get(f.position, 0) + max(1, len(f.citations))
     cited_total = precise = 0
     for c in checked:
         n = len(c.citations)
         cited_total += n
         if c.verdict in ("supported", "partially_supported"):
-            precise += max(0, n - imprecise_at.get(c.location, 0))
+            precise += max(0, n - imprecise_at.get(c.position, 0))
     timeline = [c for c in report.claims if c.kind == "timeline"]
-    bad_dates = {f.location for f in report.findings if f.type == "timeline-date"}
+    bad_dates = {f.position for f in report.findings if f.type == "timeline-date"}
     words = len(re.findall(r"\w+", brief.headline)) + sum(
         len(re.findall(r"\w+", s.text)) for section in brief.sections for s in section.sentences)
     metrics: dict[str, float | None] = {
@@ -142,7 +142,7 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
         "citation_recall": _share(sum(1 for c in checked if c.verdict == "supported" and c.citations), len(checked)),
         "citation_precision": _share(precise, cited_total),
         "citation_resolution": _share(given - unresolved, given + removed),
-        "timeline_dates": _share(sum(1 for c in timeline if c.location not in bad_dates), len(timeline)),
+        "timeline_dates": _share(sum(1 for c in timeline if c.position not in bad_dates), len(timeline)),
         "date_precision": None,
         "date_recall": None,
         "date_f1": None,
@@ -484,7 +484,7 @@ def _load_story(case: Case, root: Path, cache: Path) -> Story:
             write_atomic(path, body)
     else:
         path = resolve_path(case.articles, root)
-    story = build_story([path])
+    story = build_story([path], topic=case.name)
     return story.model_copy(update={"name": case.name})
 
 

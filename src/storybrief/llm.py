@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
 from .embedded import DEFAULT_MODEL, EmbeddedServer, Progress, ServerSettings, ensure_model
-from .errors import ConfigError, ModelOutputError, ModelUnavailableError, redact
+from .errors import ConfigError, ContextOverflowError, ModelOutputError, ModelUnavailableError, redact
 from .models import CallRecord
 from .prompts import RenderedPrompt
 
@@ -155,6 +156,8 @@ class LLM:
     max_reasks: int = 1
     first_wait: float = 1.0
     calls: list[CallRecord] = field(default_factory=list)
+    _token_counts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _has_tokenizer: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # The client's own retries are off: the tenacity policy is the only one.
@@ -255,6 +258,32 @@ class LLM:
                      policy.statistics.get("attempt_number", 1))
         return _yes_share(completion)
 
+    def count_tokens(self, text: str) -> int | None:
+        """`text`'s length in the serving model's own tokens (llama.cpp's POST /tokenize), or
+        None when the endpoint has no tokenizer to ask; then the caller estimates.
+
+        Counting never fails a brief: an endpoint that answers /tokenize with an error is
+        taken to have no tokenizer, and the re-fit on a context-length error covers the rest.
+        """
+        if not self._has_tokenizer:
+            return None
+        if text in self._token_counts:
+            return self._token_counts[text]
+        try:
+            answer = self._client.post(_server_root(self.base_url) + "/tokenize", body={"content": text},
+                                       cast_to=object)
+        except openai.OpenAIError as exc:
+            logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
+                                                 self.base_url, _short(str(exc), limit=80))
+            self._has_tokenizer = False
+            return None
+        tokens = answer.get("tokens") if isinstance(answer, dict) else None
+        if not isinstance(tokens, list):
+            self._has_tokenizer = False
+            return None
+        self._token_counts[text] = len(tokens)
+        return len(tokens)
+
     def _record(self, prompt: RenderedPrompt, seconds: float, usage: Any, attempts: int) -> None:
         self.calls.append(
             CallRecord(
@@ -307,9 +336,45 @@ def _size_checked(create: Any) -> Any:
     return checked
 
 
+def _server_root(base_url: str) -> str:
+    """llama.cpp serves /tokenize beside /v1, not under it."""
+    return re.sub(r"/v1/?$", "", base_url.rstrip("/"))
+
+
+# llama.cpp: "request (9509 tokens) exceeds the available context size (8192 tokens)";
+# OpenAI: "maximum context length is 8192 tokens. However, your messages resulted in 9509 tokens".
+_LLAMA_OVERFLOW = re.compile(r"\((\d+) tokens\) exceeds the available context size \((\d+) tokens\)")
+_OPENAI_OVERFLOW = re.compile(r"maximum context length is (\d+) tokens.*?resulted in (\d+) tokens", re.S)
+
+
+def _context_overflow(exc: BaseException) -> ContextOverflowError | None:
+    """The request was too long for the model's window, as any endpoint words it."""
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 413):
+        return None
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error", body) if isinstance(body.get("error", body), dict) else body
+    message = f"{exc.message} {json.dumps(body)}"
+    overflow = (error.get("code") == "context_length_exceeded" or error.get("type") == "exceed_context_size_error"
+                or "exceeds the available context size" in message or "maximum context length" in message)
+    if not overflow:
+        return None
+    requested = available = None
+    if match := _LLAMA_OVERFLOW.search(message):
+        requested, available = int(match.group(1)), int(match.group(2))
+    elif match := _OPENAI_OVERFLOW.search(message):
+        available, requested = int(match.group(1)), int(match.group(2))
+    else:
+        requested, available = error.get("n_prompt_tokens"), error.get("n_ctx")
+    sizes = f" ({requested} tokens for a {available}-token window)" if requested and available else ""
+    return ContextOverflowError(f"the request did not fit the model's context window{sizes}",
+                                requested=requested, available=available)
+
+
 def _as_storybrief_error(exc: BaseException, api_key: str | None = None) -> Exception:
     if isinstance(exc, AnswerTooLarge):
         return ModelOutputError(str(exc))
+    if overflow := _context_overflow(exc):
+        return overflow
     if isinstance(exc, openai.APITimeoutError):
         return ModelUnavailableError("the model server timed out")
     if isinstance(exc, openai.APIConnectionError):

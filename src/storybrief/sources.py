@@ -21,6 +21,7 @@ from pathlib import Path
 
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
+from storybrief.text import guess_language, month_number, month_pattern
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -165,21 +166,8 @@ _CREDITS_KEY = re.compile(
 _SOURCE_PAREN = re.compile(r"^\s*\((?:[\w.'’ -]{1,40}(?:avec|with|,)\s*)?(?:AFP|Reuters|AP|Belga|ATS)\)\s*$", re.I)
 _BYLINE = re.compile(r"^\s*(?:[Bb]y|[Pp]ar)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |du |van |von |le |la )?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$")
 
-_MONTHS_EN = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-_MONTH_NUM = {
-    name: i + 1
-    for names in (_MONTHS_EN.split("|"),)
-    for i, name in enumerate(names)
-}
-_MONTH_NUM.update(
-    {
-        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-        "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    }
-)
+_MONTHS_EN = month_pattern("en")
+_MONTHS_FR = month_pattern("fr")
 _HEADER_DATE = re.compile(r"^\s*date\s*[:=]?\s*(\d{4})-(\d{2})-(\d{2})\b\s*", re.I)
 # A line that is only a date (optionally with a time and "updated ..." tail).
 _DATE_LINE_EN = re.compile(
@@ -265,8 +253,8 @@ def _is_date_line(line: str) -> dt.date | None:
             if order == "ymd":
                 return dt.date(int(a), int(b), int(c))
             if order == "mdy":
-                return dt.date(int(c), _MONTH_NUM[a.lower()], int(b))
-            month = int(b) if b.isdigit() else _MONTH_NUM[b.lower()]
+                return dt.date(int(c), month_number(a, "en") or 0, int(b))
+            month = int(b) if b.isdigit() else month_number(b, "fr") or 0
             return dt.date(int(c), month, int(a))
         except (ValueError, KeyError):
             return None
@@ -614,13 +602,6 @@ def _title_from(cleaned: str) -> str | None:
     return first
 
 
-def _language(text: str) -> str:
-    import py3langid
-
-    code, _score = py3langid.classify(text[:5000])
-    return code or "und"
-
-
 def _content_id(text: str) -> str:
     normalised = re.sub(r"\s+", " ", text).strip().lower()
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
@@ -673,7 +654,7 @@ def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> l
                 published=published,
                 published_from=published_from,
                 dateline=meta.dateline,
-                language=str(fields.get("language") or _language(cleaned)),
+                language=str(fields.get("language") or guess_language(cleaned)),
                 text=cleaned,
             )
         )
@@ -786,9 +767,13 @@ def _display_name(origin: str) -> str:
     return Path(path).name + (f"#{line}" if line else "")
 
 
-def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
-    """Read -> dedupe -> passages: the Story the later stages work from."""
-    from storybrief.passages import split_passages
+def build_story(paths: Sequence[Path], name: str | None = None, topic: str | None = None) -> Story:
+    """Read -> dedupe -> passages -> subject: the Story the later stages work from.
+
+    The subject is `topic` when given (the user's, or a story's name), else the names the
+    articles share; articles not about it are set aside as off-topic, with a warning.
+    """
+    from storybrief.passages import find_subject, set_aside_off_topic, split_passages
 
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     warnings: list[str] = []
@@ -813,4 +798,10 @@ def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
     if name is None:
         first = paths[0]
         name = first.name if first.is_dir() else first.stem
-    return Story(name=name, sources=sources, passages=passages, warnings=warnings)
+    subject = find_subject(sources, topic)
+    off_topic = set_aside_off_topic(sources, subject)
+    if off_topic:
+        warnings.append(f"{len(off_topic)} of {len(sources)} articles set aside as not about {subject.label}: "
+                        + ", ".join(f"[{o.number}]" for o in off_topic))
+    return Story(name=name, sources=sources, passages=passages, warnings=warnings, subject=subject,
+                 off_topic=off_topic)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import pydantic_core
@@ -22,12 +19,13 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError, ModelOutputError
+from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
     CitationIssue,
     Passage,
+    Position,
     Record,
     Section,
     Sentence,
@@ -36,6 +34,7 @@ from .models import (
     TimelineEvent,
     VerificationReport,
 )
+from .passages import estimate_tokens, refit_budget, select_passages  # noqa: F401  (the window fit)
 from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -218,58 +217,6 @@ def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraf
 # Fitting the story into the model's window.
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-CHARS_PER_TOKEN = 3.2  # conservative for English and French news text
-PASSAGE_OVERHEAD_TOKENS = 8
-
-
-def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN) + PASSAGE_OVERHEAD_TOKENS
-
-
-def select_passages(story: Story, budget_tokens: int) -> list[Passage]:
-    """Every passage if the story fits; otherwise the most central, date-bearing and leading
-    passages, spread across sources, in story order."""
-    passages = story.passages
-    if sum(estimate_tokens(p.text) for p in passages) <= budget_tokens:
-        return list(passages)
-    words = [Counter(w.lower() for w in _WORD.findall(p.text) if len(w) > 3) for p in passages]
-    document_frequency = Counter(w for bag in words for w in bag)
-    n = len(passages)
-    centroid = Counter({w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1})
-    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-
-    def centrality(bag: Counter) -> float:
-        weights = {w: c * math.log(n / document_frequency[w]) for w, c in bag.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        return sum(v * centroid.get(w, 0.0) for w, v in weights.items()) / (norm * centroid_norm)
-
-    base = []
-    for passage, bag in zip(passages, words):
-        score = centrality(bag)
-        score *= 1.3 if passage.dates else 1.0
-        score *= 1.5 if passage.index < 2 else 1.0
-        base.append(score)
-    # Greedy by score shared with the passages already picked from the same source. Scores
-    # only fall as a source gains picks, so a lazy heap gives the same picks as rescanning
-    # every passage each time, without the quadratic cost on clusters of thousands.
-    chosen: list[int] = []
-    picks_per_source: Counter = Counter()
-    used = 0
-    heap = [(-score, i) for i, score in enumerate(base)]
-    heapq.heapify(heap)
-    while heap:
-        negative, best = heapq.heappop(heap)
-        current = base[best] / (1 + picks_per_source[passages[best].source_id])
-        if current < -negative:
-            heapq.heappush(heap, (-current, best))
-            continue
-        cost = estimate_tokens(passages[best].text)
-        if used + cost > budget_tokens:
-            continue
-        chosen.append(best)
-        used += cost
-        picks_per_source[passages[best].source_id] += 1
-    return [passages[i] for i in sorted(chosen)]
 
 
 # ---------------------------------------------------------------------------
@@ -286,6 +233,8 @@ class BriefOptions:
     brief_max_tokens: int = 1400
     timeline_max_tokens: int = 900
     repair_max_tokens: int = 900
+    # Set by a re-fit after the server said a request did not fit: the passages' share.
+    passage_tokens: int | None = None
 
     def __post_init__(self) -> None:
         if self.passage_budget < MIN_PASSAGE_TOKENS:
@@ -295,6 +244,8 @@ class BriefOptions:
 
     @property
     def passage_budget(self) -> int:
+        if self.passage_tokens is not None:
+            return self.passage_tokens
         instructions = 700
         # A re-ask sends the first answer back with the validation errors: room for a typical
         # answer (450-600 tokens measured) and the errors, or the re-ask overflows the window.
@@ -347,12 +298,39 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
 
 
 
+# Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
+MIN_PASSAGE_BUDGET = 256
+
+
 def make_brief(
     story: Story,
     llm: LLM,
     prompts: PromptLibrary,
     options: BriefOptions = BriefOptions(),
     check: Checker | None = None,
+) -> Brief:
+    """Brief `story`; a request the model's window cannot hold is re-fitted with fewer
+    passages and asked again, never a failure (the server's count is the one that counts)."""
+    refits: list[str] = []
+    while True:
+        try:
+            brief = _make_brief_fitted(story, llm, prompts, options, check)
+        except ContextOverflowError as overflow:
+            budget = refit_budget(options.passage_budget, overflow)
+            if budget < MIN_PASSAGE_BUDGET:
+                raise
+            refits.append(f"{overflow}; passages re-fitted to {budget} tokens")
+            options = replace(options, passage_tokens=budget)
+            continue
+        return brief.model_copy(update={"warnings": refits + brief.warnings}) if refits else brief
+
+
+def _make_brief_fitted(
+    story: Story,
+    llm: LLM,
+    prompts: PromptLibrary,
+    options: BriefOptions,
+    check: Checker | None,
 ) -> Brief:
     """Brief `story` with two model calls that share the article prefix.
 
@@ -361,7 +339,7 @@ def make_brief(
     brief carries the final verification summary.
     """
     first_call = len(llm.calls)  # one LLM may serve many briefs: record only this brief's calls
-    selected = select_passages(story, options.passage_budget)
+    selected = select_passages(story, options.passage_budget, llm.count_tokens)
     view = _prompt_view(story, selected)
     shown_sources = {p.source_id for p in selected}
     brief_model, timeline_model = _constrained(list(view.label_to_passage))
@@ -384,7 +362,8 @@ def make_brief(
     cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
     cited |= {pid for e in events for pid in e.citations}
     passages = {p.id: p for p in story.passages if p.id in cited}
-    omitted = [s.id for s in story.sources if s.id not in shown_sources]
+    set_aside = {o.source_id for o in story.off_topic}
+    omitted = [s.id for s in story.sources if s.id not in shown_sources and s.id not in set_aside]
     if omitted:
         warnings.append(
             f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
@@ -403,6 +382,7 @@ def make_brief(
         ],
         passages=passages,
         omitted_sources=omitted,
+        off_topic=story.off_topic,
         citation_issues=issues,
         calls=llm.calls[first_call:],
         prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
@@ -429,29 +409,20 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
     The re-ask shows the model the same passages, with the same labels, as the brief's own
     calls did, so it shares their cached prefix.
     """
-    view = _prompt_view(story, select_passages(story, options.passage_budget))
+    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
     return _verify_and_repair(brief, story, check, llm, prompts, options, view)
 
 
 FAILING = ("unsupported", "contradicted")
-_LOCATION = re.compile(r"^(?:section (\d+) sentence (\d+)|timeline entry (\d+))$")
-
-
-def _position(location: str) -> tuple[str, int, int] | None:
-    match = _LOCATION.match(location)
-    if match is None:
-        return None
-    if match.group(3):
-        return ("timeline", int(match.group(3)) - 1, 0)
-    return ("section", int(match.group(1)) - 1, int(match.group(2)) - 1)
+_EDITABLE = ("sentence", "timeline")  # the headline is rewritten with the brief, not item by item
 
 
 def _failing(report: VerificationReport) -> list:
-    return [c for c in report.claims if c.verdict in FAILING and _position(c.location)]
+    return [c for c in report.claims if c.verdict in FAILING and c.position.kind in _EDITABLE]
 
 
 def _problem(claim, report: VerificationReport) -> str:
-    messages = [f.message for f in report.findings if f.location == claim.location and f.severity == "error"]
+    messages = [f.message for f in report.findings if f.position == claim.position and f.severity == "error"]
     return "; ".join(dict.fromkeys(messages)) or "the cited passages do not state this"
 
 
@@ -475,10 +446,10 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     answer = llm.structured(prompt, _constrained_fixes(list(view.label_to_passage), len(items)),
                             context=_validation_context(view), max_tokens=options.repair_max_tokens)
     fixes = {} if isinstance(answer, StructuredFailure) else {fix.item: fix for fix in answer.fixes}
-    replaced: dict[tuple[str, int, int], tuple[str, list[str]]] = {}
-    removed: dict[tuple[str, int, int], str] = {}
+    replaced: dict[Position, tuple[str, list[str]]] = {}
+    removed: dict[Position, str] = {}
     for n, claim in enumerate(failing, 1):
-        where = _position(claim.location)
+        where = claim.position
         fix = fixes.get(n)
         if fix is None:
             continue
@@ -491,7 +462,7 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes)
     brief = brief.model_copy(update={"calls": brief.calls + llm.calls[first_call:]})
     report = check(brief, story)
-    still = {_position(c.location): f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
+    still = {c.position: f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
              f"({_problem(c, report)})" for c in _failing(report)}
     if still:
         brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes)
@@ -514,18 +485,16 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
     source_of_number = {s.number: s.source_id for s in report.sources}
     source_of_passage = {p.id: p.source_id for p in story.passages}
     supported = report.thresholds.get("supported", 1.0)
-    idle: dict[tuple[str, int, int], set[int]] = {}
+    idle: dict[Position, set[int]] = {}
     for finding in report.findings:
-        where = _position(finding.location)
-        if finding.type == "citation-precision" and where is not None:
+        if finding.type == "citation-precision" and finding.position.kind in _EDITABLE:
             numbers = {int(c.strip("[]")) for c in finding.citations if c.strip("[]").isdigit()}
-            idle.setdefault(where, set()).update(n for n in numbers if n in source_of_number)
+            idle.setdefault(finding.position, set()).update(n for n in numbers if n in source_of_number)
     for claim in report.claims:
-        where = _position(claim.location)
-        if where is None:
+        where = claim.position
+        if where.kind not in _EDITABLE:
             continue
-        kind, i, j = where
-        item = brief.sections[i].sentences[j] if kind == "section" else brief.timeline[i]
+        item = _item_at(brief, where)
         numbers = idle.get(where, set())
         idle_sources = {source_of_number[n] for n in numbers}
         citations = [pid for pid in item.citations if source_of_passage.get(pid) not in idle_sources]
@@ -547,7 +516,7 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
         edited = _edit(brief, {where: (item.text, citations)}, {}, story,
                        list(brief.warnings) + [f"{claim.location}: {note}"], dict(brief.prompts))
         edited_report = check(edited, story)
-        after = next(c for c in edited_report.claims if c.location == claim.location)
+        after = next(c for c in edited_report.claims if c.position == claim.position)
         ranks = VERDICT_RANK[after.verdict], VERDICT_RANK[claim.verdict]
         if (ranks[0] < ranks[1] if must_improve else ranks[0] <= ranks[1]) and _errors(edited_report) <= _errors(report):
             brief, report = edited, edited_report
@@ -565,6 +534,12 @@ def _brief_quote(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def _item_at(brief: Brief, position: Position) -> Sentence | TimelineEvent:
+    if position.kind == "sentence":
+        return brief.sections[position.section or 0].sentences[position.sentence or 0]
+    return brief.timeline[position.entry or 0]
+
+
 def _errors(report: VerificationReport) -> int:
     return sum(1 for f in report.findings if f.severity == "error")
 
@@ -577,7 +552,7 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
     for i, section in enumerate(brief.sections):
         sentences = []
         for j, sentence in enumerate(section.sentences):
-            key = ("section", i, j)
+            key = Position.of_sentence(i, j)
             if key in removed:
                 continue
             if key in replaced:
@@ -588,7 +563,7 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
             sections.append(Section(lead=section.lead, sentences=sentences))
     timeline = []
     for k, event in enumerate(brief.timeline):
-        key = ("timeline", k, 0)
+        key = Position.of_entry(k)
         if key in removed:
             continue
         if key in replaced:
@@ -660,7 +635,7 @@ def _valid_items(items: list, model, context: dict[str, Any], where: str, warnin
     return kept
 
 
-def _resolve(cites: list[str], view: _PromptView, where: str, issues: list[CitationIssue]) -> list[str]:
+def _resolve(cites: list[str], view: _PromptView, where: Position, issues: list[CitationIssue]) -> list[str]:
     resolved = []
     for label in cites:
         passage = view.label_to_passage.get(label)
@@ -687,7 +662,7 @@ def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
                 warnings.append(f"section {i} sentence {j} repeated an earlier sentence and was dropped")
                 continue
             seen.add(key)
-            where = f"section {len(sections) + 1} sentence {len(sentences) + 1}"
+            where = Position.of_sentence(len(sections), len(sentences))
             citations = _resolve(sentence.cites, view, where, issues)
             sentences.append(Sentence(text=_strip_annotations(sentence.text), citations=citations))
         if sentences:
@@ -720,6 +695,6 @@ def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
     kept.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return [
         TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=_strip_annotations(event.text),
-                      citations=_resolve(event.cites, view, f"timeline entry {k}", issues))
-        for k, event in enumerate(kept, 1)
+                      citations=_resolve(event.cites, view, Position.of_entry(k), issues))
+        for k, event in enumerate(kept)
     ]
