@@ -369,23 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated as exc:
         err.print(f"storybrief: stopped by {signal.Signals(exc.signum).name}", highlight=False)
         return 128 + exc.signum
-    except BrokenPipeError:
-        # The reader of standard output went away (`| head`): stop quietly, as a Unix filter does.
-        _silence_stdout()
-        return 141
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def _silence_stdout() -> None:
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 if __name__ == "__main__":  # pragma: no cover
