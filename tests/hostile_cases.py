@@ -90,6 +90,4 @@ CASES = [
     # eval
     Case("eval-all-failed", "eval", "`eval --baseline` where every case failed", "one line: all cases failed; not \"0 regressed\"", 1),
     Case("eval-failed-vs-baseline", "eval", "a case that failed where the baseline ran", "counted as a gate failure", 1),
-    Case("eval-no-sklearn", "eval", "the meta-eval on an install without scikit-learn",
-         "skipped with a warning (refused in one line with --meta-eval)", 0),
 ]

@@ -672,30 +672,6 @@ def _(tmp_path, capsys):
     return Outcome(1 if comparison.failures else 0, "")
 
 
-@case("eval-no-sklearn")
-def _(tmp_path, capsys):
-    from storybrief import evaluate
-
-    server = FaultServer(500)
-    _SERVERS.append(server)
-    config = _eval_config(tmp_path, server.url)
-    real = evaluate._meta_eval_missing
-    evaluate._meta_eval_missing = lambda: "scikit-learn"
-    try:
-        refused = _main(capsys, "eval", config, "--meta-eval")
-        assert refused.code == 2 and "--meta-eval needs scikit-learn" in refused.err
-        loaded = evaluate.load_config(config)
-        loaded.config.meta_eval.enabled = True
-        from rich.console import Console
-
-        console = Console(stderr=True, soft_wrap=True)
-        run = evaluate.run_eval(loaded, run_id="skip", console=console, show_progress=False)
-        assert run.meta_eval is None and "meta-eval skipped" in capsys.readouterr().err
-    finally:
-        evaluate._meta_eval_missing = real
-    return Outcome(0, "")
-
-
 # --------------------------------------------------------------------------- the table
 
 

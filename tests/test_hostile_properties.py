@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from storybrief.briefparse import _take_markers, parse_brief_text, parse_event_date
 from storybrief.dates import resolve_dates
-from storybrief.verify import numbers_in
+from storybrief.verify.facts import numbers_in
 
 # Text that looks like briefs and articles: markers, dates, digits, separators, odd characters.
 FRAGMENTS = st.sampled_from([

@@ -338,17 +338,18 @@ class Checker:
         return False
 
     def check_contradictions(self, claim: Claim, ev: _Evidence | None, support: _Support) -> list[Contradiction]:
-        if ev is None:
-            return []
+        """Against the cited passages, and (for roles and whose role) the passage of the cluster
+        closest to the claim: a citation that does not resolve does not hide a contradiction."""
         best, coverage = None, 0.0
-        if support.cited is not None and support.cited.evidence is not None:
+        if ev is not None and support.cited is not None and support.cited.evidence is not None:
             candidate = ev.passages[support.cited.evidence.sentence_index]
             if not self._foreign_source(candidate.source_id):
                 best, coverage = candidate, support.cited.features.get("recall_top1_plain", 0.0)
         closest = []
         if support.cluster.evidence is not None and support.cluster.score >= self.t.partial:
             closest = [self.cluster.passages[support.cluster.evidence.sentence_index]]
-        found = find_contradictions(claim.text, ev.passages, self.inp.story.passages, cluster_names=self.cluster_vocab,
+        found = find_contradictions(claim.text, ev.passages if ev else [], self.inp.story.passages,
+                                    cluster_names=self.cluster_vocab,
                                     minimum_anchors=self.t.anchors, closest=closest,
                                     same_language_best=best, same_language_coverage=coverage,
                                     negation_alignment=self.t.negation_alignment)
