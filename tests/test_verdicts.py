@@ -180,3 +180,12 @@ def test_names_are_compared_across_languages(a, b, same):
     from storybrief.verify.facts import same_name
 
     assert same_name(a, b) is same
+
+
+def test_true_sentences_cited_to_a_neighbouring_passage_are_supported_elsewhere(seed_story):
+    """In the committed seed brief, sentences copied from one passage but citing another are
+    true: the verdict says so and names the passage to cite, instead of 'partial'."""
+    report = _report("seed__default__embedded__r0.json", seed_story)
+    claim = next(c for c in report.claims if c.text.startswith("The Kremlin said it would neither confirm"))
+    assert claim.verdict == Verdict.SUPPORTED_ELSEWHERE
+    assert claim.cluster_evidence.quote.endswith(claim.text[1:]) and claim.cluster_evidence.passage_id not in claim.citations
