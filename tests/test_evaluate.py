@@ -251,9 +251,39 @@ def test_prompt_overlay_shadows_one_template():
 
 @pytest.mark.skipif(not (SHARED / "data" / "frank_valid.jsonl").is_file(), reason="shared data not present")
 def test_verifier_meta_eval_on_frank_and_wice():
-    result = verifier_meta_eval(SHARED / "data", REPO)
+    result = verifier_meta_eval(SHARED / "data")
     rows = {r.dataset: r for r in result.rows}
     assert set(rows) == {"FRANK cnndm", "FRANK bbc", "WiCE dev"}
     assert rows["FRANK cnndm"].n == 375 and rows["FRANK bbc"].n == 296 and rows["WiCE dev"].n == 1043
-    # The shipped scorer at its stored threshold: better than chance, as measured in scorer_report.md.
-    assert all(0.6 < r.balanced_accuracy < 0.9 and 0.65 < r.roc_auc < 0.95 for r in result.rows)
+    # The shipped scorer at its stored threshold, as measured in scorer_report.md. The threshold
+    # is set for FRANK CNN/DM and WiCE (the sets with published targets), not for BBC.
+    assert rows["FRANK cnndm"].balanced_accuracy > 0.65 and rows["WiCE dev"].balanced_accuracy > 0.7
+    assert all(0.65 < r.roc_auc < 0.95 and r.balanced_accuracy > 0.55 for r in result.rows)
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "frank_valid.jsonl").is_file(), reason="shared data not present")
+def test_storybrief_score_gives_the_meta_eval_figure(tmp_path):
+    """One measured path: `storybrief score` on the FRANK CNN/DM rows (claim = summary,
+    source = article) gives the figure the meta-eval prints for them."""
+    from storybrief.cli import main
+    from storybrief.evaluate import balanced_accuracy, meta_eval_rows, roc_auc
+
+    frank = [r for r in meta_eval_rows(SHARED / "data") if r["dataset"] == "cnndm"]
+    rows_file, out = tmp_path / "frank.jsonl", tmp_path / "scores.jsonl"
+    rows_file.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"], "source": r["source"]}) + "\n"
+                                 for r in frank), encoding="utf-8")
+    assert main(["score", str(rows_file), "--out", str(out)]) == 0
+    scored = {row["id"]: row for row in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    labels = [r["label"] for r in frank]
+    bacc = balanced_accuracy(labels, [scored[r["id"]]["label"] == "supported" for r in frank])
+    auc = roc_auc(labels, [scored[r["id"]]["score"] for r in frank])
+    meta = next(r for r in verifier_meta_eval(SHARED / "data").rows if r.dataset == "FRANK cnndm")
+    assert (round(bacc, 4), round(auc, 4)) == (meta.balanced_accuracy, meta.roc_auc)
+
+
+def test_metrics_match_their_definitions():
+    from storybrief.evaluate import balanced_accuracy, roc_auc
+
+    assert balanced_accuracy([1, 1, 0, 0], [1, 0, 0, 0]) == 0.75
+    assert roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert roc_auc([0, 1], [0.5, 0.5]) == 0.5  # a tie counts half

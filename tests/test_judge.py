@@ -37,3 +37,24 @@ def test_judge_on_seed_001(llm_session):
     # The deterministic date check still decides: the 5 February meeting is contradicted.
     contradicted = [c for c in report.claims if c.verdict == "contradicted"]
     assert any("5" in c.text and "February" in c.text for c in contradicted)
+
+
+@pytest.mark.vcr
+def test_score_with_the_judge(llm_session, tmp_path):
+    """`storybrief score --judge` exposes the judge signal on the measured path."""
+    import json
+
+    from storybrief.scoring import score_jsonl
+
+    article = next(ARTICLES.glob("002_*.txt")).read_text(encoding="utf-8")
+    rows = [{"id": "faithful", "claim": "Emmanuel Bonne travelled to Moscow.", "source": article},
+            {"id": "invented", "claim": "Emmanuel Bonne was arrested in Moscow.", "source": article}]
+    src, out = tmp_path / "rows.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    judge = Judge(llm_session, name="embedded")
+    assert score_jsonl(src, out, judge=judge) == 2
+    scored = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    for row in scored.values():
+        assert 0.0 <= row["judge_score"] <= 1.0
+        assert row["score"] == pytest.approx(judge.combine(row["scorer_score"], row["judge_score"]), abs=1e-5)
+        assert row["label"] == ("supported" if row["score"] >= judge.threshold else "unsupported")

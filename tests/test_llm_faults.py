@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-import time
 
 import pytest
 
@@ -24,24 +23,35 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 
 class FaultServer:
-    """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts requests."""
+    """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts
+    chat-completion requests (not the /tokenize calls that fit the window) and keeps the last
+    request body. `echo_headers`: the error body repeats the
+    request's headers, as some proxies do (Authorization included)."""
 
-    def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}'):
+    def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}',
+                 echo_headers: bool = False):
         self.requests = 0
+        self.last_request = b""
+        self._closing = threading.Event()
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
-                owner.requests += 1
-                self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path.endswith("/chat/completions"):
+                    owner.requests += 1
+                owner.last_request = self.rfile.read(int(self.headers.get("content-length", 0)))
                 if stall:
-                    time.sleep(stall)
+                    owner._closing.wait(stall)  # released at close, so teardown does not wait it out
+                answer = body
+                if echo_headers:
+                    echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+                    answer = json.dumps({"error": {"message": f"bad request, headers were {echoed}"}}).encode()
                 try:
                     self.send_response(status)
                     self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(body)))
+                    self.send_header("content-length", str(len(answer)))
                     self.end_headers()
-                    self.wfile.write(body)
+                    self.wfile.write(answer)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up first: that is what a timeout test wants
 
@@ -55,8 +65,19 @@ class FaultServer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def close(self):
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def completion(content: str) -> bytes:
+    """An OpenAI chat completion whose answer is `content`: the shape of a server's reply, for
+    servers that answer with what no model would (a hostile or broken server)."""
+    return json.dumps({
+        "id": "fault", "object": "chat.completion", "created": 0, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }).encode()
 
 
 @pytest.fixture

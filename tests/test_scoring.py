@@ -8,7 +8,8 @@ import pytest
 
 from storybrief import scoring
 from storybrief.errors import InputError
-from storybrief.scoring import SupportScorer, claim_features, score_jsonl, split_source
+from storybrief.scoring import SupportScorer, claim_features, score_jsonl
+from storybrief.text import sentences
 
 SOURCE = (
     "The city council approved a budget of 1,200 million euros on Tuesday. "
@@ -52,8 +53,11 @@ def test_contradicted_detail_scores_below_threshold(scorer, claim):
         "Mayor Anne Hidalgo said the plan would fund 3,000 new social housing units by 2026.", SOURCE
     )
     bad = scorer.score(claim, SOURCE)
-    assert bad < scorer.threshold
     assert bad < good
+    # The detail itself is flagged for verify's deterministic checks (missing-number,
+    # unsupported-date); a hard cap in the scorer cost WiCE more than it gained (scorer_report.md).
+    feats = claim_features(claim, SOURCE)
+    assert feats["num_missing_doc"] + feats["date_missing_doc"] > 0
 
 
 def test_swapped_name_scores_lower(scorer):
@@ -70,8 +74,10 @@ def test_number_normalisation():
     ev = ["The firm hired three hundred people and 1,000 contractors, a 12.5% rise."]
     f = claim_features("The firm hired 1000 contractors, up 12.5 per cent.", ev)
     assert f["num_missing_doc"] == 0.0
-    f = claim_features("The firm hired 3 people.", ev)
+    f = claim_features("The firm hired 300 people.", ev)
     assert f["num_missing_doc"] == 0.0
+    f = claim_features("The firm hired 3 people.", ev)  # "three hundred" is 300, not 3
+    assert f["num_missing_doc"] == 1.0
     f = claim_features("The firm hired 1001 contractors.", ev)
     assert f["num_missing_doc"] == 1.0
 
@@ -105,12 +111,13 @@ def test_multi_sentence_claim_takes_minimum(scorer):
     bad = "Tokyo hosted the Olympic Games in 1964."
     both = scorer.score_evidence(f"{good} {bad}", SOURCE)
     assert len(both.sentence_scores) == 2
-    assert both.score == pytest.approx(min(both.sentence_scores))
+    low = min(both.sentence_scores)  # the least supported sentence, its odds shared by two sentences
+    assert both.score == pytest.approx(low / (1 - low) / 2 / (1 + low / (1 - low) / 2))
     assert both.score < scorer.score(good, SOURCE)
 
 
 def test_split_source_keeps_abbreviations():
-    assert split_source("Mr. Smith arrived at 3 p.m. on Monday. He left.") == [
+    assert sentences("Mr. Smith arrived at 3 p.m. on Monday. He left.") == [
         "Mr. Smith arrived at 3 p.m. on Monday.",
         "He left.",
     ]
@@ -155,3 +162,25 @@ def test_bad_row_names_line(tmp_path, bad_line, needle):
 def test_missing_input_is_input_error(tmp_path):
     with pytest.raises(InputError):
         score_jsonl(tmp_path / "nope.jsonl", tmp_path / "out.jsonl")
+
+
+def test_a_claim_identical_to_its_source_is_supported(scorer, seed_dir):
+    """Word for word is supported at any length: each seed article against itself, the four
+    together, and 100,000 characters of the Libya cluster."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
+    for text in seeds + ["\n\n".join(seeds)]:
+        assert scorer.score_evidence(text, text).label == "supported"
+    libya = seed_dir.parents[2].parent / "shared" / "data" / "stories" / "libya-2011-fr.jsonl"
+    if libya.is_file():
+        long = " ".join(json.loads(line)["text"] for line in libya.read_text(encoding="utf-8").splitlines())[:100_000]
+        assert scorer.score(long, long) == 1.0
+
+
+def test_score_jsonl_takes_a_source_as_sentences(tmp_path, scorer):
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"id": 1, "claim": "The mayor approved the plan on Monday.",
+                               "source": ["Other news.", "The mayor approved the plan on Monday, officials said."]})
+                   + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert score_jsonl(src, out, scorer) == 1
+    assert json.loads(out.read_text())["label"] == "supported"

@@ -127,7 +127,8 @@ def brief(
     options = BriefOptions(language=lang, context_tokens=context)
     endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
     prompts = PromptLibrary()
-    story = build_story(list(paths), topic=topic)
+    with err.status("Reading the articles…"):  # a 50 MB JSONL takes a while; a terminal sees it
+        story = build_story(list(paths), topic=topic)
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)
@@ -273,20 +274,33 @@ def verify(
 @app.command()
 @click.argument("in_jsonl", type=PathArg)
 @click.option("--out", "-o", type=PathArg, default=None, help='Write rows {"id", "score", "label"} here (default: standard output).')
-def score(in_jsonl: Path, out: Path | None) -> None:
-    """Score claims (IN_JSONL: rows {"id", "source", "claim"}) against sources with the model-free support scorer."""
+@click.option("--judge", is_flag=True, help="Also ask the model (embedded, or --base-url) per claim sentence, as verify --judge does; adds scorer_score and judge_score.")
+@endpoint_options
+def score(in_jsonl: Path, out: Path | None, judge: bool, base_url: str | None, model: str | None,
+          api_key: str | None, timeout: float | None) -> None:
+    """Score claims (IN_JSONL: rows {"id", "source", "claim"}, the source a text or a list of
+    sentences) against sources: the measured path behind every published verifier figure."""
+    import contextlib
     import tempfile
 
     from .scoring import score_jsonl
 
-    if out is not None:
-        n = score_jsonl(in_jsonl, out)
-        err.print(f"scored {n} rows -> {out}", highlight=False)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "scores.jsonl"
-        score_jsonl(in_jsonl, target)
-        sys.stdout.write(target.read_text(encoding="utf-8"))
+    with contextlib.ExitStack() as stack:
+        claim_judge = None
+        if judge or base_url:
+            from .llm import Endpoint, connect
+            from .verify import Judge
+
+            endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
+            claim_judge = Judge(stack.enter_context(connect(endpoint)), name=endpoint.model)
+        if out is not None:
+            n = score_jsonl(in_jsonl, out, judge=claim_judge)
+            err.print(f"scored {n} rows -> {out}", highlight=False)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "scores.jsonl"
+            score_jsonl(in_jsonl, target, judge=claim_judge)
+            sys.stdout.write(target.read_text(encoding="utf-8"))
 
 
 @app.command("eval")
@@ -305,6 +319,9 @@ def eval_(config: Path, baseline: str | None, run_id: str | None, meta_eval: boo
     print_run(run, Console())
     run_dir = resolve_path(loaded.config.runs_dir, loaded.root) / run.run_id
     err.print(f"wrote {run_dir}/{{manifest,results}}.json and {run_dir}/report.html", highlight=False)
+    failed = [c for c in run.cases if c.error]
+    if failed and len(failed) == len(run.cases):
+        raise EvalRegression(f"all {len(failed)} cases failed, so nothing was measured; first: {failed[0].error}")
     if run.comparison and run.comparison.failures:
         raise EvalRegression(f"{len(run.comparison.failures)} metrics regressed past their thresholds "
                              f"against {run.comparison.baseline_run}")
@@ -389,23 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated as exc:
         err.print(f"storybrief: stopped by {signal.Signals(exc.signum).name}", highlight=False)
         return 128 + exc.signum
-    except BrokenPipeError:
-        # The reader of standard output went away (`| head`): stop quietly, as a Unix filter does.
-        _silence_stdout()
-        return 141
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def _silence_stdout() -> None:
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

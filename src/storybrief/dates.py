@@ -36,44 +36,18 @@ import re
 from functools import lru_cache
 
 from storybrief.models import DateRole, ResolvedDate, Tense
+from storybrief.text import month_number, month_pattern, weekday_number, weekday_pattern
 
 __all__ = ["resolve_dates"]
 
 # --------------------------------------------------------------------------- vocabularies
 
-_EN_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}
-_FR_MONTHS = {
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
-    "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
-}
-_EN_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-}
-_FR_WEEKDAYS = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-}
-
-_EN_MONTH_FULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_EN_MONTH_ANY = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
-)
-_EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_FR_MONTH_FULL = (
-    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
-)
-_FR_MONTH_ANY = (
-    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
-    r"|(?:janv|f[ée]vr|avr|juil|sept|oct|nov|d[ée]c)\.)"
-)
-_FR_WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_EN_MONTH_FULL = month_pattern("en", capitalised=True)
+_EN_MONTH_ANY = month_pattern("en", capitalised=True, abbreviations=True)
+_EN_WEEKDAY = weekday_pattern("en", capitalised=True)
+_FR_MONTH_FULL = month_pattern("fr")
+_FR_MONTH_ANY = month_pattern("fr", abbreviations=True, dot_required=True)
+_FR_WEEKDAY = weekday_pattern("fr")
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _APOS = "['’]"
 
@@ -170,8 +144,7 @@ def _patterns(language: str) -> list[_Pattern]:
 
 
 def _month_number(word: str) -> int | None:
-    key = word.lower().rstrip(".")
-    return _EN_MONTHS.get(key) or _FR_MONTHS.get(key)
+    return month_number(word, "en") or month_number(word, "fr")
 
 
 def _safe_date(y: int, m: int, d: int) -> dt.date | None:
@@ -256,7 +229,7 @@ def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt
         return None
     if kind == "wd":
         word = (groups["wd"] or "").lower()
-        wd = _EN_WEEKDAYS.get(word, _FR_WEEKDAYS.get(word))
+        wd = weekday_number(word)
         if wd is None:
             return None
         q = _qualifier(groups.get("q"))
@@ -328,7 +301,8 @@ _FR_PAST = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _TENSE_WINDOW = 120
-_VERB_PHRASE_GAP = 10  # "will be " / "will have been " before a participle
+_VERB_PHRASE_GAP = 10
+_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+)?$", re.I)  # "will be " / "will have been " before a participle
 
 
 def _markers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -344,6 +318,8 @@ def _clause_tense(text: str, start: int, end: int, language: str) -> Tense | Non
     after = _CLAUSE_END.search(text, end, min(len(text), end + _TENSE_WINDOW))
     right = after.start() if after else min(len(text), end + _TENSE_WINDOW)
     clause = text[left:start] + " " * (end - start) + text[end:right]
+    if _SINCE.search(text, max(0, start - 16), start):
+        return "past"  # "depuis le 24 juillet", "since 3 March": a start that has happened
     lang = (language or "und").lower()[:2]
     future_pattern, past_pattern = {"en": (_EN_FUTURE, _EN_PAST), "fr": (_FR_FUTURE, _FR_PAST)}.get(
         lang, (None, None))

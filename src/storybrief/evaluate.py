@@ -39,9 +39,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import __version__
-from .errors import ConfigError, InputError, StorybriefError
+from .errors import ConfigError, InputError, StorybriefError, redact
 from .files import write_atomic
-from .models import Brief, Passage, Story, VerificationReport
+from .models import Brief, Passage, Position, Story, VerificationReport
 from .runner import BriefCache, Progress, content_key, run_jobs
 
 SHARED_PREFIX = "${SHARED}"
@@ -120,18 +120,18 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
                      if f.type == "unresolved-citation" and f.severity != "info")
     given = sum(len(c.citations) for c in report.claims)
     removed = sum(1 for i in brief.citation_issues if i.action == "removed")
-    imprecise_at: dict[str, int] = {}
+    imprecise_at: dict[Position, int] = {}
     for f in report.findings:
         if f.type == "citation-precision":
-            imprecise_at[f.location] = imprecise_at.get(f.location, 0) + max(1, len(f.citations))
+            imprecise_at[f.position] = imprecise_at.get(f.position, 0) + max(1, len(f.citations))
     cited_total = precise = 0
     for c in checked:
         n = len(c.citations)
         cited_total += n
         if c.verdict in ("supported", "partially_supported"):
-            precise += max(0, n - imprecise_at.get(c.location, 0))
+            precise += max(0, n - imprecise_at.get(c.position, 0))
     timeline = [c for c in report.claims if c.kind == "timeline"]
-    bad_dates = {f.location for f in report.findings if f.type == "timeline-date"}
+    bad_dates = {f.position for f in report.findings if f.type == "timeline-date"}
     words = len(re.findall(r"\w+", brief.headline)) + sum(
         len(re.findall(r"\w+", s.text)) for section in brief.sections for s in section.sentences)
     metrics: dict[str, float | None] = {
@@ -141,7 +141,7 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
         "citation_recall": _share(sum(1 for c in checked if c.verdict == "supported" and c.citations), len(checked)),
         "citation_precision": _share(precise, cited_total),
         "citation_resolution": _share(given - unresolved, given + removed),
-        "timeline_dates": _share(sum(1 for c in timeline if c.location not in bad_dates), len(timeline)),
+        "timeline_dates": _share(sum(1 for c in timeline if c.position not in bad_dates), len(timeline)),
         "date_precision": None,
         "date_recall": None,
         "date_f1": None,
@@ -277,6 +277,8 @@ def load_config(path: Path) -> LoadedConfig:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read eval config {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML must be UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     try:
@@ -560,7 +562,6 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         raise ConfigError(f"run id {run_id!r}: use letters, digits, '.', '_' and '-'")
     run_dir = resolve_path(config.runs_dir, root) / run_id
     base = load_run(baseline, loaded) if baseline else None  # fail early on a bad baseline
-
     cases = load_cases(loaded)
     libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
                  for variant in config.prompts}
@@ -612,7 +613,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         result.metrics = compute_metrics(brief, report, t.reference)
         checked = [c for c in report.claims if c.kind in ("sentence", "timeline") and c.verdict != "exempt"]
         result.verdicts = {v: sum(1 for c in checked if c.verdict == v)
-                           for v in ("supported", "partially_supported", "unsupported", "contradicted")}
+                           for v in ("supported", "supported_elsewhere", "partially_supported", "unsupported",
+                                     "contradicted")}
         counts: dict[str, int] = {}
         for f in report.findings:
             counts[f.type] = counts.get(f.type, 0) + 1
@@ -663,7 +665,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         run_id=run_id, created_at=created, config_file=str(loaded.path) if loaded.path else None,
         config=config.model_dump(mode="json"), storybrief_version=__version__, git_commit=_git_commit(root),
         packages=_versions(), prompts=prompt_hashes,
-        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": p.base_url} for p in config.providers],
+        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": redact(p.base_url) if p.base_url else None}
+                   for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
                 "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
@@ -673,7 +676,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     run = RunResults(run_id=run_id, manifest=manifest, cases=ordered, groups=aggregate(ordered))
     if meta_eval if meta_eval is not None else config.meta_eval.enabled:
         with console.status("Verifier meta-eval (FRANK, WiCE)…"):
-            run.meta_eval = verifier_meta_eval(resolve_path(config.meta_eval.data, root), root)
+            run.meta_eval = verifier_meta_eval(resolve_path(config.meta_eval.data, root))
     if base is not None:
         run.comparison = compare(run, base, config.thresholds)
     save_run(run, run_dir)
@@ -750,6 +753,9 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
                                 f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
         b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (b is None or not b.error):
+            # A case that produced no brief has no metrics to regress: it fails the gate itself.
+            failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
         if b is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",
@@ -762,45 +768,63 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
 # --------------------------------------------------------------------------- verifier meta-eval
 
 
-def _calibration_module(root: Path):
-    import importlib.util
+def balanced_accuracy(labels, predicted) -> float:
+    """Mean recall of the two classes (numpy; the meta-eval runs on a plain install)."""
+    import numpy as np
 
-    path = root / "evals" / "calibrate_scorer.py"
-    if not path.is_file():
-        raise ConfigError(f"the meta-eval reuses {path}, which this checkout lacks")
-    spec = importlib.util.spec_from_file_location("storybrief_calibrate_scorer", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    y, p = np.asarray(labels, dtype=bool), np.asarray(predicted, dtype=bool)
+    return float(0.5 * (p[y].mean() + (~p[~y]).mean()))
 
 
-def verifier_meta_eval(data_dir: Path, root: Path, scorer=None) -> MetaEvalResult:
+def roc_auc(labels, scores) -> float:
+    """Area under the ROC curve as the Mann-Whitney statistic, ties counted half."""
+    import numpy as np
+
+    y, s = np.asarray(labels, dtype=bool), np.asarray(scores, dtype=float)
+    _, inverse, counts = np.unique(s, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse]  # 1-based, ties averaged
+    positives, negatives = int(y.sum()), int((~y).sum())
+    return float((ranks[y].sum() - positives * (positives + 1) / 2.0) / (positives * negatives))
+
+
+def meta_eval_rows(data_dir: Path) -> list[dict]:
+    """The development rows the meta-eval scores, as ``storybrief score`` reads them:
+    {"id", "dataset", "claim", "source", "label"}. FRANK: claim = the whole summary, source =
+    the article; WiCE: claim = the sentence, source = the cited page's sentences."""
+    rows: list[dict] = []
+    for line in open(data_dir / "frank_valid.jsonl", encoding="utf-8"):
+        r = json.loads(line)
+        rows.append({"id": f"{r['hash']}:{r['model_name']}", "dataset": r["dataset"], "claim": r["summary"],
+                     "source": r["article"], "label": int(r["label"])})
+    for k, line in enumerate(open(data_dir / "wice_dev.jsonl", encoding="utf-8")):
+        r = json.loads(line)
+        rows.append({"id": f"wice:{k}", "dataset": "wice", "claim": r["claim"], "source": list(r["evidence"]),
+                     "label": int(r["label"] == "supported")})
+    return rows
+
+
+def verifier_meta_eval(data_dir: Path, scorer=None) -> MetaEvalResult:
     """The shipped scorer on FRANK validation (cnndm, bbc) and WiCE dev, at its stored threshold
-    (no refit): balanced accuracy and ROC-AUC per dataset. Data loading is calibrate_scorer's."""
+    (no refit): balanced accuracy and ROC-AUC per dataset, through :func:`scoring.score_rows`,
+    the path ``storybrief score`` takes."""
     import time
 
-    import numpy as np
-    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
-
-    from .scoring import FEATURE_NAMES, aggregate as aggregate_scores, default_scorer
+    from .scoring import default_scorer, score_rows
 
     if not (data_dir / "frank_valid.jsonl").is_file() or not (data_dir / "wice_dev.jsonl").is_file():
         raise ConfigError(f"meta-eval data not found in {data_dir} (frank_valid.jsonl, wice_dev.jsonl)")
     started = time.perf_counter()
     scorer = scorer or default_scorer()
-    units, X, _ = _calibration_module(root).load(data_dir)
-    sentence_scores = np.array([scorer._prob(dict(zip(FEATURE_NAMES, row))) for row in X])
-    unit_scores = np.array([aggregate_scores(sentence_scores[u["first"]:u["last"]], scorer.aggregation)
-                            for u in units])
-    labels = np.array([u["label"] for u in units])
-    datasets = np.array([u["dataset"] for u in units])
+    data = meta_eval_rows(data_dir)
+    results = list(score_rows(((r["claim"], r["source"]) for r in data), scorer))
     rows = []
     for name, title in (("cnndm", "FRANK cnndm"), ("bbc", "FRANK bbc"), ("wice", "WiCE dev")):
-        m = datasets == name
-        y, s = labels[m], unit_scores[m]
-        rows.append(MetaEvalRow(dataset=title, n=int(m.sum()), positives=int(y.sum()),
-                                balanced_accuracy=round(float(balanced_accuracy_score(y, s >= scorer.threshold)), 4),
-                                roc_auc=round(float(roc_auc_score(y, s)), 4)))
+        picked = [(r["label"], s) for r, s in zip(data, results) if r["dataset"] == name]
+        labels = [y for y, _ in picked]
+        rows.append(MetaEvalRow(
+            dataset=title, n=len(picked), positives=sum(labels),
+            balanced_accuracy=round(balanced_accuracy(labels, [s.label == "supported" for _, s in picked]), 4),
+            roc_auc=round(roc_auc(labels, [s.score for _, s in picked]), 4)))
     return MetaEvalResult(scorer=scorer.name, threshold=round(scorer.threshold, 4), data=str(data_dir), rows=rows,
                           seconds=round(time.perf_counter() - started, 2))
 

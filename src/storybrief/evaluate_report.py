@@ -11,7 +11,7 @@ from .evaluate import METRIC_BY_KEY, METRICS, PLOT_METRICS, TABLE_METRICS, RunRe
 from .models import Brief, VerificationReport
 
 PALETTE = ("#2f6fb0", "#d9822b", "#3a9d5d", "#9a4fb5", "#c4473a", "#6b7a8f")
-VERDICT_COLOURS = {"supported": "#3a9d5d", "partially_supported": "#e0b400", "unsupported": "#d9534f",
+VERDICT_COLOURS = {"supported": "#3a9d5d", "supported_elsewhere": "#5bc0de", "partially_supported": "#e0b400", "unsupported": "#d9534f",
                    "contradicted": "#8b1a1a"}
 
 

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 
 from storybrief.models import EventCandidate, Passage, Precision, ResolvedDate, Story
-from storybrief.passages import content_words
+from storybrief.passages import key_words
 
 __all__ = ["event_candidates", "SAME_EVENT_OVERLAP"]
 
@@ -33,7 +33,7 @@ def _words_outside_dates(passage: Passage) -> frozenset[str]:
     text = passage.text
     for date in sorted(passage.dates, key=lambda d: -d.start):
         text = text[:date.start] + " " + text[date.end:]
-    return content_words(text)
+    return key_words(text)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:

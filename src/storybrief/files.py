@@ -46,10 +46,11 @@ def _target(path: Path, option: str) -> Path:
     """Where a write to `path` lands: through any symlinks."""
     try:
         return Path(os.path.realpath(path, strict=True))
-    except FileNotFoundError:
-        return Path(os.path.realpath(path))  # a new file, or a link to one
     except OSError as exc:
-        raise ConfigError(f"{option} {path}: {exc.strerror or exc} (a symlink loop?)") from exc
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(f"{option} {path}: a symlink loop") from exc
+        # A new file, a link to one, or a path through a file: the parent check says which.
+        return Path(os.path.realpath(path))
 
 
 def _check_parent(target: Path, path: Path, option: str) -> None:
@@ -76,7 +77,8 @@ def check_output_file(path: str | Path, option: str = "--out") -> None:
         if not stat.S_ISREG(mode):
             raise ConfigError(f"{option} {path} is a device, pipe or socket, not a file "
                               "(only /dev/stdout is written as a stream)")
-        if not os.access(target, os.W_OK):
+        if not os.access(target, os.W_OK) or not mode & 0o222:
+            # No write bit for anyone: the user protected it, even from root.
             raise ConfigError(f"{option} {path} is read-only")
     _check_parent(target, path, option)
 

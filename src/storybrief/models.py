@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,49 @@ class ResolvedDate(Record):
         description="event: something happened or will happen on that date; publication: a dateline or "
         "publication stamp, which dates the article, not an event",
     )
+
+
+PositionKind = Literal["headline", "sentence", "timeline", "sources", "sections", "brief", "line"]
+
+
+class Position(Record):
+    """Where in a brief something is: the headline, a section's sentence, a timeline entry,
+    the brief's sources, its sections or the brief as a whole, or a line of a text brief.
+    Indices are 0-based; a line is numbered as editors show it, from 1. Hashable, so stages
+    can key edits by it; :meth:`label` is the words a reader sees."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: PositionKind
+    section: int | None = Field(default=None, ge=0, description="a sentence's section, 0-based")
+    sentence: int | None = Field(default=None, ge=0, description="a sentence's index in its section, 0-based")
+    entry: int | None = Field(default=None, ge=0, description="a timeline entry's index, 0-based")
+    line: int | None = Field(default=None, ge=1, description="a line of a text brief, 1-based")
+
+    @classmethod
+    def of_sentence(cls, section: int, sentence: int) -> Position:
+        return cls(kind="sentence", section=section, sentence=sentence)
+
+    @classmethod
+    def of_entry(cls, entry: int) -> Position:
+        return cls(kind="timeline", entry=entry)
+
+    @classmethod
+    def of_line(cls, line: int) -> Position:
+        return cls(kind="line", line=line)
+
+    def label(self) -> str:
+        """'section 1 sentence 2', 'timeline entry 3', 'line 4', 'headline', 'sources', ..."""
+        if self.kind == "sentence":
+            return f"section {(self.section or 0) + 1} sentence {(self.sentence or 0) + 1}"
+        if self.kind == "timeline":
+            return f"timeline entry {(self.entry or 0) + 1}"
+        if self.kind == "line":
+            return f"line {self.line}"
+        return self.kind
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 class Article(Record):
@@ -178,7 +222,7 @@ class CallRecord(Record):
 class CitationIssue(Record):
     """A citation that failed the resolution check and what was done about it."""
 
-    where: str = Field(description="section/sentence or timeline position")
+    where: Position
     citation: str
     problem: str
     action: Literal["removed", "marked"]
@@ -189,6 +233,7 @@ class VerificationSummary(Record):
     scorer: str
     sentences: int
     supported: int
+    supported_elsewhere: int = Field(default=0, description="true, but supported by a passage it does not cite")
     partially_supported: int
     unsupported: int
     contradicted: int
@@ -220,7 +265,21 @@ class Brief(Record):
 
 # --------------------------------------------------------------------------- verification
 
-Verdict = Literal["supported", "partially_supported", "unsupported", "contradicted", "exempt"]
+class Verdict(str, Enum):
+    """What the verifier concluded about one claim; each verdict says what to do about it."""
+
+    SUPPORTED = "supported"
+    SUPPORTED_ELSEWHERE = "supported_elsewhere"  # true: a passage it does not cite supports it (re-cite)
+    PARTIALLY_SUPPORTED = "partially_supported"  # some of it is supported, a detail is not
+    UNSUPPORTED = "unsupported"  # nothing given supports it
+    CONTRADICTED = "contradicted"  # a source says otherwise (see the claim's contradictions)
+    EXEMPT = "exempt"  # the headline, or too short to state a fact
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ContradictionKind = Literal["role", "number", "date", "place", "agent", "event", "negation"]
 Severity = Literal["error", "warning", "info"]
 FindingType = Literal[
     "unresolved-citation",
@@ -237,6 +296,8 @@ FindingType = Literal[
     "blanket-citation",
     "off-topic",
     "unparsed-line",
+    "supported-elsewhere",
+    "contradicted",
 ]
 
 
@@ -252,12 +313,20 @@ class EvidenceRef(Record):
     dates: list[str] = Field(default_factory=list, description="resolved dates of the passage, ISO")
 
 
+class Contradiction(Record):
+    """A fact the claim states that a source states otherwise, with the source's words."""
+
+    kind: ContradictionKind = Field(description="role/title, number, date, place, who did what (agent), "
+                                                "what happened (event), or negation")
+    claim: str = Field(description="what the claim says, in its words")
+    source: str = Field(description="what the source says instead, in its words")
+    evidence: EvidenceRef
+
+
 class ClaimVerdict(Record):
     """The verdict on one sentence, timeline entry or headline of the brief."""
 
-    location: str = Field(description="'section 1 sentence 2', 'timeline entry 3' or 'headline'")
-    kind: Literal["sentence", "timeline", "headline"]
-    section: int | None = Field(default=None, description="0-based section index of a sentence")
+    position: Position
     lead: str | None = Field(default=None, description="the lead phrase of the sentence's section")
     text: str
     citations: list[str] = Field(default_factory=list, description="markers [n] or passage ids as the brief gives them")
@@ -269,17 +338,34 @@ class ClaimVerdict(Record):
     evidence: EvidenceRef | None = None
     cluster_evidence: EvidenceRef | None = None
     date: str | None = Field(default=None, description="timeline entries: the entry's date, ISO")
+    contradictions: list[Contradiction] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return self.position.label()
+
+    @property
+    def kind(self) -> str:
+        return self.position.kind
+
+    @property
+    def section(self) -> int | None:
+        return self.position.section
 
 
 class Finding(Record):
     type: FindingType
     severity: Severity
-    location: str
+    position: Position
     text: str = Field(default="", description="the sentence or line the finding is about")
     message: str
     citations: list[str] = Field(default_factory=list)
     evidence: EvidenceRef | None = None
+
+    @property
+    def location(self) -> str:
+        return self.position.label()
 
 
 class VerifiedSource(Record):

@@ -1,8 +1,13 @@
-"""Split a source's cleaned text into citable passages with stable, content-based ids.
+"""Passages: citable pieces of the sources, the story's subject, and what fits the window.
 
-Sentences are found with a regular expression and an abbreviation list (fast, no model):
-a boundary is sentence-final punctuation, optional closing quotes, whitespace, then
-something that can open a sentence. Very short fragments merge into a neighbour; very
+- `split_passages`: a source's cleaned text as passages with stable, content-based ids.
+- `find_subject` / `set_aside_off_topic`: what the story is about, and the articles that
+  are not about it (never shown to the model).
+- `select_passages`: the passages to show the model, counted in the serving model's own
+  tokens, ranked by relevance to the subject and spread over sources and time.
+
+Sentences come from :func:`storybrief.text.sentence_spans`, the splitter every stage
+shares (fast, no model). Very short fragments merge into a neighbour; very
 long sentences are cut at a clause boundary. Offsets always satisfy
 `source.text[p.start:p.end] == p.text`.
 """
@@ -15,116 +20,28 @@ import heapq
 import math
 import re
 import statistics
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 from storybrief.dates import resolve_dates
 from storybrief.errors import ContextOverflowError
 from storybrief.models import OffTopicSource, Passage, Source, Story, Subject
+from storybrief.text import ALL_STOP_WORDS, content_words, fold, sentence_spans, words
 
 __all__ = [
-    "split_passages", "sentence_spans", "content_words", "fold", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
+    "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
     "find_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
 ]
 
 MIN_PASSAGE_CHARS = 30
 MAX_PASSAGE_CHARS = 600
-
-# Words that end with a period without ending a sentence (compared lowercased, no period).
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc
-    no nos vol fig approx est dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue wed thu fri sat sun u.s u.k u.n e.u u.s.a a.m p.m i.e e.g cf al ca
-    m mm mme mmes mlle mgr me dr pr av bd janv févr fevr avr juil déc env cie éd ex
-    """.split()
-)
-# A candidate boundary: terminal punctuation, closing quotes/brackets, whitespace, and an opener.
-_BOUNDARY = re.compile(
-    r"(?P<punct>[.!?…]+)(?P<close>[\"”»’)\]]*(?:\s+[»”])?)(?P<space>\s+)(?=[«\"“‘(\[]?\s*[A-ZÀ-ÝÉÈ0-9])"
-)
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 
-# Function words of English and French news text, folded: they say nothing of what a
-# passage is about.
-_STOPWORDS = frozenset(
-    """
-    the and for that with this from have has had were was are been will would their they them there these those
-    which what when where while about after before into over under than then also more most some such only other
-    said says told just very even much many made make like could should shall being does did not but its his her
-    hers our your who whom whose whether because since until upon onto off out all any each both few own same
-    dans pour avec sans sous cette ces son ses leur leurs nous vous ils elles elle mais donc ainsi alors
-    aussi comme plus moins tres tout tous toute toutes autre autres entre vers chez dont etre avoir fait faire
-    sont etait etaient avait avaient sera seront aura auront selon apres avant depuis pendant lors encore deja
-    meme memes quand comment pourquoi quel quelle quels quelles celui celle ceux celles lequel laquelle
-    notamment egalement toujours jamais rien personne chaque plusieurs certains certaines peut peuvent
-    """.split()
-)
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)?", re.UNICODE)
-
-
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Lowercase without accents: "Yémen" and "yemen" are one word."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def content_words(text: str) -> frozenset[str]:
-    """The folded words of `text` that carry content: no function words, no short words
-    (an elided "l'" or "d'" is cut off); numbers are kept."""
-    words = set()
-    for raw in _WORD.findall(text):
-        word = fold(re.sub(r"^[a-z]['’]", "", raw, flags=re.I))
-        if word[:1].isdigit() or (len(word) >= 4 and word not in _STOPWORDS):
-            words.add(word)
-    return frozenset(words)
-
-
-def _is_abbreviation(text: str, dot_index: int) -> bool:
-    """True when the period at `dot_index` closes an abbreviation or an initial."""
-    match = _TOKEN_BEFORE.search(text, max(0, dot_index - 40), dot_index)
-    if not match:
-        return False
-    token = match.group(1).lstrip("([«\"“‘'")
-    word = token.lower().rstrip(".")
-    if not word:
-        return False
-    if word in _ABBREVIATIONS:
-        return True
-    if len(word) == 1 and word.isalpha():
-        return True  # an initial: "J. Smith", "M. Macron"
-    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
-        return True  # dotted acronyms: u.s, e.u
-    return False
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of text[start:end], whitespace trimmed."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        punct = match.group("punct")
-        if punct == "." and _is_abbreviation(text, match.start("punct")):
-            continue
-        cut = match.start("space")
-        spans.append((cursor, cut))
-        cursor = match.end("space")
-    spans.append((cursor, end))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
+def key_words(text: str) -> frozenset[str]:
+    """The folded words of `text` that say what it is about: content words of four letters or
+    more, and numbers."""
+    return frozenset(w for w in content_words(text) if w[:1].isdigit() or len(w) >= 4)
 
 
 def _merge_short(spans: list[tuple[int, int]], minimum: int) -> list[tuple[int, int]]:
@@ -205,7 +122,7 @@ def split_passages(source: Source, base: dt.date | None) -> list[Passage]:
 _NAME = re.compile(r"\b[A-ZÀ-Ý][\w-]{2,}")
 _ELISION = re.compile(r"\b[A-Za-z]['’]")
 # Capitalised function words that open sentences; they are not names.
-_NOT_NAMES = _STOPWORDS | frozenset(
+_NOT_NAMES = ALL_STOP_WORDS | frozenset(
     "les des une aux the but this dans pour avec sans selon sur par elle ils mais que qui est son ses nous vous "
     "cet une lors pas non yes its his her their she him there here what how why when where".split()
 )
@@ -350,8 +267,8 @@ def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter
             return passages
     subject = story.subject or find_subject(list(sources.values()))
     weights = _term_weights(subject)
-    words = [Counter(w for w in (fold(x) for x in _WORD.findall(p.text)) if len(w) > 3) for p in passages]
-    document_frequency = Counter(w for bag in words for w in bag)
+    counts = [Counter(w for w in words(p.text) if len(w) > 3) for p in passages]
+    document_frequency = Counter(w for bag in counts for w in bag)
     n = len(passages)
     centroid = {w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1}
     centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
@@ -362,7 +279,7 @@ def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter
         return sum(v * centroid.get(w, 0.0) for w, v in weighted.items()) / (norm * centroid_norm)
 
     base = []
-    for passage, bag in zip(passages, words, strict=True):
+    for passage, bag in zip(passages, counts, strict=True):
         about = sum(w * min(bag[t], 2) for t, w in weights.items())
         score = (0.1 + centrality(bag)) * (1.0 + about)
         score *= 1.3 if any(d.role == "event" for d in passage.dates) else 1.0

@@ -6,9 +6,12 @@ Every problem with the input is an `InputError` whose one-line message names the
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import heapq
 import json
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
+from storybrief.text import guess_language, month_number, month_pattern
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -30,6 +34,8 @@ __all__ = [
     "dedupe",
     "build_story",
     "cluster_boilerplate",
+    "outlet_from_url",
+    "outlet_from_text",
 ]
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -41,25 +47,55 @@ MAX_BOILERPLATE_LINE_CHARS = 250
 # --------------------------------------------------------------------------- decoding
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Bytes -> text: utf-8 (BOM allowed), else detected charset; binary is an InputError."""
-    if b"\x00" in data:
-        raise InputError(f"{name}: binary file (NUL bytes), not an article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None:
-        from charset_normalizer import from_bytes
+# Control characters (Unicode category Cc) other than the whitespace ones.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(f"{name}: binary or undecodable file, not an article")
-        text = str(best)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
-    if text and controls / len(text) > 0.01:
-        raise InputError(f"{name}: binary file (control characters), not an article")
+
+def _decode(data: bytes, name: str, warnings: list[str] | None = None) -> str:
+    """Bytes -> text. A byte-order mark says the encoding (UTF-8, -16, -32). Text that is UTF-8
+    apart from a few stray bytes stays UTF-8, each stray byte run replaced (U+FFFD) and counted
+    in a warning; text with no UTF-8 sequence at all is decoded in its detected charset.
+    Binary is an InputError."""
+    bom_encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+    if bom_encoding is not None:
+        text, bad = _decode_counting(data, bom_encoding)
+    else:
+        if b"\x00" in data:
+            raise InputError(f"{name}: binary file (NUL bytes), not an article")
+        text, bad = _decode_counting(data, "utf-8-sig")
+        if bad and not _has_utf8_sequences(data):
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data).best()
+            if best is None:
+                raise InputError(f"{name}: binary or undecodable file, not an article")
+            text, bad = str(best), 0
+    controls = len(_CONTROL.findall(text))
+    if text and (controls + bad) / len(text) > 0.01:
+        raise InputError(f"{name}: binary file (control characters or undecodable bytes), not an article")
+    if bad and warnings is not None:
+        warnings.append(f"{name}: {bad} undecodable byte sequence{'s' if bad > 1 else ''} replaced (U+FFFD)")
     return text
+
+
+def _decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
+    """`data` decoded with every undecodable byte run replaced, and how many runs there were."""
+    text = data.decode(encoding, errors="replace")
+    if "\ufffd" not in text:
+        return text, 0
+    genuine = data.count("\ufffd".encode(encoding.removesuffix("-sig"))) if encoding.startswith("utf-8") else 0
+    return text, len(re.findall("\ufffd+", text)) - genuine
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    """Whether `data` holds a multi-byte UTF-8 sequence: a stray byte in UTF-8 text, not a
+    legacy charset, when it does."""
+    return _UTF8_SEQUENCE.search(data) is not None
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
@@ -102,8 +138,33 @@ _CHROME_KEYWORDS = re.compile(
     r"sans engagement|connectez-vous|créez votre compte|votre compte|your account|merci de compléter|"
     r"les sites du groupe|nos journaux et magazines|les sites éditoriaux|boutique (?:le|du)|"
     r"all quotes delayed|this content was produced|ce contenu a été|ce billet fait partie d|"
-    r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read",
+    r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read|"
+    r"les autres sites d|toute la météo|tout savoir pour|nos autres sites|retour à l'accueil|back to top|"
+    r"^\s*(?:accueil|home)\s*[|>»›]",
     re.I,
+)
+# A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
+_INLINE_BYLINE = re.compile(
+    r"^(?:By|Par) [A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’.-]+){0,2} (?:BBC News|BBC World Service)"
+    r"(?:, (?:Los Angeles|New York|Las Vegas|Hong Kong|New Delhi|San \w+|Santa \w+|[A-Z][\w-]+))?\s+(?=\S)",
+    re.M,
+)
+# A line that is a site's name and a date: "Slate.fr — 27 septembre 2011 à 18h41".
+_SITE_STAMP = re.compile(
+    r"^\s*([A-Z][\w'’-]*\.(?:fr|com|be|ch|net|org|co\.uk))\s*[—–-]\s*\d{1,2}(?:er)?\s+[^\W\d_]+\.?\s+\d{4}\b[^\n]{0,20}$",
+    re.M,
+)
+# A line that is only a weekday and a day of the month: a site header's "today" stamp.
+_WEEKDAY_STAMP = re.compile(
+    r"^\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday),?\s+\d{1,2}(?:er)?\s+[^\W\d_]+\.?\s*$",
+    re.I,
+)
+# BBC page leftovers inside a paragraph: "Last updated at 15:41 GMT Help", with its date.
+_INLINE_STAMP = re.compile(
+    r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?\b[Ll]ast updated at \d{1,2}:\d{2}(?: GMT| UK| ET)?"
+    r"(?:,? \w+day,? \d{1,2} \w+(?:,? \d{4})?(?: \d{1,2}:\d{2} UK)?)?"
+    r"(?:\s+(?:Help|E-mail this to a friend|Printable version))*\s*"
 )
 # A header line that, once the article body is behind it, starts a trailing block of chrome.
 _TRAILING_HEADER = re.compile(
@@ -132,21 +193,8 @@ _CREDITS_KEY = re.compile(
 _SOURCE_PAREN = re.compile(r"^\s*\((?:[\w.'’ -]{1,40}(?:avec|with|,)\s*)?(?:AFP|Reuters|AP|Belga|ATS)\)\s*$", re.I)
 _BYLINE = re.compile(r"^\s*(?:[Bb]y|[Pp]ar)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |du |van |von |le |la )?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$")
 
-_MONTHS_EN = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-_MONTH_NUM = {
-    name: i + 1
-    for names in (_MONTHS_EN.split("|"),)
-    for i, name in enumerate(names)
-}
-_MONTH_NUM.update(
-    {
-        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-        "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    }
-)
+_MONTHS_EN = month_pattern("en")
+_MONTHS_FR = month_pattern("fr")
 _HEADER_DATE = re.compile(r"^\s*date\s*[:=]?\s*(\d{4})-(\d{2})-(\d{2})\b\s*", re.I)
 # A line that is only a date (optionally with a time and "updated ..." tail).
 _DATE_LINE_EN = re.compile(
@@ -177,6 +225,63 @@ _OUTLET_SELF = [
 ]
 _AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
 
+# Outlet values that say nothing: the row's outlet is then read from its URL or text.
+_PLACEHOLDER_OUTLET = re.compile(r"^\s*(?:unknown|unnamed\b.*|none|null|n/?a|-+|\?+)?\s*$", re.I)
+# Domains to outlet names; any other domain names its outlet itself ("example.org").
+_DOMAIN_OUTLETS = {
+    "bbc.co.uk": "BBC", "bbc.com": "BBC", "lemonde.fr": "Le Monde", "lefigaro.fr": "Le Figaro",
+    "liberation.fr": "Libération", "lexpress.fr": "L'Express", "20minutes.fr": "20 Minutes",
+    "rtbf.be": "RTBF", "france24.com": "France 24", "rfi.fr": "RFI", "lepoint.fr": "Le Point",
+    "nouvelobs.com": "L'Obs", "leparisien.fr": "Le Parisien", "la-croix.com": "La Croix",
+    "francetvinfo.fr": "franceinfo", "globalvoices.org": "Global Voices", "reuters.com": "Reuters",
+    "apnews.com": "AP", "theguardian.com": "The Guardian", "nytimes.com": "The New York Times",
+    "themoscowtimes.com": "The Moscow Times", "aljazeera.com": "Al Jazeera", "aljazeera.net": "Al Jazeera",
+}
+# What a scraped page leaves of its outlet: a copyright, a menu, a "Le Monde avec AFP"
+# credit, the BBC's own correspondents and page stamps. Bare mentions ("told Le Monde")
+# and links to other sites (an article citing lexpress.fr) are not enough.
+_OUTLET_MARKS = [
+    ("BBC", re.compile(r"\bthe BBC['’]s [A-Z]|\btold (?:the )?BBC\b|\bBBC News\b|[Ll]ast updated at \d{1,2}:\d{2}\b")),
+    ("RTBF", re.compile(r"sites de la RTBF|©\s*RTBF")),
+    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde")),
+    ("Le Figaro", re.compile(r"sites du Groupe Figaro|©\s*Le Figaro")),
+    ("20 Minutes", re.compile(r"Copyright 20 Minutes|fréquentation de 20 Minutes")),
+    ("L'Express", re.compile(r"application L['’]Express")),
+    ("Libération", re.compile(r"©\s*Libération")),
+    ("France 24", re.compile(r"©\s*France 24")),
+]
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The outlet a URL's domain names: a known outlet, else the bare domain."""
+    if not url:
+        return None
+    match = re.match(r"^(?:[a-z]+://)?(?:www\d?\.|m\.|mobile\.|news\.)?([^/:?#\s]+)", url.strip(), re.I)
+    if not match or "." not in match.group(1):
+        return None
+    domain = match.group(1).lower()
+    for known, name in _DOMAIN_OUTLETS.items():
+        if domain == known or domain.endswith("." + known):
+            return name
+    return domain
+
+
+def outlet_from_text(raw: str) -> str | None:
+    """The outlet whose page leftovers the raw text carries most, if any; else the site
+    that stamps a line with its name and the date ("Slate.fr — 27 septembre 2011 à 18h41")."""
+    counts = {name: len(pattern.findall(raw)) for name, pattern in _OUTLET_MARKS}
+    best = max(counts, key=lambda name: counts[name])
+    if counts[best]:
+        return best
+    stamp = _SITE_STAMP.search(raw)
+    return stamp.group(1) if stamp else None
+
+
+def _given_outlet(value: object) -> str | None:
+    if not isinstance(value, str) or _PLACEHOLDER_OUTLET.match(value):
+        return None
+    return value.strip()
+
 
 def _normalise_spaces(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -206,7 +311,8 @@ def _is_chrome(line: str) -> bool:
         return True
     if len(stripped) <= 400 and _is_credits(stripped):
         return True
-    if _SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped):
+    if (_SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped) or _WEEKDAY_STAMP.match(stripped)
+            or _SITE_STAMP.match(stripped)):
         return True
     return _is_date_line(stripped) is not None
 
@@ -232,8 +338,8 @@ def _is_date_line(line: str) -> dt.date | None:
             if order == "ymd":
                 return dt.date(int(a), int(b), int(c))
             if order == "mdy":
-                return dt.date(int(c), _MONTH_NUM[a.lower()], int(b))
-            month = int(b) if b.isdigit() else _MONTH_NUM[b.lower()]
+                return dt.date(int(c), month_number(a, "en") or 0, int(b))
+            month = int(b) if b.isdigit() else month_number(b, "fr") or 0
             return dt.date(int(c), month, int(a))
         except (ValueError, KeyError):
             return None
@@ -334,7 +440,7 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     Paragraphs are separated by a blank line; hard-wrapped lines are joined; a paragraph
     cut by dumped URLs or "Related" lines is rejoined with its continuation.
     """
-    text = _normalise_spaces(raw)
+    text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
     lines = text.split("\n")
     if lines and _HEADER_DATE.match(lines[0] or ""):
         lines[0] = lines[0][_HEADER_DATE.match(lines[0]).end():].strip()  # type: ignore[union-attr]
@@ -490,10 +596,10 @@ def _row(obj: object, where: str) -> _Raw:
     return _Raw(origin=where, text=text, fields=fields)
 
 
-def _read_file(path: Path) -> list[_Raw]:
+def _read_file(path: Path, warnings: list[str] | None = None) -> list[_Raw]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        text = _decode(_read_bytes(path, MAX_JSONL_BYTES), str(path))
+        text = _decode(_read_bytes(path, MAX_JSONL_BYTES), str(path), warnings)
         rows = []
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
@@ -504,7 +610,7 @@ def _read_file(path: Path) -> list[_Raw]:
                 raise InputError(f"{path}:{number}: malformed JSON ({exc.msg})") from None
             rows.append(_row(obj, f"{path}#L{number}"))
         return rows
-    text = _decode(_read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    text = _decode(_read_bytes(path, MAX_ARTICLE_BYTES), str(path), warnings)
     if suffix == ".json":
         try:
             obj = json.loads(text)
@@ -578,14 +684,9 @@ def _title_from(cleaned: str) -> str | None:
     first = cleaned.split("\n\n", 1)[0].strip()
     if len(first) > 200 or len(first.split()) < 3 or re.search(r"[.:;,]$", first):
         return None
+    if _is_chrome(first) or outlet_from_text(first):
+        return None  # a site's menu or credit line, never the article's title
     return first
-
-
-def _language(text: str) -> str:
-    import py3langid
-
-    code, _score = py3langid.classify(text[:5000])
-    return code or "und"
 
 
 def _content_id(text: str) -> str:
@@ -593,15 +694,16 @@ def _content_id(text: str) -> str:
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
 
 
-def read_articles(paths: Sequence[Path]) -> list[Article]:
-    """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL)."""
+def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> list[Article]:
+    """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL);
+    what could not be read cleanly is added to `warnings`."""
     if isinstance(paths, (str, Path)):
         paths = [Path(paths)]
     if not paths:
         raise InputError("no input paths given")
     raws: list[_Raw] = []
     for path in _expand(paths):
-        raws.extend(_read_file(path))
+        raws.extend(_read_file(path, warnings))
     if not raws:
         raise InputError(f"{', '.join(map(str, paths))}: no readable articles")
     texts: list[str] = []
@@ -629,20 +731,46 @@ def read_articles(paths: Sequence[Path]) -> list[Article]:
         title = fields.get("title") or meta.title
         if title is None:
             title = _title_from(cleaned)
+        outlet = (_given_outlet(fields.get("outlet")) or outlet_from_url(fields.get("url")) or meta.outlet
+                  or outlet_from_text(text))
         articles.append(
             Article(
                 id=_content_id(cleaned),
                 origin=raw.origin,
                 title=title,
-                outlet=fields.get("outlet") or meta.outlet,
+                outlet=outlet,
                 url=fields.get("url"),
                 published=published,
                 published_from=published_from,
                 dateline=meta.dateline,
-                language=str(fields.get("language") or _language(cleaned)),
+                language=str(fields.get("language") or guess_language(cleaned)),
                 text=cleaned,
             )
         )
+    return _outlets_of_collections(articles, raws)
+
+
+# A collection's placeholder outlet ("unknown") stands for one outlet when at least this
+# share of its rows show that outlet's leftovers and none shows another's.
+COLLECTION_OUTLET_SHARE = 0.25
+
+
+def _outlets_of_collections(articles: list[Article], raws: list[_Raw]) -> list[Article]:
+    """Rows of one file that share a placeholder outlet come from one collection: when the
+    rows that show their outlet all show the same one, it is every row's (the MJ rows read
+    "unknown", and are BBC pages)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, raw in enumerate(raws):
+        given = raw.fields.get("outlet")
+        if isinstance(given, str) and _given_outlet(given) is None:
+            groups[(raw.origin.partition("#")[0], given.strip().lower())].append(i)
+    for members in groups.values():
+        found = {articles[i].outlet for i in members if articles[i].outlet}
+        shown = sum(1 for i in members if articles[i].outlet)
+        if len(found) == 1 and shown >= COLLECTION_OUTLET_SHARE * len(members):
+            outlet = found.pop()
+            for i in members:
+                articles[i] = articles[i].model_copy(update={"outlet": outlet})
     return articles
 
 
@@ -665,6 +793,27 @@ def _similarity(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _candidate_pairs(shingles: list[set[int]], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (i < j) that can reach `threshold`, found by prefix filtering rather than by
+    comparing every pair (quadratic on a large JSONL). With shingles in one global order
+    (their hash), a set A overlapping B in at least threshold x |A| shingles must have one of
+    its first |A| - ceil(threshold x |A|) + 1 shingles in B; sets are indexed by those only,
+    smaller sets first, so every pair is probed from its larger member."""
+    prefix_index: dict[int, list[int]] = defaultdict(list)
+    pairs: list[tuple[int, int]] = []
+    for j in sorted(range(len(shingles)), key=lambda k: len(shingles[k])):
+        bag = shingles[j]
+        found: set[int] = set()
+        for shingle in bag:
+            found.update(prefix_index.get(shingle, ()))
+        pairs.extend((min(i, j), max(i, j)) for i in found)
+        if bag:
+            prefix = len(bag) - math.ceil(threshold * len(bag) - 1e-9) + 1
+            for shingle in heapq.nsmallest(prefix, bag):
+                prefix_index[shingle].append(j)
+    return sorted(pairs)
+
+
 _FROM_RANK = {"metadata": 0, "text": 1, "cluster": 2, None: 3}
 
 
@@ -680,13 +829,12 @@ def dedupe(articles: list[Article], threshold: float = DEFAULT_DUPLICATE_THRESHO
         return i
 
     sizes = [len(s) for s in shingles]
-    for i in range(len(articles)):
-        for j in range(i + 1, len(articles)):
-            small, large = sorted((sizes[i], sizes[j]))
-            if small == 0 or small < threshold * 0.25 * large:
-                continue  # a short piece cannot be a near-duplicate of a much longer one
-            if _similarity(shingles[i], shingles[j]) >= threshold:
-                parent[find(j)] = find(i)
+    for i, j in _candidate_pairs(shingles, threshold):
+        small, large = sorted((sizes[i], sizes[j]))
+        if small == 0 or small < threshold * 0.25 * large:
+            continue  # a short piece cannot be a near-duplicate of a much longer one
+        if _similarity(shingles[i], shingles[j]) >= threshold:
+            parent[find(j)] = find(i)
     groups: dict[int, list[Article]] = defaultdict(list)
     for i, article in enumerate(articles):
         groups[find(i)].append(article)
@@ -741,9 +889,9 @@ def build_story(paths: Sequence[Path], name: str | None = None, topic: str | Non
     from storybrief.passages import find_subject, set_aside_off_topic, split_passages
 
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    articles = read_articles(paths)
-    sources = dedupe(articles)
     warnings: list[str] = []
+    articles = read_articles(paths, warnings)
+    sources = dedupe(articles)
     dates = [s.published for s in sources if s.published]
     cluster_date = max(dates) if dates else None
     passages = []

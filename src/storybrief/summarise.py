@@ -6,10 +6,18 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .llm import LLM, StructuredFailure
@@ -17,12 +25,14 @@ from .models import (
     Brief,
     CitationIssue,
     Passage,
+    Position,
     Record,
     Section,
     Sentence,
     SourceRef,
     Story,
     TimelineEvent,
+    Verdict,
     VerificationReport,
 )
 from .passages import estimate_tokens, refit_budget, select_passages  # noqa: F401  (the window fit)
@@ -405,24 +415,15 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
 
 
 FAILING = ("unsupported", "contradicted")
-_LOCATION = re.compile(r"^(?:section (\d+) sentence (\d+)|timeline entry (\d+))$")
-
-
-def _position(location: str) -> tuple[str, int, int] | None:
-    match = _LOCATION.match(location)
-    if match is None:
-        return None
-    if match.group(3):
-        return ("timeline", int(match.group(3)) - 1, 0)
-    return ("section", int(match.group(1)) - 1, int(match.group(2)) - 1)
+_EDITABLE = ("sentence", "timeline")  # the headline is rewritten with the brief, not item by item
 
 
 def _failing(report: VerificationReport) -> list:
-    return [c for c in report.claims if c.verdict in FAILING and _position(c.location)]
+    return [c for c in report.claims if c.verdict in FAILING and c.position.kind in _EDITABLE]
 
 
 def _problem(claim, report: VerificationReport) -> str:
-    messages = [f.message for f in report.findings if f.location == claim.location and f.severity == "error"]
+    messages = [f.message for f in report.findings if f.position == claim.position and f.severity == "error"]
     return "; ".join(dict.fromkeys(messages)) or "the cited passages do not state this"
 
 
@@ -446,10 +447,10 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     answer = llm.structured(prompt, _constrained_fixes(list(view.label_to_passage), len(items)),
                             context=_validation_context(view), max_tokens=options.repair_max_tokens)
     fixes = {} if isinstance(answer, StructuredFailure) else {fix.item: fix for fix in answer.fixes}
-    replaced: dict[tuple[str, int, int], tuple[str, list[str]]] = {}
-    removed: dict[tuple[str, int, int], str] = {}
+    replaced: dict[Position, tuple[str, list[str]]] = {}
+    removed: dict[Position, str] = {}
     for n, claim in enumerate(failing, 1):
-        where = _position(claim.location)
+        where = claim.position
         fix = fixes.get(n)
         if fix is None:
             continue
@@ -462,7 +463,7 @@ def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, pro
     brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes)
     brief = brief.model_copy(update={"calls": brief.calls + llm.calls[first_call:]})
     report = check(brief, story)
-    still = {_position(c.location): f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
+    still = {c.position: f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
              f"({_problem(c, report)})" for c in _failing(report)}
     if still:
         brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes)
@@ -477,34 +478,30 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
     - A cited source that supports nothing in the item while another cited source does (the
       verifier's citation-precision finding) is taken off: a citation kept "to be safe" misleads
       the reader who follows it.
-    - An item its citations support at best partly, while one passage of the story supports it
-      fully, is re-cited to that passage (the small model often copies a sentence faithfully and
-      cites the passage next to it).
+    - An item the verifier finds supported elsewhere (true, but by a passage it does not cite) is
+      re-cited to that passage (the small model often copies a sentence faithfully and cites the
+      passage next to it).
     Each edit is kept only if the item verifies better or no worse and no new error appears.
     """
     source_of_number = {s.number: s.source_id for s in report.sources}
     source_of_passage = {p.id: p.source_id for p in story.passages}
-    supported = report.thresholds.get("supported", 1.0)
-    idle: dict[tuple[str, int, int], set[int]] = {}
+    idle: dict[Position, set[int]] = {}
     for finding in report.findings:
-        where = _position(finding.location)
-        if finding.type == "citation-precision" and where is not None:
+        if finding.type == "citation-precision" and finding.position.kind in _EDITABLE:
             numbers = {int(c.strip("[]")) for c in finding.citations if c.strip("[]").isdigit()}
-            idle.setdefault(where, set()).update(n for n in numbers if n in source_of_number)
+            idle.setdefault(finding.position, set()).update(n for n in numbers if n in source_of_number)
     for claim in report.claims:
-        where = _position(claim.location)
-        if where is None:
+        where = claim.position
+        if where.kind not in _EDITABLE:
             continue
-        kind, i, j = where
-        item = brief.sections[i].sentences[j] if kind == "section" else brief.timeline[i]
+        item = _item_at(brief, where)
         numbers = idle.get(where, set())
         idle_sources = {source_of_number[n] for n in numbers}
         citations = [pid for pid in item.citations if source_of_passage.get(pid) not in idle_sources]
         note = f"citation {', '.join(f'[{n}]' for n in sorted(numbers))} removed: it supports nothing in the item"
         must_improve = False
         better = claim.cluster_evidence.passage_id if claim.cluster_evidence else None
-        if (claim.verdict in ("partially_supported", "unsupported") and better and better not in citations
-                and (claim.cluster_score or 0.0) >= supported > (claim.score or 0.0)):
+        if claim.verdict == Verdict.SUPPORTED_ELSEWHERE and better and better not in citations:
             citations = [better] + citations
             dropped = sorted(n for n in numbers if source_of_number[n] != source_of_passage.get(better))
             note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
@@ -518,14 +515,15 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
         edited = _edit(brief, {where: (item.text, citations)}, {}, story,
                        list(brief.warnings) + [f"{claim.location}: {note}"], dict(brief.prompts))
         edited_report = check(edited, story)
-        after = next(c for c in edited_report.claims if c.location == claim.location)
+        after = next(c for c in edited_report.claims if c.position == claim.position)
         ranks = VERDICT_RANK[after.verdict], VERDICT_RANK[claim.verdict]
         if (ranks[0] < ranks[1] if must_improve else ranks[0] <= ranks[1]) and _errors(edited_report) <= _errors(report):
             brief, report = edited, edited_report
     return brief.model_copy(update={"verification": report.summary})
 
 
-VERDICT_RANK = {"supported": 0, "exempt": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
+VERDICT_RANK = {Verdict.SUPPORTED: 0, Verdict.EXEMPT: 0, Verdict.SUPPORTED_ELSEWHERE: 1, Verdict.PARTIALLY_SUPPORTED: 1,
+                Verdict.UNSUPPORTED: 2, Verdict.CONTRADICTED: 3}
 
 
 def _marker(evidence) -> str:
@@ -534,6 +532,12 @@ def _marker(evidence) -> str:
 
 def _brief_quote(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _item_at(brief: Brief, position: Position) -> Sentence | TimelineEvent:
+    if position.kind == "sentence":
+        return brief.sections[position.section or 0].sentences[position.sentence or 0]
+    return brief.timeline[position.entry or 0]
 
 
 def _errors(report: VerificationReport) -> int:
@@ -548,7 +552,7 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
     for i, section in enumerate(brief.sections):
         sentences = []
         for j, sentence in enumerate(section.sentences):
-            key = ("section", i, j)
+            key = Position.of_sentence(i, j)
             if key in removed:
                 continue
             if key in replaced:
@@ -559,7 +563,7 @@ def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: l
             sections.append(Section(lead=section.lead, sentences=sentences))
     timeline = []
     for k, event in enumerate(brief.timeline):
-        key = ("timeline", k, 0)
+        key = Position.of_entry(k)
         if key in removed:
             continue
         if key in replaced:
@@ -590,16 +594,33 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
                 section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
                                                     f"section {i} sentence", warnings, why)
             # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
-            sections = [SectionDraft.model_construct(lead=str(s.get("lead", "")), sentences=s["sentences"])
-                        for s in data["sections"]]
+            sections = []
+            for i, s in enumerate(data["sections"], 1):
+                lead = _valid_field(SectionDraft, "lead", s.get("lead"))
+                if lead is None and s["sentences"]:
+                    warnings.append(f"section {i} dropped {why}: its lead is not a 3-80 character string")
+                elif lead is not None:
+                    sections.append(SectionDraft.model_construct(lead=lead, sentences=s["sentences"]))
             if not any(section.sentences for section in sections):
                 raise ValueError("no valid sentence left")
-            return BriefDraft.model_construct(headline=str(data["headline"]), sections=sections)
+            headline = _valid_field(BriefDraft, "headline", data.get("headline"))
+            if headline is None:
+                raise ValueError("the headline is not a 10-160 character string")
+            return BriefDraft.model_construct(headline=headline, sections=sections)
         return TimelineDraft.model_construct(
             events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings, why)
         )
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
+
+
+def _valid_field(model, name: str, value: Any) -> str | None:
+    """`value` if it passes the schema's rules for `model.name`, else None."""
+    field = model.model_fields[name]
+    try:
+        return TypeAdapter(Annotated[field.annotation, field]).validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str],
@@ -614,7 +635,7 @@ def _valid_items(items: list, model, context: dict[str, Any], where: str, warnin
     return kept
 
 
-def _resolve(cites: list[str], view: _PromptView, where: str, issues: list[CitationIssue]) -> list[str]:
+def _resolve(cites: list[str], view: _PromptView, where: Position, issues: list[CitationIssue]) -> list[str]:
     resolved = []
     for label in cites:
         passage = view.label_to_passage.get(label)
@@ -641,7 +662,7 @@ def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
                 warnings.append(f"section {i} sentence {j} repeated an earlier sentence and was dropped")
                 continue
             seen.add(key)
-            where = f"section {len(sections) + 1} sentence {len(sentences) + 1}"
+            where = Position.of_sentence(len(sections), len(sentences))
             citations = _resolve(sentence.cites, view, where, issues)
             sentences.append(Sentence(text=_strip_annotations(sentence.text), citations=citations))
         if sentences:
@@ -674,8 +695,8 @@ def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
     kept.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return [
         TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=_strip_annotations(event.text),
-                      citations=_resolve(event.cites, view, f"timeline entry {k}", issues))
-        for k, event in enumerate(kept, 1)
+                      citations=_resolve(event.cites, view, Position.of_entry(k), issues))
+        for k, event in enumerate(kept)
     ]
 
 

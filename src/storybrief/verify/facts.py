@@ -1,0 +1,147 @@
+"""The facts a claim states, read deterministically: names, numbers, dates, content words;
+and how to find them in sources, across languages ("Syria" is "Syrie", "Gaddafi" is
+"Kadhafi", "1 000" is "1,000")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable, Sequence
+
+from storybrief.text import ALL_STOP_WORDS, fold, month_number, number_keys, weekday_number, words
+
+__all__ = [
+    "names_in",
+    "numbers_in",
+    "vocabulary",
+    "numbers_of",
+    "name_present",
+    "same_name",
+    "content_stems",
+    "date_contains",
+    "date_match",
+    "precision_of",
+    "to_date",
+    "close_dates",
+    "say_date",
+]
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised words that are not the sentence's first word, stop words or dates (folded)."""
+    names: list[str] = []
+    tokens = list(re.finditer(r"[\w’'‑-]+", text))
+    for idx, m in enumerate(tokens):
+        raw = re.sub(r"[’']s$", "", m.group(0)).strip("’'‑-")
+        if not raw or idx == 0:
+            continue
+        prev = text[max(0, m.start() - 2):m.start()]
+        if re.search(r"[.!?:“\"]\s*$", prev):
+            continue  # sentence or quote start
+        if not (raw[0].isupper() or (raw.isupper() and len(raw) > 1)):
+            continue
+        for part in re.split(r"[‑-]", raw):
+            f = fold(part)
+            if len(f) < 2 or f in ALL_STOP_WORDS or month_number(f) or weekday_number(f) is not None or f.isdigit():
+                continue
+            if f not in names:
+                names.append(f)
+    return names
+
+
+def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Numbers written in digits and clock times, outside the given spans (the date
+    expressions) and other than years, normalised ("1 000" = "1,000" = "1000")."""
+    return sorted(number_keys(text, skip=skip, years=False, spelled=False))
+
+
+def vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    vocab: set[str] = set()
+    for t in texts:
+        vocab.update(words(t))
+    return frozenset(vocab)
+
+
+def numbers_of(texts: Sequence[str]) -> frozenset[str]:
+    """Every number the texts give, in digits or in words."""
+    return frozenset().union(*(number_keys(t) for t in texts)) if texts else frozenset()
+
+
+# Names whose forms differ beyond inflection between English and French (folded).
+_EXONYMS = [
+    "gaddafi kadhafi khadafi qaddafi kadafi", "germany allemagne", "german allemand allemande allemagne",
+    "spain espagne", "switzerland suisse", "netherlands pays-bas", "england angleterre", "london londres",
+    "french france francais francaise", "saudi saoudite saoudien", "united etats-unis", "us usa etats-unis",
+    "britain grande-bretagne royaume-uni", "uk royaume-uni", "un onu", "nato otan", "eu ue", "greece grece",
+    "algeria algerie", "morocco maroc", "lebanon liban", "iraq irak", "turkey turquie", "china chine",
+]
+_EXONYM_OF: dict[str, frozenset[str]] = {}
+for _group in _EXONYMS:
+    for _name in _group.split():
+        _EXONYM_OF[_name] = _EXONYM_OF.get(_name, frozenset()) | frozenset(_group.split())
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two folded names for the same person, place or people, across inflection and language:
+    "syria" ~ "syrie", "russian" ~ "russie", "zelensky" ~ "zelenskyy", "gaddafi" ~ "kadhafi"."""
+    if a == b or b in _EXONYM_OF.get(a, ()):
+        return True
+    shorter = min(len(a), len(b))
+    if shorter < 4 or abs(len(a) - len(b)) > 4:
+        return False
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    return common >= 4 and common >= 0.7 * shorter
+
+
+def name_present(name: str, vocab: frozenset[str]) -> bool:
+    """True when the sources' vocabulary has the name in some form (see :func:`same_name`)."""
+    if name in vocab:
+        return True
+    return any(same_name(name, w) for w in vocab if w[:1] == name[:1] or w in _EXONYM_OF.get(name, ()))
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Content-word stems (first five letters) of a text: enough to tell which passages talk
+    about the same event, across inflections (meet/meets, Russia/Russian)."""
+    return frozenset(w[:5] for w in words(text) if len(w) > 3 and w not in ALL_STOP_WORDS and not w.isdigit())
+
+
+def date_contains(outer_iso: str, inner_iso: str) -> bool:
+    """True when inner (e.g. 2026-02-03) lies inside outer (e.g. 2026-02)."""
+    return inner_iso.startswith(outer_iso)
+
+
+def date_match(claim_iso: str, claim_precision: str, evidence_iso: str) -> str | None:
+    """'exact' (same date, or an evidence day inside a claimed month/year), 'coarser'
+    (the evidence gives only the month/year the claimed day lies in), else None."""
+    if claim_iso == evidence_iso or date_contains(claim_iso, evidence_iso):
+        return "exact"
+    if date_contains(evidence_iso, claim_iso):
+        return "coarser"
+    return None
+
+
+def precision_of(iso: str) -> str:
+    return {10: "day", 7: "month"}.get(len(iso), "year")
+
+
+def to_date(iso: str) -> dt.date:
+    parts = [int(x) for x in iso.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def close_dates(a_iso: str, b_iso: str, days: int) -> bool:
+    """Two dates of the same precision near enough to be the same event misdated."""
+    if precision_of(a_iso) != "day" or precision_of(b_iso) != "day":
+        return False  # "December" against "earlier this week" is too loose to call a contradiction
+    return abs((to_date(a_iso) - to_date(b_iso)).days) <= days
+
+
+def say_date(iso: str) -> str:
+    from storybrief.render import format_event_date
+
+    return format_event_date(iso, precision_of(iso))
