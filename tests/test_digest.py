@@ -155,7 +155,8 @@ def test_a_story_that_gained_articles_says_what_changed(digest_runs):
 
 
 def load_traffic_requests() -> list[dict]:
-    return [json.loads(line)["request"] for line in TRAFFIC.read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in TRAFFIC.read_text().splitlines() if line.strip()]
+    return [row["request"] for row in rows if row["path"] == "/v1/chat/completions"]
 
 
 # --------------------------------------------------------------------------- failures and locks
