@@ -83,7 +83,7 @@ def main() -> None:
         cached = digest(full, work / "out-c16", server.base_url, 16)
         run = cached["run"]
         print(f"fully cached rerun of {n} stories: {cached['wall']:.2f} s wall (digest itself {run['seconds']:.2f} s), "
-              f"{len(run['skipped'])} skipped, {len(server.requests) - asked} model requests")
+              f"{len(run['skipped'])} skipped, {len(server.requests) - asked} requests to the server")
 
         grown = [i for i in range(0, n, 2)][:5]  # even stories are copies of the story that can grow
         generated_stories(n, full, grown=grown)
@@ -93,7 +93,8 @@ def main() -> None:
         expected = {f"story-{i:04d}" for i in grown}
         print(f"update after {len(grown)} stories gained an article: {update['wall']:.1f} s, "
               f"{len(run['done'])} regenerated ({'exactly those' if set(run['done']) == expected else 'NOT those'}), "
-              f"{len(run['skipped'])} skipped, {len(server.requests) - asked} model requests")
+              f"{len(run['skipped'])} skipped, {len(server.requests) - asked} requests to the server "
+              "(chat and /tokenize)")
 
 
 if __name__ == "__main__":
