@@ -498,8 +498,8 @@ class Checker:
 
     # precision ---------------------------------------------------------------------------
     def check_precision(self, claim: Claim, resolved: list[int], scoring_text: str, support: _Support) -> None:
-        """Flag each cited source that supports nothing in the sentence: it scores below the
-        partial threshold and covers less than half the sentence's (IDF-weighted) words."""
+        """Flag each cited source that supports nothing in the sentence: alone it scores below the
+        supported threshold and covers less than half the sentence's (IDF-weighted) words."""
         cluster_scored = support.cluster
         best_other = None
         if cluster_scored.evidence is not None:
@@ -517,7 +517,7 @@ class Checker:
                 continue
             one = support.cited if (len(resolved) == 1 and support.cited is not None) \
                 else self.scorer.score_evidence(scoring_text, ev.prepared)
-            if one.score >= self.t.partial or one.features.get("recall_win", 0.0) >= self.t.precision_coverage:
+            if one.score >= self.supported_at or one.features.get("recall_win", 0.0) >= self.t.precision_coverage:
                 continue
             msg = (f"[{n}] supports nothing in this sentence (score {one.score:.2f}, "
                    f"{one.features.get('recall_win', 0):.0%} of its words)")
