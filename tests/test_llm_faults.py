@@ -24,7 +24,7 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 class FaultServer:
     """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts
-    requests and keeps the last request body. `echo_headers`: the error body repeats the
+    chat completion requests and keeps the last one's body. `echo_headers`: the error body repeats the
     request's headers, as some proxies do (Authorization included)."""
 
     def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}',
@@ -36,8 +36,10 @@ class FaultServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
-                owner.requests += 1
-                owner.last_request = self.rfile.read(int(self.headers.get("content-length", 0)))
+                request = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path.endswith("/chat/completions"):  # not llama.cpp's /tokenize
+                    owner.requests += 1
+                    owner.last_request = request
                 if stall:
                     owner._closing.wait(stall)  # released at close, so teardown does not wait it out
                 answer = body

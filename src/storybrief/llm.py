@@ -274,7 +274,7 @@ class LLM:
                                        cast_to=object)
         except openai.OpenAIError as exc:
             logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
-                                                 self.base_url, _short(str(exc), limit=80))
+                                                 redact(self.base_url), _short(str(exc), limit=80))
             self._has_tokenizer = False
             return None
         tokens = answer.get("tokens") if isinstance(answer, dict) else None
