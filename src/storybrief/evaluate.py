@@ -329,8 +329,8 @@ def load_cases(loaded: LoadedConfig) -> list[Case]:
 def prompt_library(variant: str, root: Path, prompts_dir: str = "prompts", variants_dir: str = "evals/prompts"):
     from .prompts import PromptLibrary
 
-    base = resolve_path(prompts_dir, root)
-    base = base if base.is_dir() else None
+    prompts_folder = resolve_path(prompts_dir, root)
+    base = prompts_folder if prompts_folder.is_dir() else None
     if variant == "default":
         return PromptLibrary(base)
     folder = Path(variant) if "/" in variant else resolve_path(variants_dir, root) / variant
@@ -693,7 +693,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
                    for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
-                "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
+                "reference_dates": len(dates) if (dates := references[c.id]) is not None else None,
                 "language": c.language} for c in cases],
         scorer=default_scorer().name,
     )
@@ -744,6 +744,7 @@ def _delta(metric: str, base: float | None, new: float | None, threshold: float 
     if base is None or new is None:
         return MetricDelta(metric=metric, base=base, new=new, delta=None, status="n/a", threshold=threshold)
     delta = round(new - base, 4)
+    status: Literal["improved", "regressed", "same"]
     if abs(delta) < SAME or m.direction == "neutral":
         status = "same"
     elif (delta > 0) == (m.direction == "higher"):
@@ -774,16 +775,16 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
         for d in deltas:
             if d.failed:
                 failures.append(f"{g.prompt}/{g.provider}: {d.metric} {d.base:.3f} -> {d.new:.3f} "
-                                f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
+                                f"(regressed {abs(d.delta or 0.0):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
-        b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
-        if c.error and (b is None or not b.error):
+        base_case = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (base_case is None or not base_case.error):
             # A case that produced no brief has no metrics to regress: it fails the gate itself.
             failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
-        if b is None:
+        if base_case is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",
-                                   deltas=[_delta(m.key, b.metrics.get(m.key), c.metrics.get(m.key), None)
+                                   deltas=[_delta(m.key, base_case.metrics.get(m.key), c.metrics.get(m.key), None)
                                            for m in METRICS]))
     return Comparison(baseline_run=base.run_id, baseline_prompts=base.manifest.prompts, groups=groups, cases=cases,
                       failures=failures)
@@ -799,8 +800,10 @@ def _calibration_module(root: Path):
     if not path.is_file():
         raise ConfigError(f"the meta-eval reuses {path}, which this checkout lacks")
     spec = importlib.util.spec_from_file_location("storybrief_calibrate_scorer", path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    spec.loader.exec_module(module)
     return module
 
 
@@ -827,7 +830,7 @@ def verifier_meta_eval(data_dir: Path, root: Path, scorer=None) -> MetaEvalResul
     scorer = scorer or default_scorer()
     units, X, _ = _calibration_module(root).load(data_dir)
     sentence_scores = np.array([scorer._prob(dict(zip(FEATURE_NAMES, row))) for row in X])
-    unit_scores = np.array([aggregate_scores(sentence_scores[u["first"]:u["last"]], scorer.aggregation)
+    unit_scores = np.array([aggregate_scores(sentence_scores[u["first"]:u["last"]].tolist(), scorer.aggregation)
                             for u in units])
     labels = np.array([u["label"] for u in units])
     datasets = np.array([u["dataset"] for u in units])
@@ -874,7 +877,7 @@ def print_run(run: RunResults, console) -> None:
         for key in TABLE_METRICS:
             text = _fmt(key, g.metrics.get(key))
             d = deltas.get(f"{g.prompt}/{g.provider}", {}).get(key)
-            if d is not None and d.status in ("improved", "regressed"):
+            if d is not None and d.delta is not None and d.status in ("improved", "regressed"):
                 colour = "green" if d.status == "improved" else ("bold red" if d.failed else "red")
                 sign = "▲" if d.delta > 0 else "▼"
                 text = f"[{colour}]{text} {sign}{abs(d.delta):.2f}[/]" if METRIC_BY_KEY[key].ratio else \

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
@@ -213,7 +214,7 @@ class LLM:
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
-                messages=prompt.messages,
+                messages=_chat(prompt),
                 response_model=response_model,
                 context=context,
                 max_retries=policy,
@@ -250,7 +251,7 @@ class LLM:
             for attempt in policy:
                 with attempt:
                     completion = self._client.chat.completions.create(
-                        messages=prompt.messages, logprobs=True, top_logprobs=10, **options
+                        messages=_chat(prompt), logprobs=True, top_logprobs=10, **options
                     )
         except (openai.OpenAIError, AnswerTooLarge) as exc:
             raise _as_storybrief_error(exc, self.endpoint.api_key) from exc
@@ -297,6 +298,17 @@ class LLM:
                 attempts=attempts,
             )
         )
+
+
+def _chat(prompt: RenderedPrompt) -> list[ChatCompletionMessageParam]:
+    """The prompt's messages as the client types them (prompts.py stays free of openai)."""
+    chat: list[ChatCompletionMessageParam] = []
+    for message in prompt.messages:
+        if message["role"] == "system":
+            chat.append({"role": "system", "content": message["content"]})
+        else:
+            chat.append({"role": "user", "content": message["content"]})
+    return chat
 
 
 def _completion_text(completion: Any) -> str | None:
@@ -403,7 +415,7 @@ def connect(
     max_reasks: int = 1,
 ) -> Iterator[LLM]:
     """Yield an LLM for `endpoint`; for the embedded default, serve the model for the duration."""
-    if not endpoint.embedded:
+    if endpoint.base_url is not None:
         yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_reasks=max_reasks)
         return
     model_path = ensure_model(progress=progress)

@@ -71,11 +71,14 @@ from storybrief.models import (
     ClaimVerdict,
     EvidenceRef,
     Finding,
+    FindingType,
     Passage,
     Position,
     ResolvedDate,
     Source,
+    Severity,
     Story,
+    Verdict,
     VerificationReport,
     VerificationSummary,
     VerifiedSource,
@@ -603,7 +606,7 @@ class _Checker:
         self.base = max(base) if base else None
         self._cache: dict[tuple, _Evidence] = {}
         self.findings: list[Finding] = list(inp.findings)
-        self.precision_failures: dict[int, list[str]] = {}
+        self.precision_failures: dict[int, list[Position]] = {}
 
     def foreign(self, n: int) -> bool:
         """True when source [n] is in another language than the brief: word overlap says nothing."""
@@ -720,7 +723,7 @@ class _Checker:
         if scored is not None:
             verdict.scorer_score = round(scored.score, 4)
             score = scored.score
-            if scored.evidence is not None:
+            if scored.evidence is not None and ev is not None:
                 verdict.evidence = self.ref(ev, scored.evidence.sentence_index)
             if self.judge is not None:
                 docs = self._docs(claim)
@@ -766,6 +769,7 @@ class _Checker:
         # the verdict
         supported_at = self.supported_at
         details_missing = bool(missing_names_cluster or missing_num_cluster)
+        v: Verdict
         if contradicted:
             v = "contradicted"
         elif off_topic:
@@ -837,7 +841,7 @@ class _Checker:
                 docs.append(doc)
         return docs
 
-    def add(self, type_: str, severity: str, claim: Claim, citations: list[str], message: str,
+    def add(self, type_: FindingType, severity: Severity, claim: Claim, citations: list[str], message: str,
             evidence: EvidenceRef | None = None) -> None:
         self.findings.append(Finding(type=type_, severity=severity, position=claim.position, text=claim.text,
                                      message=message, citations=citations, evidence=evidence))
@@ -953,7 +957,7 @@ class _Checker:
                    cluster_scored: ScoredClaim) -> None:
         """Flag each cited source that supports nothing in the sentence: it scores below the
         partial threshold and covers less than half the sentence's (IDF-weighted) words."""
-        best_other = None
+        best_other: Passage | None = None
         if cluster_scored.evidence is not None:
             best_other = self.cluster.passages[cluster_scored.evidence.sentence_index]
         for n in resolved:
@@ -971,12 +975,12 @@ class _Checker:
             if one.score >= self.t.partial or one.features.get("recall_win", 0.0) >= 0.5:
                 continue
             msg = f"[{n}] supports nothing in this sentence (score {one.score:.2f}, {one.features.get('recall_win', 0):.0%} of its words)"
-            better = (best_other is not None and best_other.source_id != sid
-                      and cluster_scored.score > one.score and cluster_scored.score >= self.t.partial)
-            if better:
-                msg += (f"; the best support in the cluster is {self.label(best_other.source_id)}"
-                        f" (score {cluster_scored.score:.2f}): “{_short(best_other.text)}”")
-            self.add("citation-precision", "warning", claim, [f"[{n}]"], msg, self.ref_for(best_other) if better else None)
+            better = best_other if (best_other is not None and best_other.source_id != sid and
+                                    cluster_scored.score > one.score and cluster_scored.score >= self.t.partial) else None
+            if better is not None:
+                msg += (f"; the best support in the cluster is {self.label(better.source_id)}"
+                        f" (score {cluster_scored.score:.2f}): “{_short(better.text)}”")
+            self.add("citation-precision", "warning", claim, [f"[{n}]"], msg, self.ref_for(better) if better else None)
             self.precision_failures.setdefault(n, []).append(claim.position)
 
     def blanket(self, claims: Sequence[Claim]) -> None:
@@ -1112,7 +1116,7 @@ def print_report(report: VerificationReport, console) -> None:
     for col in ("[n]", "file(s)", "outlet", "published", "lang"):
         sources.add_column(col, overflow="fold")
     for src in report.sources:
-        sources.add_row(f"[{src.number}]", _origin_names(src), src.outlet or "", 
+        sources.add_row(f"[{src.number}]", _origin_names(src), src.outlet or "",
                         src.published.isoformat() if src.published else "", src.language)
     console.print(sources)
 
