@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from storybrief.errors import StorybriefError
 from storybrief.sources import build_story
 
 STORIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories"
@@ -53,7 +54,12 @@ def main() -> None:
         path = Path(tmp) / "story.jsonl"
         rows = make(path, args.mb, args.kind)
         started = time.process_time()
-        story = build_story([path])
+        try:
+            story = build_story([path])
+        except StorybriefError as exc:
+            print(f"{args.mb:.0f} MB JSONL ({args.kind}, {rows} rows): refused after "
+                  f"{time.process_time() - started:.1f} s CPU: {exc}")
+            return
         cpu = time.process_time() - started
     print(f"{args.mb:.0f} MB JSONL ({args.kind}, {rows} rows): {cpu:.1f} s CPU; "
           f"{len(story.sources)} sources, {len(story.passages)} passages")

@@ -84,7 +84,8 @@ def _previous(tmp_path: Path, name: str = "brief.md") -> Path:
 
 
 def _no_temporaries(folder: Path) -> None:
-    left = [p.name for p in folder.rglob("*") if ".storybrief-" in p.name]
+    """No temporary file or folder of any writer: storybrief's own names, or any hidden or .tmp name."""
+    left = [p.name for p in folder.rglob("*") if p.name.startswith(".") or p.name.endswith((".tmp", ".tmpdir"))]
     assert not left, f"temporary files left: {left}"
 
 
