@@ -80,3 +80,14 @@ def test_the_number_parser_never_crashes_and_points_at_what_it_read(text):
         assert mention.key
     assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:])), "one mention per number"
     assert set(numbers_in(text)) <= {m.key for m in mentions} | set(number_keys(text))
+
+
+@RELAXED
+@given(st.lists(st.sets(st.integers(0, 60), max_size=25), max_size=25), st.sampled_from([0.5, 0.8, 0.95, 1.0]))
+def test_near_duplicate_candidates_miss_no_pair_the_full_comparison_finds(shingles, threshold):
+    """Prefix filtering (sources._candidate_pairs) finds every pair that comparing all pairs does."""
+    from storybrief.sources import _candidate_pairs, _similarity
+
+    every = {(i, j) for i in range(len(shingles)) for j in range(i + 1, len(shingles))
+             if _similarity(shingles[i], shingles[j]) >= threshold}
+    assert every <= set(_candidate_pairs(shingles, threshold))
