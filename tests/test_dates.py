@@ -166,3 +166,8 @@ def test_seed_datelines_are_publication_dates(seed_dir):
     roles = {d.expression: d.role for d in resolve_dates(text, THU, "en")}
     assert roles["February 05, 2026"] == "publication"
     assert roles["July"] == "event"
+
+
+def test_since_points_to_the_past_whatever_the_verb():
+    [found] = resolve_dates("Eman al-Obeydi se trouve aux USA depuis le 24 juillet.", dt.date(2011, 6, 9), "fr")
+    assert (found.iso, found.tense) == ("2010-07-24", "past")

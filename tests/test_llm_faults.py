@@ -24,7 +24,8 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 class FaultServer:
     """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts
-    chat completion requests and keeps the last one's body. `echo_headers`: the error body repeats the
+    chat-completion requests (not the /tokenize calls that fit the window) and keeps the last
+    one's body. `echo_headers`: the error body repeats the
     request's headers, as some proxies do (Authorization included)."""
 
     def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}',

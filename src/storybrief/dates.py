@@ -302,7 +302,8 @@ _FR_PAST = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _TENSE_WINDOW = 120
-_VERB_PHRASE_GAP = 10  # "will be " / "will have been " before a participle
+_VERB_PHRASE_GAP = 10
+_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+)?$", re.I)  # "will be " / "will have been " before a participle
 
 
 def _markers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -318,6 +319,8 @@ def _clause_tense(text: str, start: int, end: int, language: str) -> Tense | Non
     after = _CLAUSE_END.search(text, end, min(len(text), end + _TENSE_WINDOW))
     right = after.start() if after else min(len(text), end + _TENSE_WINDOW)
     clause = text[left:start] + " " * (end - start) + text[end:right]
+    if _SINCE.search(text, max(0, start - 16), start):
+        return "past"  # "depuis le 24 juillet", "since 3 March": a start that has happened
     lang = (language or "und").lower()[:2]
     future_pattern, past_pattern = {"en": (_EN_FUTURE, _EN_PAST), "fr": (_FR_FUTURE, _FR_PAST)}.get(
         lang, (None, None))

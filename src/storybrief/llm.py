@@ -41,6 +41,9 @@ TOTAL_TIMEOUTS = 2.0
 # No tokenizer makes a token of more characters than this: a longer answer than
 # max_tokens x this is not the model's, and is neither parsed nor sent back in a re-ask.
 MAX_CHARS_PER_TOKEN = 32
+# Counting tokens is a quick local call on a server that has a tokenizer; one that stalls is
+# treated as having none rather than holding the brief for a whole request timeout.
+TOKENIZE_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -272,7 +275,7 @@ class LLM:
             return self._token_counts[text]
         try:
             answer = self._client.post(_server_root(self.base_url) + "/tokenize", body={"content": text},
-                                       cast_to=object)
+                                       cast_to=object, options={"timeout": TOKENIZE_TIMEOUT_SECONDS})
         except openai.OpenAIError as exc:
             logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
                                                  redact(self.base_url), _short(str(exc), limit=80))

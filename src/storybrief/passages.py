@@ -1,4 +1,10 @@
-"""Split a source's cleaned text into citable passages with stable, content-based ids.
+"""Passages: citable pieces of the sources, the story's subject, and what fits the window.
+
+- `split_passages`: a source's cleaned text as passages with stable, content-based ids.
+- `find_subject` / `set_aside_off_topic`: what the story is about, and the articles that
+  are not about it (never shown to the model).
+- `select_passages`: the passages to show the model, counted in the serving model's own
+  tokens, ranked by relevance to the subject and spread over sources and time.
 
 Sentences come from :func:`storybrief.text.sentence_spans`, the splitter every stage
 shares (fast, no model). Very short fragments merge into a neighbour; very

@@ -34,6 +34,8 @@ __all__ = [
     "dedupe",
     "build_story",
     "cluster_boilerplate",
+    "outlet_from_url",
+    "outlet_from_text",
 ]
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -136,8 +138,33 @@ _CHROME_KEYWORDS = re.compile(
     r"sans engagement|connectez-vous|créez votre compte|votre compte|your account|merci de compléter|"
     r"les sites du groupe|nos journaux et magazines|les sites éditoriaux|boutique (?:le|du)|"
     r"all quotes delayed|this content was produced|ce contenu a été|ce billet fait partie d|"
-    r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read",
+    r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read|"
+    r"les autres sites d|toute la météo|tout savoir pour|nos autres sites|retour à l'accueil|back to top|"
+    r"^\s*(?:accueil|home)\s*[|>»›]",
     re.I,
+)
+# A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
+_INLINE_BYLINE = re.compile(
+    r"^(?:By|Par) [A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’.-]+){0,2} (?:BBC News|BBC World Service)"
+    r"(?:, (?:Los Angeles|New York|Las Vegas|Hong Kong|New Delhi|San \w+|Santa \w+|[A-Z][\w-]+))?\s+(?=\S)",
+    re.M,
+)
+# A line that is a site's name and a date: "Slate.fr — 27 septembre 2011 à 18h41".
+_SITE_STAMP = re.compile(
+    r"^\s*([A-Z][\w'’-]*\.(?:fr|com|be|ch|net|org|co\.uk))\s*[—–-]\s*\d{1,2}(?:er)?\s+[^\W\d_]+\.?\s+\d{4}\b[^\n]{0,20}$",
+    re.M,
+)
+# A line that is only a weekday and a day of the month: a site header's "today" stamp.
+_WEEKDAY_STAMP = re.compile(
+    r"^\s*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday),?\s+\d{1,2}(?:er)?\s+[^\W\d_]+\.?\s*$",
+    re.I,
+)
+# BBC page leftovers inside a paragraph: "Last updated at 15:41 GMT Help", with its date.
+_INLINE_STAMP = re.compile(
+    r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?\b[Ll]ast updated at \d{1,2}:\d{2}(?: GMT| UK| ET)?"
+    r"(?:,? \w+day,? \d{1,2} \w+(?:,? \d{4})?(?: \d{1,2}:\d{2} UK)?)?"
+    r"(?:\s+(?:Help|E-mail this to a friend|Printable version))*\s*"
 )
 # A header line that, once the article body is behind it, starts a trailing block of chrome.
 _TRAILING_HEADER = re.compile(
@@ -198,6 +225,63 @@ _OUTLET_SELF = [
 ]
 _AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
 
+# Outlet values that say nothing: the row's outlet is then read from its URL or text.
+_PLACEHOLDER_OUTLET = re.compile(r"^\s*(?:unknown|unnamed\b.*|none|null|n/?a|-+|\?+)?\s*$", re.I)
+# Domains to outlet names; any other domain names its outlet itself ("example.org").
+_DOMAIN_OUTLETS = {
+    "bbc.co.uk": "BBC", "bbc.com": "BBC", "lemonde.fr": "Le Monde", "lefigaro.fr": "Le Figaro",
+    "liberation.fr": "Libération", "lexpress.fr": "L'Express", "20minutes.fr": "20 Minutes",
+    "rtbf.be": "RTBF", "france24.com": "France 24", "rfi.fr": "RFI", "lepoint.fr": "Le Point",
+    "nouvelobs.com": "L'Obs", "leparisien.fr": "Le Parisien", "la-croix.com": "La Croix",
+    "francetvinfo.fr": "franceinfo", "globalvoices.org": "Global Voices", "reuters.com": "Reuters",
+    "apnews.com": "AP", "theguardian.com": "The Guardian", "nytimes.com": "The New York Times",
+    "themoscowtimes.com": "The Moscow Times", "aljazeera.com": "Al Jazeera", "aljazeera.net": "Al Jazeera",
+}
+# What a scraped page leaves of its outlet: a copyright, a menu, a "Le Monde avec AFP"
+# credit, the BBC's own correspondents and page stamps. Bare mentions ("told Le Monde")
+# and links to other sites (an article citing lexpress.fr) are not enough.
+_OUTLET_MARKS = [
+    ("BBC", re.compile(r"\bthe BBC['’]s [A-Z]|\btold (?:the )?BBC\b|\bBBC News\b|[Ll]ast updated at \d{1,2}:\d{2}\b")),
+    ("RTBF", re.compile(r"sites de la RTBF|©\s*RTBF")),
+    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde")),
+    ("Le Figaro", re.compile(r"sites du Groupe Figaro|©\s*Le Figaro")),
+    ("20 Minutes", re.compile(r"Copyright 20 Minutes|fréquentation de 20 Minutes")),
+    ("L'Express", re.compile(r"application L['’]Express")),
+    ("Libération", re.compile(r"©\s*Libération")),
+    ("France 24", re.compile(r"©\s*France 24")),
+]
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The outlet a URL's domain names: a known outlet, else the bare domain."""
+    if not url:
+        return None
+    match = re.match(r"^(?:[a-z]+://)?(?:www\d?\.|m\.|mobile\.|news\.)?([^/:?#\s]+)", url.strip(), re.I)
+    if not match or "." not in match.group(1):
+        return None
+    domain = match.group(1).lower()
+    for known, name in _DOMAIN_OUTLETS.items():
+        if domain == known or domain.endswith("." + known):
+            return name
+    return domain
+
+
+def outlet_from_text(raw: str) -> str | None:
+    """The outlet whose page leftovers the raw text carries most, if any; else the site
+    that stamps a line with its name and the date ("Slate.fr — 27 septembre 2011 à 18h41")."""
+    counts = {name: len(pattern.findall(raw)) for name, pattern in _OUTLET_MARKS}
+    best = max(counts, key=lambda name: counts[name])
+    if counts[best]:
+        return best
+    stamp = _SITE_STAMP.search(raw)
+    return stamp.group(1) if stamp else None
+
+
+def _given_outlet(value: object) -> str | None:
+    if not isinstance(value, str) or _PLACEHOLDER_OUTLET.match(value):
+        return None
+    return value.strip()
+
 
 def _normalise_spaces(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -227,7 +311,8 @@ def _is_chrome(line: str) -> bool:
         return True
     if len(stripped) <= 400 and _is_credits(stripped):
         return True
-    if _SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped):
+    if (_SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped) or _WEEKDAY_STAMP.match(stripped)
+            or _SITE_STAMP.match(stripped)):
         return True
     return _is_date_line(stripped) is not None
 
@@ -355,7 +440,7 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     Paragraphs are separated by a blank line; hard-wrapped lines are joined; a paragraph
     cut by dumped URLs or "Related" lines is rejoined with its continuation.
     """
-    text = _normalise_spaces(raw)
+    text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
     lines = text.split("\n")
     if lines and _HEADER_DATE.match(lines[0] or ""):
         lines[0] = lines[0][_HEADER_DATE.match(lines[0]).end():].strip()  # type: ignore[union-attr]
@@ -599,6 +684,8 @@ def _title_from(cleaned: str) -> str | None:
     first = cleaned.split("\n\n", 1)[0].strip()
     if len(first) > 200 or len(first.split()) < 3 or re.search(r"[.:;,]$", first):
         return None
+    if _is_chrome(first) or outlet_from_text(first):
+        return None  # a site's menu or credit line, never the article's title
     return first
 
 
@@ -644,12 +731,14 @@ def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> l
         title = fields.get("title") or meta.title
         if title is None:
             title = _title_from(cleaned)
+        outlet = (_given_outlet(fields.get("outlet")) or outlet_from_url(fields.get("url")) or meta.outlet
+                  or outlet_from_text(text))
         articles.append(
             Article(
                 id=_content_id(cleaned),
                 origin=raw.origin,
                 title=title,
-                outlet=fields.get("outlet") or meta.outlet,
+                outlet=outlet,
                 url=fields.get("url"),
                 published=published,
                 published_from=published_from,
@@ -658,6 +747,30 @@ def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> l
                 text=cleaned,
             )
         )
+    return _outlets_of_collections(articles, raws)
+
+
+# A collection's placeholder outlet ("unknown") stands for one outlet when at least this
+# share of its rows show that outlet's leftovers and none shows another's.
+COLLECTION_OUTLET_SHARE = 0.25
+
+
+def _outlets_of_collections(articles: list[Article], raws: list[_Raw]) -> list[Article]:
+    """Rows of one file that share a placeholder outlet come from one collection: when the
+    rows that show their outlet all show the same one, it is every row's (the MJ rows read
+    "unknown", and are BBC pages)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, raw in enumerate(raws):
+        given = raw.fields.get("outlet")
+        if isinstance(given, str) and _given_outlet(given) is None:
+            groups[(raw.origin.partition("#")[0], given.strip().lower())].append(i)
+    for members in groups.values():
+        found = {articles[i].outlet for i in members if articles[i].outlet}
+        shown = sum(1 for i in members if articles[i].outlet)
+        if len(found) == 1 and shown >= COLLECTION_OUTLET_SHARE * len(members):
+            outlet = found.pop()
+            for i in members:
+                articles[i] = articles[i].model_copy(update={"outlet": outlet})
     return articles
 
 
