@@ -385,9 +385,9 @@ def _build(brief: Brief) -> _Doc:
     if brief.off_topic:
         labels = []
         for item in brief.off_topic:
-            outlet, title = _source_label(view.refs_by_id[item.source_id]) if item.source_id in view.refs_by_id \
+            set_outlet, set_title = _source_label(view.refs_by_id[item.source_id]) if item.source_id in view.refs_by_id \
                 else (item.outlet, item.title or f"source {item.source_id}")
-            labels.append(f"[{item.number}] " + (f"{outlet} — {title}" if outlet else title))
+            labels.append(f"[{item.number}] " + (f"{set_outlet} — {set_title}" if set_outlet else set_title))
         off_topic = "Set aside as off-topic: " + "; ".join(labels)
 
     models = sorted({call.model for call in brief.calls})
