@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,10 @@ FRAGMENTS = st.sampled_from([
     "\ufeff", "\x00", "‹", "›", "—", "(", ")", "Updated (4 articles)", "All related articles (3 articles)",
 ])
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=40).map("".join)
-RELAXED = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The same examples on every run (CI stays deterministic); HYPOTHESIS_EXAMPLES=5000 explores afresh.
+EXPLORE = os.environ.get("HYPOTHESIS_EXAMPLES")
+RELAXED = settings(max_examples=int(EXPLORE or 150), derandomize=EXPLORE is None, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow])
 
 
 @RELAXED
@@ -31,7 +35,8 @@ def test_citation_markers_never_crash_and_are_positive_numbers_in_the_text(text)
     clean, markers = _take_markers(text)
     assert isinstance(clean, str)
     assert len(markers) == len(set(markers))
-    assert all(f"[{n}]" in text.replace(" ", "") or str(n) in text for n in markers)
+    written = {int(run) for run in re.findall(r"\d+", text)}  # int() reads any script's digits, as \d does
+    assert all(isinstance(n, int) and n in written for n in markers)
 
 
 @RELAXED
