@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .errors import ConfigError, StorybriefError, redact
@@ -35,14 +35,21 @@ def endpoint_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _redact_record(record: logging.LogRecord) -> bool:
+    """Every log line, a library's included (httpx logs request URLs, user:password and all),
+    with credentials redacted."""
+    record.msg, record.args = redact(record.getMessage()), None
+    return True
+
+
 @click.group(name="storybrief", no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--verbose", "-v", is_flag=True, help="Log each model call.")
 @click.version_option(__version__, "--version", prog_name="storybrief", message="%(prog)s %(version)s")
 def app(verbose: bool) -> None:
     """Cited, verified briefs of multi-article news stories."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs each request's URL, which may carry user:password; storybrief logs its calls itself.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_redact_record)
     if not verbose:
         # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
         # says what it dropped in the brief and on stderr, so its log would only be noise.
@@ -71,7 +78,7 @@ class _FetchProgress:
     def __init__(self, console: Console):
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                   TimeRemainingColumn(), console=console, transient=True)
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, what: str, done: int, total: int | None) -> None:
         if not self._tasks:
