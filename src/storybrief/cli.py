@@ -7,11 +7,11 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .errors import ConfigError, StorybriefError, redact
@@ -35,14 +35,21 @@ def endpoint_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _redact_record(record: logging.LogRecord) -> bool:
+    """Every log line, a library's included (httpx logs request URLs, user:password and all),
+    with credentials redacted."""
+    record.msg, record.args = redact(record.getMessage()), None
+    return True
+
+
 @click.group(name="storybrief", no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--verbose", "-v", is_flag=True, help="Log each model call.")
 @click.version_option(__version__, "--version", prog_name="storybrief", message="%(prog)s %(version)s")
 def app(verbose: bool) -> None:
     """Cited, verified briefs of multi-article news stories."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs each request's URL, which may carry user:password; storybrief logs its calls itself.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_redact_record)
     if not verbose:
         # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
         # says what it dropped in the brief and on stderr, so its log would only be noise.
@@ -71,7 +78,7 @@ class _FetchProgress:
     def __init__(self, console: Console):
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                   TimeRemainingColumn(), console=console, transient=True)
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, what: str, done: int, total: int | None) -> None:
         if not self._tasks:
@@ -339,7 +346,7 @@ def eval_(config: Path, baseline: str | None, run_id: str | None, meta_eval: boo
 @endpoint_options
 @click.option("--context", type=int, default=8192, show_default=True, help="Model context window in tokens.")
 @click.option("--prompts", type=PathArg, default=None, help="A folder of prompt templates to use instead of the shipped ones.")
-def digest(input_path: Path, out_dir: Path, concurrency: int | None, engine: str, batch_out: Path | None,
+def digest(input_path: Path, out_dir: Path, concurrency: int | None, engine: Literal["local", "ray"], batch_out: Path | None,
            batch_in: tuple[Path, ...], batch_submit: bool, lang: str, base_url: str | None, model: str | None,
            api_key: str | None, timeout: float | None, context: int, prompts: Path | None) -> None:
     """Brief every new or changed story of INPUT (a folder of story folders, or a JSONL of articles

@@ -44,7 +44,7 @@ from pydantic import Field, ValidationError
 from . import __version__
 from .errors import ConfigError, DigestLocked, InputError, ModelUnavailableError, StorybriefError
 from .files import write_atomic
-from .models import Brief, Record, Section, VerificationSummary
+from .models import Brief, Position, Record, Section, VerificationSummary
 from .runner import BriefCache, Outcome, Progress, content_key, describe_error, run_jobs
 
 LOCK_NAME = ".digest.lock"
@@ -364,10 +364,11 @@ def _stage_input(job: StoryJob, store: DigestStore) -> list[Path]:
     return [path]
 
 
-def _renumber(where: str) -> str:
+def _renumber(where: Position) -> Position:
     """A citation issue's position after a section is put in front of the brief's sections."""
-    where = re.sub(r"^section (\d+)", lambda m: f"section {int(m.group(1)) + 1}", where)
-    return re.sub(r"^sections\[(\d+)\]", lambda m: f"sections[{int(m.group(1)) + 1}]", where)
+    if where.section is None:
+        return where
+    return where.model_copy(update={"section": where.section + 1})
 
 
 def _what_changed_lead(new_articles: int) -> str:
@@ -457,7 +458,7 @@ def process_story(plan: Plan, settings: DigestSettings, pending=None) -> StoryOu
             changes = [s.text for s in brief.sections[0].sentences]
     prompt_tokens = sum(c.prompt_tokens for c in brief.calls)
     completion_tokens = sum(c.completion_tokens for c in brief.calls)
-    costs = [c.cost for c in brief.calls if getattr(c, "cost", None) is not None]
+    costs = [c.cost for c in brief.calls if c.cost is not None]
     cost = round(sum(costs), 6) if costs else None
     state = StoryState(
         slug=job.slug, name=job.name, input_key=plan.input_key, brief_key=key, articles=list(job.hashes),
@@ -596,7 +597,7 @@ class _connected:
 
     def __init__(self, settings: DigestSettings, llm_context, console):
         self.settings, self.llm_context, self.console = settings, llm_context, console
-        self._context = None
+        self._context: Any = None
 
     def __enter__(self) -> DigestSettings:
         from dataclasses import replace
@@ -631,15 +632,14 @@ def _run_plans(plans: list[Plan], settings: DigestSettings, options: DigestOptio
         if options.engine == "ray":
             return _run_with_ray(plans, settings, options, concurrency, finished)
 
-        def done(o: Outcome) -> None:
-            outcome = o.result if o.ok else _failed(o.job, o.error or "failed", o.seconds)
-            finished(outcome)
+        def outcome_of(o: Outcome[Plan, StoryOutcome]) -> StoryOutcome:
+            return o.result if o.result is not None else _failed(o.job, o.error or "failed", o.seconds)
 
         # Any error fails its own story only: one bad story must not stop a scheduled run.
         results = run_jobs(plans, lambda plan: process_story(plan, settings, pending), concurrency=concurrency,
                            failures=(Exception,), on_start=lambda plan: progress.started(plan.job.slug),
-                           on_done=done)
-        return [o.result if o.ok else _failed(o.job, o.error or "failed", o.seconds) for o in results]
+                           on_done=lambda o: finished(outcome_of(o)))
+        return [outcome_of(o) for o in results]
 
 
 def _run_batch(plans: list[Plan], settings: DigestSettings, options: DigestOptions, store: DigestStore, console,
@@ -707,7 +707,8 @@ def _run_with_ray(plans: list[Plan], settings: DigestSettings, options: DigestOp
     if started_here:
         ray.init(address=os.environ.get("RAY_ADDRESS") or None, include_dashboard=False, log_to_driver=False,
                  logging_level=logging.WARNING)
-    task = ray.remote(max_retries=options.ray_retries, retry_exceptions=[ModelUnavailableError])(_ray_story)
+    retries: dict[str, Any] = {"max_retries": options.ray_retries, "retry_exceptions": [ModelUnavailableError]}
+    task = ray.remote(**retries)(_ray_story)
     outcomes: dict[int, StoryOutcome] = {}
     in_flight: dict[Any, int] = {}
     queue = list(enumerate(plans))

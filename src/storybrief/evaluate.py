@@ -115,7 +115,7 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
 
     `reference`: the ISO dates of a reference timeline, or None when the case has none."""
     checked = [c for c in report.claims if c.kind in ("sentence", "timeline") and c.verdict != "exempt"]
-    verdicts = [c.verdict for c in checked]
+    verdicts = [c.verdict.value for c in checked]
     unresolved = sum(len(f.citations) for f in report.findings
                      if f.type == "unresolved-citation" and f.severity != "info")
     given = sum(len(c.citations) for c in report.claims)
@@ -328,8 +328,8 @@ def load_cases(loaded: LoadedConfig) -> list[Case]:
 def prompt_library(variant: str, root: Path, prompts_dir: str = "prompts", variants_dir: str = "evals/prompts"):
     from .prompts import PromptLibrary
 
-    base = resolve_path(prompts_dir, root)
-    base = base if base.is_dir() else None
+    prompts_folder = resolve_path(prompts_dir, root)
+    base = prompts_folder if prompts_folder.is_dir() else None
     if variant == "default":
         return PromptLibrary(base)
     folder = Path(variant) if "/" in variant else resolve_path(variants_dir, root) / variant
@@ -669,7 +669,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
                    for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
-                "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
+                "reference_dates": len(dates) if (dates := references[c.id]) is not None else None,
                 "language": c.language} for c in cases],
         scorer=default_scorer().name,
     )
@@ -720,6 +720,7 @@ def _delta(metric: str, base: float | None, new: float | None, threshold: float 
     if base is None or new is None:
         return MetricDelta(metric=metric, base=base, new=new, delta=None, status="n/a", threshold=threshold)
     delta = round(new - base, 4)
+    status: Literal["improved", "regressed", "same"]
     if abs(delta) < SAME or m.direction == "neutral":
         status = "same"
     elif (delta > 0) == (m.direction == "higher"):
@@ -750,16 +751,16 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
         for d in deltas:
             if d.failed:
                 failures.append(f"{g.prompt}/{g.provider}: {d.metric} {d.base:.3f} -> {d.new:.3f} "
-                                f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
+                                f"(regressed {abs(d.delta or 0.0):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
-        b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
-        if c.error and (b is None or not b.error):
+        base_case = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (base_case is None or not base_case.error):
             # A case that produced no brief has no metrics to regress: it fails the gate itself.
             failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
-        if b is None:
+        if base_case is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",
-                                   deltas=[_delta(m.key, b.metrics.get(m.key), c.metrics.get(m.key), None)
+                                   deltas=[_delta(m.key, base_case.metrics.get(m.key), c.metrics.get(m.key), None)
                                            for m in METRICS]))
     return Comparison(baseline_run=base.run_id, baseline_prompts=base.manifest.prompts, groups=groups, cases=cases,
                       failures=failures)
@@ -861,7 +862,7 @@ def print_run(run: RunResults, console) -> None:
         for key in TABLE_METRICS:
             text = _fmt(key, g.metrics.get(key))
             d = deltas.get(f"{g.prompt}/{g.provider}", {}).get(key)
-            if d is not None and d.status in ("improved", "regressed"):
+            if d is not None and d.delta is not None and d.status in ("improved", "regressed"):
                 colour = "green" if d.status == "improved" else ("bold red" if d.failed else "red")
                 sign = "▲" if d.delta > 0 else "▼"
                 text = f"[{colour}]{text} {sign}{abs(d.delta):.2f}[/]" if METRIC_BY_KEY[key].ratio else \

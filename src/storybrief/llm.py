@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
@@ -218,7 +219,7 @@ class LLM:
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
-                messages=prompt.messages,
+                messages=_chat(prompt),
                 response_model=response_model,
                 context=context,
                 max_retries=policy,
@@ -255,7 +256,7 @@ class LLM:
             for attempt in policy:
                 with attempt:
                     completion = self._client.chat.completions.create(
-                        messages=prompt.messages, logprobs=True, top_logprobs=10, **options
+                        messages=_chat(prompt), logprobs=True, top_logprobs=10, **options
                     )
         except (openai.OpenAIError, AnswerTooLarge) as exc:
             raise _as_storybrief_error(exc, self.endpoint.api_key) from exc
@@ -279,7 +280,7 @@ class LLM:
                                        cast_to=object, options={"timeout": TOKENIZE_TIMEOUT_SECONDS})
         except openai.OpenAIError as exc:
             logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
-                                                 self.base_url, _short(str(exc), limit=80))
+                                                 redact(self.base_url), _short(str(exc), limit=80))
             self._has_tokenizer = False
             return None
         tokens = answer.get("tokens") if isinstance(answer, dict) else None
@@ -311,6 +312,17 @@ def _reported_cost(usage: Any) -> float | None:
     if cost is None and isinstance(getattr(usage, "model_extra", None), dict):
         cost = usage.model_extra.get("cost")
     return float(cost) if isinstance(cost, (int, float)) else None
+
+
+def _chat(prompt: RenderedPrompt) -> list[ChatCompletionMessageParam]:
+    """The prompt's messages as the client types them (prompts.py stays free of openai)."""
+    chat: list[ChatCompletionMessageParam] = []
+    for message in prompt.messages:
+        if message["role"] == "system":
+            chat.append({"role": "system", "content": message["content"]})
+        else:
+            chat.append({"role": "user", "content": message["content"]})
+    return chat
 
 
 def _completion_text(completion: Any) -> str | None:
@@ -417,7 +429,7 @@ def connect(
     max_reasks: int = 1,
 ) -> Iterator[LLM]:
     """Yield an LLM for `endpoint`; for the embedded default, serve the model for the duration."""
-    if not endpoint.embedded:
+    if endpoint.base_url is not None:
         yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_reasks=max_reasks)
         return
     model_path = ensure_model(progress=progress)

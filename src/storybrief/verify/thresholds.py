@@ -29,7 +29,7 @@ class Thresholds:
     # two day-precision dates at most this many days apart are one event misdated
     close_days: int = 31
     # citation precision: a cited source covering less than this share of the sentence's
-    # (IDF-weighted) words, and scoring below `partial`, supports nothing in it
+    # (IDF-weighted) words, and alone scoring below the supported threshold, supports nothing in it
     precision_coverage: float = 0.5
     # blanket citation: one source cited on at least this share of cited sentences, failing
     # at least `blanket_failures` of them
