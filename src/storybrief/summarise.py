@@ -711,3 +711,62 @@ def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
                       citations=_resolve(event.cites, view, Position.of_entry(k), issues))
         for k, event in enumerate(kept)
     ]
+
+
+# ---------------------------------------------------------------------------
+# What changed: a story that gained articles since its last brief.
+
+
+class UpdateDraft(Record):
+    developments: list[SentenceDraft] = Field(min_length=1, max_length=3)
+
+
+@dataclass
+class StoryUpdate:
+    """The new developments of a re-briefed story, each citing passages of its new articles."""
+
+    sentences: list[Sentence]
+    new_articles: list[int]
+    warnings: list[str]
+
+
+def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm: LLM, prompts: PromptLibrary,
+                    options: BriefOptions = BriefOptions()) -> StoryUpdate:
+    """Ask what the new articles add to the `previous` brief. The articles come first, as in the
+    brief's own calls, so the server reuses their cached prefix; the answer may cite only
+    passages of the new articles."""
+    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
+    new_labels = [label for label, p in view.label_to_passage.items() if p.source_id in new_source_ids]
+    new_numbers = sorted({s.number for s in story.sources if s.id in new_source_ids})
+    if not new_labels:
+        return StoryUpdate([], new_numbers, ["the new articles did not fit the model's window: what they "
+                                             "changed is not described"])
+    label = Literal[tuple(new_labels)]  # type: ignore[valid-type]
+    sentence = create_model("SentenceDraft", __base__=SentenceDraft,
+                            cites=(list[label], Field(min_length=1, max_length=3)))  # type: ignore[valid-type]
+    model = create_model("UpdateDraft", __base__=UpdateDraft,
+                         developments=(list[sentence], Field(min_length=1, max_length=3)))  # type: ignore[valid-type]
+    context = {"labels": set(new_labels)}
+    prompt = prompts.render(
+        "update.j2", **_prompt_variables(view, options),
+        new_articles=sorted({view.source_of[label] for label in new_labels}),
+        previous_headline=previous.headline,
+        previous_sentences=[s.text for section in previous.sections for s in section.sentences],
+    )
+    answer = llm.structured(prompt, model, context=context, max_tokens=options.repair_max_tokens)
+    warnings: list[str] = []
+    if isinstance(answer, StructuredFailure):
+        try:
+            data = pydantic_core.from_json(answer.raw or "", allow_partial=True)
+            items = data.get("developments", []) if isinstance(data, dict) else []
+        except ValueError:
+            items = []
+        drafts = _valid_items(items, SentenceDraft, context, "what-changed sentence", warnings)
+    else:
+        drafts = answer.developments
+    issues: list[CitationIssue] = []
+    # The developments become the brief's first section.
+    sentences = [Sentence(text=_strip_annotations(d.text),
+                          citations=_resolve(d.cites, view, Position.of_sentence(0, j), issues))
+                 for j, d in enumerate(drafts)]
+    return StoryUpdate([s for s in sentences if s.citations], new_numbers, warnings)
