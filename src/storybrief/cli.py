@@ -358,7 +358,7 @@ def digest(input_path: Path, out_dir: Path, concurrency: int | None, engine: Lit
 
     settings = DigestSettings(out_dir=out_dir, endpoint=Endpoint.from_options(base_url, model, api_key, timeout),
                               language=lang, context_tokens=context, prompts_dir=prompts)
-    options = DigestOptions(concurrency=concurrency, engine=engine, batch_out=batch_out, batch_in=list(batch_in),
+    options = DigestOptions(concurrency=concurrency, engine="ray" if engine == "ray" else "local", batch_out=batch_out, batch_in=list(batch_in),
                             batch_submit=batch_submit)
     run = run_digest(input_path, settings, options, console=err)
     summary = (f"{len(run.done)} briefed, {len(run.skipped)} unchanged, {len(run.failed)} failed"
