@@ -90,13 +90,15 @@ def test_eval_matrix_seed(workdir, llm_session, first_run):
                                                                     ("seed", "close", "embedded")]
     assert all(c.error is None for c in run.cases)
     assert not any(c.cached for c in run.cases)
-    # Each brief took its two calls (a brief, a timeline) on the connected model.
+    # Each brief took its two calls (choose, word) on the connected model, and at most one re-ask.
     run_dir = workdir / "runs" / "first"
     briefs = [Brief.model_validate_json((run_dir / c.brief_file).read_bytes()) for c in run.cases]
-    assert [[call.prompt_name for call in b.calls] for b in briefs] == [["brief", "timeline"]] * 2
+    for b in briefs:
+        names = [call.prompt_name for call in b.calls]
+        assert names[:2] == ["brief", "word"] and names[2:] in ([], ["repair"])
     hashes = run.manifest.prompts
-    assert hashes["default"]["brief"] != hashes["close"]["brief"]
-    assert hashes["default"]["timeline"] == hashes["close"]["timeline"]
+    assert hashes["default"]["word"] != hashes["close"]["word"]
+    assert hashes["default"]["brief"] == hashes["close"]["brief"]
     assert run.manifest.cases[0]["sources"] == 3 and run.manifest.cases[0]["reference_dates"] is None
 
     for c in run.cases:
@@ -108,6 +110,10 @@ def test_eval_matrix_seed(workdir, llm_session, first_run):
         brief = Brief.model_validate_json((run_dir / c.brief_file).read_bytes())
         assert brief.verification is not None
         assert brief.prompts["brief"] == hashes[c.prompt]["brief"]
+        # The eval scores what ships (gated, verified, repaired) beside the model's draft.
+        draft = Brief.model_validate_json((run_dir / c.draft_file).read_bytes())
+        assert [call.prompt_name for call in draft.calls] == ["brief", "word"] and draft.verification is None
+        assert set(c.draft_metrics) == set(m) and c.draft_metrics["faithfulness"] is not None
         # Metrics come from the saved verification report: recomputing them gives the same numbers.
         from storybrief.models import VerificationReport
 
@@ -238,13 +244,13 @@ def test_config_file_and_errors(tmp_path):
 def test_prompt_overlay_shadows_one_template():
     default = PromptLibrary()
     close = PromptLibrary(overlay=REPO / "evals" / "prompts" / "close")
-    assert close.content_hash("brief.j2") != default.content_hash("brief.j2")
-    assert close.content_hash("timeline.j2") == default.content_hash("timeline.j2")
-    articles = [{"number": 1, "outlet": "o", "published": "2026-02-03", "language": "en", "title": "t",
-                 "passages": [{"label": "P1", "text": "A thing happened.", "dates": ""}]}]
-    rendered = close.render("brief.j2", articles=articles, language_name="English")
-    assert "exactly 3 sections" in rendered.messages[1]["content"]
-    assert "careful news editor" in rendered.messages[0]["content"]  # _system.j2 from prompts/
+    assert close.content_hash("word.j2") != default.content_hash("word.j2")
+    assert close.content_hash("brief.j2") == default.content_hash("brief.j2")
+    items = [{"number": 1, "focus": "", "text": "Une chose est arrivée.", "language": "French"}]
+    rendered = close.render("word.j2", items=items, language_name="English")
+    assert "as close to its words" in rendered.messages[1]["content"]
+    rendered = close.render("brief.j2", articles=[], events=[], aspects=["background"], language_name="English")
+    assert "careful news editor" in rendered.messages[0]["content"]  # brief.j2 and _system.j2 from prompts/
     with pytest.raises(ConfigError, match="variant folder not found"):
         PromptLibrary(overlay=REPO / "evals" / "prompts" / "nope")
 

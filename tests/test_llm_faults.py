@@ -14,10 +14,10 @@ import time
 import pytest
 
 from conftest import REPO
-from storybrief.errors import ConfigError, ModelOutputError, ModelUnavailableError
+from storybrief.errors import ConfigError, ModelUnavailableError
 from storybrief.llm import LLM, Endpoint, StructuredFailure, retry_policy
 from storybrief.prompts import PromptLibrary
-from storybrief.summarise import BriefDraft, _accept
+from storybrief.summarise import ASPECTS, _worded, _wording_model
 
 # The fault server listens on loopback, which CI's --block-network would otherwise refuse.
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -61,7 +61,11 @@ class FaultServer:
 
 @pytest.fixture
 def prompt():
-    return PromptLibrary().render("brief.j2", articles=[], language_name="English")
+    return PromptLibrary().render("brief.j2", articles=[], events=[], aspects=ASPECTS, language_name="English")
+
+
+# The seed brief's wording call asks for 17 lines (see its cassette).
+WORDING = _wording_model(17)
 
 
 def _llm(url: str, timeout: float = 10.0) -> LLM:
@@ -73,7 +77,7 @@ def test_transient_errors_are_retried_then_reported(status, says, prompt):
     server = FaultServer(status)
     try:
         with pytest.raises(ModelUnavailableError, match=says):
-            _llm(server.url).structured(prompt, BriefDraft)
+            _llm(server.url).structured(prompt, WORDING)
         assert server.requests == 3, "three attempts, and the client's own retries are off"
     finally:
         server.close()
@@ -83,7 +87,7 @@ def test_client_errors_are_not_retried(prompt):
     server = FaultServer(401)
     try:
         with pytest.raises(ConfigError, match="API key"):
-            _llm(server.url).structured(prompt, BriefDraft)
+            _llm(server.url).structured(prompt, WORDING)
         assert server.requests == 1
     finally:
         server.close()
@@ -104,7 +108,7 @@ def test_nothing_listening_is_reported(prompt):
     url = server.url
     server.close()
     with pytest.raises(ModelUnavailableError, match="could not reach"):
-        _llm(url).structured(prompt, BriefDraft)
+        _llm(url).structured(prompt, WORDING)
 
 
 def test_schema_failures_get_one_reask():
@@ -120,14 +124,14 @@ def test_schema_failures_get_one_reask():
 
 class CutOffServer(FaultServer):
     """Answers with the first `keep` characters of a real answer recorded on the embedded model
-    (the seed brief's first draft, from its cassette) and finish_reason "length", as a server
+    (the seed brief's wording call, from its cassette) and finish_reason "length", as a server
     does when the model hits max_tokens mid-answer."""
 
     def __init__(self, keep: int):
         import yaml
 
         recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
-        completion = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+        completion = json.loads(recorded["interactions"][1]["response"]["body"]["string"])
         completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
         completion["choices"][0]["finish_reason"] = "length"
         self.answer = completion["choices"][0]["message"]["content"]
@@ -135,29 +139,25 @@ class CutOffServer(FaultServer):
 
 
 def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(prompt):
-    """No traceback and no re-ask: the complete sentences are kept, the cut one is dropped and
-    said to be cut off."""
-    server = CutOffServer(keep=1100)  # mid-way through a sentence's text
+    """No traceback and no re-ask: the complete lines are kept, the cut one is left for the re-ask."""
+    server = CutOffServer(keep=600)  # mid-way through a line's text
     try:
         llm = _llm(server.url)
-        answer = llm.structured(prompt, BriefDraft)
+        answer = llm.structured(prompt, WORDING)
         assert isinstance(answer, StructuredFailure) and answer.cut_off
         assert server.requests == 1 and len(llm.calls) == 1
-        warnings: list[str] = []
-        draft = _accept(answer, BriefDraft, "brief", {}, warnings)
-        kept = [s.text for section in draft.sections for s in section.sentences]
-        assert kept and all(text in server.answer for text in kept)
-        assert draft.headline.startswith("French President Emmanuel Macron")
-        assert any("cut off" in w for w in warnings), warnings
+        kept = _worded(answer, 17)
+        assert kept and all(text in server.answer for text in kept.values())
+        assert len(kept) < 17, "the line cut mid-way is not kept"
     finally:
         server.close()
 
 
-def test_an_answer_cut_off_before_any_item_is_a_one_line_model_error(prompt):
-    server = CutOffServer(keep=60)
+def test_an_answer_cut_off_before_any_item_leaves_every_line_to_the_re_ask(prompt):
+    server = CutOffServer(keep=20)
     try:
-        answer = _llm(server.url).structured(prompt, BriefDraft)
-        with pytest.raises(ModelOutputError, match="cut off"):
-            _accept(answer, BriefDraft, "brief", {}, [])
+        answer = _llm(server.url).structured(prompt, WORDING)
+        assert isinstance(answer, StructuredFailure) and answer.cut_off
+        assert _worded(answer, 17) == {}
     finally:
         server.close()

@@ -348,12 +348,15 @@ class CaseResult(_Record):
     cache_key: str
     cached: bool
     error: str | None = None
-    metrics: dict[str, float | None] = Field(default_factory=dict)
+    metrics: dict[str, float | None] = Field(default_factory=dict, description="of the brief that ships")
+    draft_metrics: dict[str, float | None] = Field(
+        default_factory=dict, description="of the model's draft, before the gate, the verifier and repair")
     verdicts: dict[str, int] = Field(default_factory=dict)
     findings: dict[str, int] = Field(default_factory=dict, description="finding type -> count")
     scores: list[float] = Field(default_factory=list, description="support scores of the checked claims")
     brief_file: str | None = None
     report_file: str | None = None
+    draft_file: str | None = None
     sources: int = 0
     omitted_sources: int = 0
 
@@ -369,6 +372,7 @@ class GroupResult(_Record):
     cases: int
     errors: int
     metrics: dict[str, float | None]
+    draft_metrics: dict[str, float | None] = Field(default_factory=dict)
 
 
 class MetricDelta(_Record):
@@ -510,7 +514,9 @@ def aggregate(results: list[CaseResult]) -> list[GroupResult]:
         ok = [r for r in rows if r.error is None]
         out.append(GroupResult(prompt=prompt, provider=provider, model=rows[0].model, cases=len(rows),
                                errors=len(rows) - len(ok),
-                               metrics={m.key: _mean([r.metrics.get(m.key) for r in ok]) for m in METRICS}))
+                               metrics={m.key: _mean([r.metrics.get(m.key) for r in ok]) for m in METRICS},
+                               draft_metrics={m.key: _mean([r.draft_metrics.get(m.key) for r in ok])
+                                              for m in METRICS}))
     return out
 
 
@@ -550,7 +556,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
 
     from .llm import LLM, Sampling, connect
     from .scoring import default_scorer
-    from .summarise import BriefOptions, make_brief, select_passages
+    from .summarise import BriefOptions, draft_brief, repair_brief, select_passages
     from .verify import verify_brief
 
     config, root = loaded.config, loaded.root
@@ -566,7 +572,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     cases = load_cases(loaded)
     libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
                  for variant in config.prompts}
-    prompt_hashes = {v: {"brief": lib.content_hash("brief.j2"), "timeline": lib.content_hash("timeline.j2")}
+    prompt_hashes = {v: {name: lib.content_hash(f"{name}.j2") for name in ("brief", "word", "repair")}
                      for v, lib in libraries.items()}
     stories: dict[str, Story] = {}
     references: dict[str, list[str] | None] = {}
@@ -590,37 +596,45 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     lock = threading.Lock()
 
     def run_one(index: int, t: _Task, connected) -> None:
+        # Both the model's draft and the brief that `brief` would ship (gated, verified,
+        # re-asked, quoted, re-cited) are cached and scored: the eval measures what ships.
         key = key_of(t)
-        slot = cache / "briefs" / f"{key}.json"
+        slots = {"draft": cache / "briefs" / f"{key}.json", "shipped": cache / "briefs" / f"{key}.shipped.json"}
         model = _endpoint(t.provider).model
-        brief: Brief | None = None
-        cached = False
-        if slot.exists():
-            try:
-                brief = Brief.model_validate_json(slot.read_bytes())
-                cached = True
-            except ValidationError:
-                brief = None  # a brief of an older schema: make it again
+        briefs: dict[str, Brief] = {}
+        for kind, slot in slots.items():
+            if slot.exists():
+                try:
+                    briefs[kind] = Brief.model_validate_json(slot.read_bytes())
+                except ValidationError:
+                    pass  # a brief of an older schema: make it again
         result = CaseResult(case=t.case.id, case_name=t.case.name, prompt=t.prompt, provider=t.provider.name,
-                            model=model, repeat=t.repeat, cache_key=key, cached=cached,
+                            model=model, repeat=t.repeat, cache_key=key, cached=len(briefs) == 2,
                             sources=len(t.story.sources))
-        if brief is None:
+        if len(briefs) < 2:
             if connected is None:
                 raise ConfigError("internal: no model connected")  # pragma: no cover
             llm = LLM(connected.endpoint, connected.base_url,
                       Sampling(temperature=config.temperature, seed=config.seed + t.repeat),
                       max_attempts=connected.max_attempts, max_reasks=connected.max_reasks)
+            options = BriefOptions(language=t.case.language, context_tokens=config.context_tokens)
             try:
-                brief = make_brief(t.story, llm, libraries[t.prompt],
-                                   BriefOptions(language=t.case.language, context_tokens=config.context_tokens))
+                if "draft" not in briefs:
+                    briefs["draft"] = draft_brief(t.story, llm, libraries[t.prompt], options)
+                    write_atomic(slots["draft"], briefs["draft"].model_dump_json(indent=1))
+                briefs["shipped"] = repair_brief(briefs["draft"], t.story, llm, libraries[t.prompt], verify_brief,
+                                                 options)
             except StorybriefError as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
                 with lock:
                     results[index] = result
                 return
-            write_atomic(slot, brief.model_dump_json(indent=1))
+            write_atomic(slots["shipped"], briefs["shipped"].model_dump_json(indent=1))
+        draft_report = verify_brief(briefs["draft"], t.story)
+        result.draft_metrics = compute_metrics(briefs["draft"], draft_report, t.reference)
+        brief = briefs["shipped"]
         report = verify_brief(brief, t.story)
-        brief = brief.model_copy(update={"verification": report.summary})
+        brief = brief.model_copy(update={"verification": brief.verification or report.summary})
         result.metrics = compute_metrics(brief, report, t.reference)
         checked = [c for c in report.claims if c.kind in ("sentence", "timeline") and c.verdict != "exempt"]
         result.verdicts = {v: sum(1 for c in checked if c.verdict == v)
@@ -633,7 +647,9 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         result.omitted_sources = len(brief.omitted_sources)
         result.brief_file = f"briefs/{result.slug}.json"
         result.report_file = f"reports/{result.slug}.json"
+        result.draft_file = f"briefs/{result.slug}.draft.json"
         write_atomic(run_dir / result.brief_file, brief.model_dump_json(indent=1))
+        write_atomic(run_dir / result.draft_file, briefs["draft"].model_dump_json(indent=1))
         write_atomic(run_dir / result.report_file, report.model_dump_json(indent=1))
         with lock:
             results[index] = result
@@ -646,7 +662,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         bar = progress.add_task(f"eval {run_id}", total=len(tasks))
         for provider in config.providers:
             mine = [(i, t) for i, t in enumerate(tasks) if t.provider.name == provider.name]
-            todo = [(i, t) for i, t in mine if not (cache / "briefs" / f"{key_of(t)}.json").exists()]
+            todo = [(i, t) for i, t in mine if not all((cache / "briefs" / f"{key_of(t)}{suffix}.json").exists()
+                                                       for suffix in ("", ".shipped"))]
 
             def work(pairs, connected):
                 def one(pair):
@@ -860,6 +877,8 @@ def print_run(run: RunResults, console) -> None:
                     f"[{colour}]{text} {sign}[/]"
             cells.append(text)
         table.add_row(*cells)
+        draft = ["  draft, before checks", ""] + [_fmt(key, g.draft_metrics.get(key)) for key in TABLE_METRICS]
+        table.add_row(*draft, style="dim")
     console.print(table)
     errors = [c for c in run.cases if c.error]
     for c in errors:
