@@ -58,6 +58,7 @@ def test_candidate_events_carry_the_resolvers_dates_and_their_sources(seed_story
     assert meeting.precision == "day" and meeting.sources == 3, "Tuesday's visit, reported by all three articles"
     july = next(c for c in candidates if c.date == "2025-07")
     assert july.precision == "month", "'in July' stays a month: no day is borrowed from the article"
+    assert "2026-02" not in dates, "'earlier this week' (February) is told more precisely by its days"
     latest = max(s.published for s in seed_story.sources if s.published)
     assert all(c.date[:10] <= latest.isoformat() for c in candidates)
     assert not [c for c in candidates if c.precision == "year"], "a bare year is no event"
@@ -225,16 +226,19 @@ def test_a_line_unsupported_even_as_a_quote_is_dropped_with_its_reason(seed_stor
     assert any("dropped" in w and "unsupported" in w for w in checked.warnings)
 
 
-def test_an_unsupported_headline_gives_way_to_a_supported_sentence(seed_story, unreachable):
+def test_an_unsupported_headline_gives_way_to_a_title_or_a_supported_sentence(seed_story, unreachable):
     """The headline is verified like any line (the verifier itself exempts headlines)."""
     sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
     headline = "Macron reportedly sent his top diplomatic adviser to meet with Kremlin officials"
     brief = _honest(seed_story).model_copy(update={"headline": headline, "headline_citations": [sent.id]})
     checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("unsupported", "officials"))
     assert unreachable.calls == []
-    assert checked.headline.startswith("On Thursday, the Kremlin said")
-    assert checked.headline_flag is None
-    assert any(w.startswith("headline") and "not supported" in w for w in checked.warnings)
+    title = next(s.title for s in seed_story.sources if s.number == 2)
+    assert checked.headline == title and checked.headline_flag is None, "the cited English article's title"
+    assert any(w.startswith("headline") and "title of a cited article" in w for w in checked.warnings)
+
+    fallback = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("unsupported", "fficials"))
+    assert fallback.headline.startswith("On Thursday, the Kremlin said"), "then a supported sentence"
 
     kept = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
     assert kept.headline == headline and kept.headline_citations == [sent.id]

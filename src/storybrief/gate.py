@@ -43,7 +43,7 @@ class Problem:
 _PLACE_FORMS = (
     "france french francais francaise elysee",
     "russia russian russie russe kremlin",
-    "america american americain americaine usa us etats-unis washington",
+    "america american americain americaine usa us etats-unis etats states washington",
     "britain british britannique uk royaume-uni",
     "germany german allemagne allemand allemande",
     "europe european europeen europeenne eu ue",
@@ -145,7 +145,8 @@ def _vocabulary(texts: Sequence[str]) -> set[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Inflections and near spellings: Moscow/Moscou, Libya/Libye, adviser/advisers."""
+    """Inflections, near spellings and transliterations: Moscow/Moscou, Libya/Libye,
+    adviser/advisers, Putin/Poutine, Volodymyr/Volodimir."""
     if a == b:
         return True
     common = 0
@@ -153,11 +154,13 @@ def _same_word(a: str, b: str) -> bool:
         if x != y:
             break
         common += 1
-    return common >= 4 and common >= min(len(a), len(b)) - 2
+    if common >= 4 and common >= min(len(a), len(b)) - 2:
+        return True
+    return min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _name_supported(name: str, vocab: set[str]) -> bool:
-    if any(_same_word(name, word) for word in vocab if word[:1] == name[:1]):
+    if any(_same_word(name, word) for word in vocab if abs(len(word) - len(name)) <= 3):
         return True
     group = _PLACE_CLASS.get(name)
     return group is not None and any(_PLACE_CLASS.get(word) == group for word in vocab)

@@ -76,7 +76,10 @@ MONTH_NAMES = {
 }
 
 MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
-MAX_TIMELINE = 7
+MAX_TIMELINE = 6
+# A passage this short, in the brief's language, needs no rewording: it is quoted as it
+# stands (the model copies it anyway, and each worded line costs generation time).
+QUOTE_AS_IS = {"section": 160, "timeline": 220}
 
 
 def _titles(language: str) -> dict[str, str]:
@@ -112,8 +115,8 @@ class EventCandidate:
 
 
 def event_candidates(story: Story) -> list[EventCandidate]:
-    """One candidate per resolved date (day or month) that is not after the story's latest
-    publication date, with every passage that gives it; chronological."""
+    """One candidate per resolved date (a day, or a month no day of which is a candidate) that is
+    not after the story's latest publication date, with every passage that gives it; chronological."""
     published = [s.published for s in story.sources if s.published]
     latest = max(published) if published else None
     groups: dict[str, list[Passage]] = {}
@@ -126,6 +129,10 @@ def event_candidates(story: Story) -> list[EventCandidate]:
             if passage not in members:
                 members.append(passage)
             precision[date.iso] = date.precision
+    # A month is an event of its own only when no day inside it is: "in June" beside "on 25 June"
+    # is the same story told less precisely.
+    days = {iso[:7] for iso, p in precision.items() if p == "day"}
+    groups = {iso: ps for iso, ps in groups.items() if precision[iso] == "day" or iso not in days}
     return [EventCandidate(iso, precision[iso], tuple(ps), len({p.source_id for p in ps}))
             for iso, ps in sorted(groups.items(), key=lambda kv: (_parse_partial_date(kv[0]), len(kv[0])))]
 
@@ -143,13 +150,16 @@ def _shortlist(candidates: list[EventCandidate], limit: int) -> list[EventCandid
     return [candidates[i] for i in sorted(keep)]
 
 
-def _event_passage(candidate: EventCandidate, language_of: dict[str, str], language: str) -> Passage:
+def _event_passage(candidate: EventCandidate, language_of: dict[str, str], language: str,
+                   used: set[str] = frozenset()) -> Passage | None:
     """The passage a timeline entry is worded from: in the brief's language when one is (less
-    to translate, less to get wrong), stating the date outright, of a readable length."""
+    to translate, less to get wrong), stating the date outright, of a readable length; None
+    when every passage of the event already tells another entry."""
     def key(p: Passage) -> tuple:
         relative = all(d.relative for d in p.dates if d.iso == candidate.date)
         return (language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
-    return min(candidate.passages, key=key)
+    free = [p for p in candidate.passages if p.id not in used]
+    return min(free, key=key) if free else None
 
 
 # ---------------------------------------------------------------------------
@@ -159,23 +169,23 @@ def _event_passage(candidate: EventCandidate, language_of: dict[str, str], langu
 
 class SectionPick(Record):
     aspect: str
-    passages: list[str] = Field(min_length=1, max_length=3)
+    passages: list[str] = Field(min_length=1, max_length=2)
 
 
 class BriefPick(Record):
     main: str
-    sections: list[SectionPick] = Field(min_length=2, max_length=4)
+    sections: list[SectionPick] = Field(min_length=2, max_length=3)
     events: list[str] = Field(default_factory=list, max_length=6)
 
 
 def _pick_model(labels: list[str], events: list[str]) -> type[BriefPick]:
     label = Literal[tuple(labels)]  # type: ignore[valid-type]
     section = create_model("SectionPick", __base__=SectionPick, aspect=(Literal[ASPECTS], ...),
-                           passages=(list[label], Field(min_length=1, max_length=3)))
+                           passages=(list[label], Field(min_length=1, max_length=2)))
     event_field = ((list[Literal[tuple(events)]], Field(min_length=1, max_length=6)) if events  # type: ignore[misc]
                    else (list[str], Field(max_length=0)))
     return create_model("BriefPick", __base__=BriefPick, main=(label, ...),
-                        sections=(list[section], Field(min_length=2, max_length=4)), events=event_field)
+                        sections=(list[section], Field(min_length=2, max_length=3)), events=event_field)
 
 
 class WordedLine(Record):
@@ -441,14 +451,25 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     lines = [_Line(("headline", 0, 0), plan.main, "", [plan.main.id])]
     for i, (aspect, passages) in enumerate(plan.sections):
         lines += [_Line(("section", i, j), p, "", [p.id], lead=titles[aspect]) for j, p in enumerate(passages)]
-    for k, event in enumerate(plan.events):
-        passage = _event_passage(event, language_of, language)
-        lines.append(_Line(("timeline", k, 0), passage, "", [passage.id], date=event.date, precision=event.precision))
-    items = [_item(n, line, language, language_of) for n, line in enumerate(lines, 1)]
+    used: set[str] = set()
+    for event in plan.events:
+        # A passage that dates several events tells one of them: never two entries alike.
+        passage = _event_passage(event, language_of, language, used)
+        if passage is None:
+            continue
+        used.add(passage.id)
+        lines.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
+                           precision=event.precision))
+    for line in lines:
+        limit = QUOTE_AS_IS.get(line.where[0], 0)
+        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= limit:
+            _quote(line, None, language_of)
+    to_word = [line for line in lines if line.quote is None]
+    items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
     word_prompt = prompts.render("word.j2", items=items, language_name=language_name)
-    worded = _worded(llm.structured(word_prompt, _wording_model(len(lines)),
-                                    max_tokens=options.line_tokens * len(lines) + 40), len(lines))
-    for n, line in enumerate(lines, 1):
+    worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
+                                    max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
+    for n, line in enumerate(to_word, 1):
         line.text = worded.get(n, "")
     omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected}]
     if omitted:
@@ -730,45 +751,55 @@ def _note_unsupported(report: VerificationReport, located: dict[str, _Line], con
 
 def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Checker | None,
                      context: _Context) -> Brief:
-    """The headline is a claim like the others: if it fails the gate or the verifier, the
-    first supported sentence of the brief stands in for it; if none does, it is marked."""
+    """The headline is a claim like the others. If it fails the gate or the verifier, the first
+    of these that the verifier supports stands in: the title of an article in the brief's
+    language that the brief cites (its passages first), then a sentence of the brief. If none
+    does, the headline is marked."""
     head = next((line for line in lines if line.where[0] == "headline"), None)
     if head is None:
         return brief
     language = context.language
-    candidates = [head.text] if not head.problems else []
-    # A stand-in must read in the brief's language: a worded line, or a quote of a passage in it.
-    candidates += [line.text for line in lines if line.where[0] == "section" and line.quote in (None, language)
-                   and not line.problems and line.flag is None]
-    if check is not None and candidates:
+    stand_ins: list[tuple[str, list[str], Passage, str]] = []  # text, citations, passage, what it is
+    if not head.problems:
+        stand_ins.append((head.text, head.citations, head.passage, "headline"))
+    cited = Counter(context.passages[pid].source_id for line in lines if line.where[0] != "headline"
+                    for pid in line.citations if pid in context.passages)
+    first_cited = head.passage.source_id
+    for source in sorted(story.sources, key=lambda s: (s.id != first_cited, -cited[s.id], s.number)):
+        if not source.title or source.language != language or not cited[source.id]:
+            continue
+        own = [p for p in story.passages if p.source_id == source.id]
+        titled = next((p for p in own if " ".join(p.text.split()) == " ".join(source.title.split())), None)
+        passage = titled or next((p for p in own if p.index > 0), own[0])
+        stand_ins.append((" ".join(source.title.split()), [passage.id], passage, "title"))
+    stand_ins += [(line.text, line.citations, line.passage, "sentence") for line in lines
+                  if line.where[0] == "section" and line.quote in (None, language) and not line.problems
+                  and line.flag is None]
+    if check is not None and stand_ins:
         probe = brief.model_copy(update={
-            "sections": [Section(lead="", sentences=[Sentence(text=text, citations=_citations_of(text, lines, head))])
-                         for text in candidates], "timeline": [], "passages": {p.id: p for p in story.passages}})
+            "sections": [Section(lead="", sentences=[Sentence(text=text, citations=citations)])
+                         for text, citations, _, _ in stand_ins],
+            "timeline": [], "passages": {p.id: p for p in story.passages}})
         report = check(probe, story)
         verdicts = {c.location: c for c in report.claims}
         standing = []
-        for n, text in enumerate(candidates, 1):
+        for n, (text, citations, passage, kind) in enumerate(stand_ins, 1):
             claim = verdicts.get(f"section {n} sentence 1")
-            source = _Line(("section", 0, 0), head.passage, text, _citations_of(text, lines, head))
-            if claim is not None and (claim.verdict == "supported" or _translation(claim, report, source, context)):
-                standing.append(text)
-        candidates = standing
+            line = _Line(("section", 0, 0), passage, text, list(citations))
+            if claim is not None and (claim.verdict == "supported" or _translation(claim, report, line, context)):
+                standing.append((text, citations, passage, kind))
+        stand_ins = standing
     warnings = list(brief.warnings)
-    if candidates and candidates[0] != head.text:
-        warnings.append(f"headline “{head.text}” replaced by a sentence of the brief: it "
-                        + ("failed the check" if head.problems else "is not supported by its sources"))
-        source = next((line for line in lines if line.text == candidates[0] and line.where[0] != "headline"), head)
-        head.text, head.citations, head.passage = candidates[0], list(source.citations), source.passage
-    elif not candidates:
+    if stand_ins and stand_ins[0][3] != "headline":
+        text, citations, passage, kind = stand_ins[0]
+        warnings.append(f"headline “{head.text}” replaced by {'title of a cited article' if kind == 'title' else 'a sentence of the brief'}: "
+                        + ("it failed the check" if head.problems else "it is not supported by its sources"))
+        head.text, head.citations, head.passage = text, list(citations), passage
+    elif not stand_ins:
         head.flag = _flag(language, "headline")
         warnings.append(f"headline marked: {'; '.join(p.message for p in head.problems) or 'not supported'}")
     head.problems = []
     return brief.model_copy(update={"warnings": warnings})
-
-
-def _citations_of(text: str, lines: list[_Line], head: _Line) -> list[str]:
-    source = next((line for line in lines if line.text == text and line.where[0] != "headline"), head)
-    return list(source.citations)
 
 
 def _stamp(brief: Brief, report: VerificationReport) -> Brief:
