@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from storybrief import scoring  # noqa: E402
-from storybrief.scoring import FEATURE_NAMES, aggregate, prepare_evidence, split_source  # noqa: E402
+from storybrief.scoring import FEATURE_NAMES, aggregate, prepare_evidence  # noqa: E402
+from storybrief.text import sentences  # noqa: E402
 
 EVALSETS = ("cnndm", "bbc", "wice")
 BENCH = """
@@ -79,7 +80,7 @@ def load(data_dir: Path):
     for line in open(data_dir / "wice_dev.jsonl", encoding="utf-8"):
         r = json.loads(line)
         ev = prepare_evidence(list(r["evidence"]))
-        sents = split_source(r["claim"]) or [r["claim"]]
+        sents = sentences(r["claim"]) or [r["claim"]]
         y = int(r["label"] == "supported")
         known = 1.0 if y == 1 else (0.0 if len(sents) == 1 else np.nan)
         first = len(X)

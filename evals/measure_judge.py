@@ -29,7 +29,8 @@ from sklearn.model_selection import GroupKFold
 from storybrief.files import write_atomic
 from storybrief.llm import Endpoint, connect
 from storybrief.prompts import PromptLibrary
-from storybrief.scoring import default_scorer, split_source
+from storybrief.scoring import default_scorer
+from storybrief.text import sentences
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
@@ -40,7 +41,7 @@ WEIGHTS = REPO / "src" / "storybrief" / "judge_weights.json"
 def _article_view(text: str) -> list[dict]:
     """One article, shown as the judge prompt shows a story's articles."""
     return [{"number": 1, "outlet": "unknown", "published": "unknown", "language": "en", "title": "",
-             "passages": [{"label": f"P{i}", "text": s, "dates": ""} for i, s in enumerate(split_source(text), 1)]}]
+             "passages": [{"label": f"P{i}", "text": s, "dates": ""} for i, s in enumerate(sentences(text), 1)]}]
 
 
 def _logit(p: float) -> float:

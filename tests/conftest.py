@@ -12,6 +12,11 @@ SHARED = REPO.parent / "shared"  # CI clones the repo with shared/ beside it
 SHARED_STORIES = SHARED / "data" / "stories"
 CASSETTES = REPO / "cassettes"
 
+
+def needs(path: Path):
+    """Skip a test whose data under ../shared is absent (a clone without shared/ beside it)."""
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} absent (no shared/ beside the checkout)")
+
 # Recorded model traffic is matched on what was asked, never on where: the embedded
 # server listens on a different port every run.
 MATCH_ON = ["method", "scheme", "path", "query", "body"]

@@ -102,3 +102,67 @@ def test_vague_week_spanning_two_months_is_skipped():
 def test_numbers_that_are_not_dates_are_ignored():
     text = "The 2019 people in 12 groups paid 2020 euros; May he rest."
     assert resolve_dates(text, WED, "en") == []
+
+
+# --------------------------------------------------------------------------- tense and role
+
+MON_NOV_7 = dt.date(2011, 11, 7)
+WED_NOV_9 = dt.date(2011, 11, 9)
+MID_JULY = dt.date(2011, 7, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "language", "iso", "tense"),
+    [
+        # A future-tense clause points forward; a past-tense one keeps the past reading.
+        ("His lawyers will file on Monday.", WED_NOV_9, "en", "2011-11-14", "future"),
+        ("His lawyers filed on Monday.", WED_NOV_9, "en", "2011-11-07", "past"),
+        ("Il déposera plainte lundi.", WED_NOV_9, "fr", "2011-11-14", "future"),
+        ("Il a déposé plainte lundi.", WED_NOV_9, "fr", "2011-11-07", "past"),
+        ("The trial will open on 8 October.", MID_JULY, "en", "2011-10-08", "future"),
+        ("The trial opened on 8 October.", MID_JULY, "en", "2010-10-08", "past"),
+        ("Le procès s'ouvrira le 8 octobre.", MID_JULY, "fr", "2011-10-08", "future"),
+        ("Le procès s'est ouvert le 8 octobre.", MID_JULY, "fr", "2010-10-08", "past"),
+        ("Sentencing is expected on 29 November.", MON_NOV_7, "en", "2011-11-29", "future"),
+        ("Les élections sont prévues en octobre.", MID_JULY, "fr", "2011-10", "future"),
+        ("Les élections ont eu lieu en octobre.", MID_JULY, "fr", "2010-10", "past"),
+        # No tense cue: the nearer reading, an upcoming date counting double its distance.
+        ("Les élections du 8 octobre.", MID_JULY, "fr", "2011-10-08", None),
+        ("Les élections du 20 décembre.", MID_JULY, "fr", "2010-12-20", None),
+    ],
+)
+def test_tense_decides_the_direction_of_a_relative_date(text, base, language, iso, tense):
+    [found] = resolve_dates(text, base, language)
+    assert (found.iso, found.tense) == (iso, tense)
+
+
+def test_tense_keeps_the_precision_the_text_gives():
+    [month] = resolve_dates("The verdict will come in October.", MID_JULY, "en")
+    assert (month.iso, month.precision) == ("2011-10", "month")
+    [day] = resolve_dates("The verdict will come on 8 October.", MID_JULY, "en")
+    assert (day.iso, day.precision) == ("2011-10-08", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "roles"),
+    [
+        ("MOSCOW, Feb 4 (Reuters) - The Kremlin said on Tuesday it had no comment.", "en",
+         [("Feb 4", "publication"), ("Tuesday", "event")]),
+        ("SANAA, 4 février 2026 - Des manifestants ont défilé mardi.", "fr",
+         [("4 février 2026", "publication"), ("mardi", "event")]),
+        ("February 04, 2026", "en", [("February 04, 2026", "publication")]),
+        ("Publié le 4 février 2026 à 12h00", "fr", [("4 février 2026", "publication")]),
+        ("Last updated on 4 February 2026", "en", [("4 February 2026", "publication")]),
+        ("The talks ended on 4 February 2026 in Abu Dhabi.", "en", [("4 February 2026", "event")]),
+    ],
+)
+def test_datelines_and_stamps_date_the_article_not_an_event(text, language, roles):
+    found = resolve_dates(text, WED, language)
+    assert [(d.expression, d.role) for d in found] == roles
+
+
+def test_seed_datelines_are_publication_dates(seed_dir):
+    text = (seed_dir / "000_fccfc3972268bd59.txt").read_text(encoding="utf-8")
+    roles = {d.expression: d.role for d in resolve_dates(text, THU, "en")}
+    assert roles["February 05, 2026"] == "publication"
+    assert roles["July"] == "event"

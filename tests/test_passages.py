@@ -7,8 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
+from conftest import SHARED_STORIES, needs
 from storybrief.models import Source
-from storybrief.passages import MAX_PASSAGE_CHARS, sentence_spans, split_passages
+from storybrief.passages import MAX_PASSAGE_CHARS, split_passages
+from storybrief.text import sentence_spans
 from storybrief.sources import build_story
 
 
@@ -110,6 +112,7 @@ def test_repeated_sentence_gets_a_deterministic_unique_id():
     assert second.id == first.id + "-2"
 
 
+@needs(SHARED_STORIES / "libya-2011-fr.jsonl")
 def test_libya_cluster_passages_are_consistent(tmp_path):
     path = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / "libya-2011-fr.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:12]]

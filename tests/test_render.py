@@ -11,8 +11,8 @@ import pytest
 from jinja2 import StrictUndefined
 
 from storybrief import render
-from storybrief.errors import ConfigError
-from storybrief.models import Brief, CitationIssue, Sentence
+from storybrief.errors import ConfigError, OutputError
+from storybrief.models import Brief, CitationIssue, Position, Sentence
 from storybrief.render import (
     FORMATS,
     citation_markers,
@@ -264,12 +264,12 @@ def test_citation_issues_are_visible(brief):
 
 def test_marked_and_unplaceable_issues(brief):
     issues = [
-        CitationIssue(where="sections[0].sentences[1]", citation="P3", problem="does not support it", action="marked"),
-        CitationIssue(where="somewhere odd", citation="P9", problem="mystery", action="removed"),
+        CitationIssue(where=Position.of_sentence(0, 1), citation="P3", problem="does not support it", action="marked"),
+        CitationIssue(where=Position.of_sentence(9, 0), citation="P9", problem="mystery", action="removed"),
     ]
     md = render_markdown(brief.model_copy(update={"citation_issues": issues}))
     assert "the initiative [2] [citation flagged]." in md
-    assert "somewhere odd" in md and "mystery" in md
+    assert "Section 10 sentence 1" in md and "mystery" in md  # past the end: listed, not pinned
 
 
 def test_omitted_sources_are_named(brief):
@@ -423,7 +423,7 @@ def test_failed_write_leaves_the_old_file(brief, tmp_path, monkeypatch):
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", no_rename)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk gone"):
         write_brief(brief, target, "md")
     assert target.read_text(encoding="utf-8") == "old brief"
     assert os.listdir(tmp_path) == [target.name]
@@ -441,3 +441,14 @@ def test_markdown_block_starts_are_escaped(brief):
     assert "<ol" not in html and "<em>nor</em>" not in html and "<em>emphasis</em>" not in html
     assert html.count("<h1>") == 1 and "<a " not in html
     assert "<strong># Not a heading</strong>" in html
+
+
+def test_positions_are_typed_and_round_trip(brief):
+    where = Position.of_sentence(2, 3)
+    assert where.label() == "section 3 sentence 4" and Position.of_entry(0).label() == "timeline entry 1"
+    assert Position(kind="headline").label() == "headline" and Position.of_line(7).label() == "line 7"
+    issue = CitationIssue(where=where, citation="P3", problem="x", action="marked")
+    edited = brief.model_copy(update={"citation_issues": [issue]})
+    again = Brief.model_validate_json(edited.model_dump_json())
+    assert again == edited and again.citation_issues[0].where == where
+    assert {where: 1}[Position.of_sentence(2, 3)] == 1  # hashable: stages key edits by it

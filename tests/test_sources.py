@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs
 from storybrief.errors import InputError
 from storybrief.sources import MAX_ARTICLE_BYTES, build_story, clean_text, dedupe, read_articles
 
@@ -107,6 +108,7 @@ def test_clean_text_general_rules():
     assert "newsletter" not in cleaned and "Share" not in cleaned and "Photo" not in cleaned
 
 
+@needs(LIBYA)
 def test_libya_site_boilerplate_is_dropped():
     by_line = {a.origin.rsplit("#L", 1)[1]: a for a in read_articles([LIBYA])}
     texts = [a.text for a in by_line.values()]

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from storybrief.passages import sentence_spans
+from storybrief.text import month_number, month_pattern, sentence_spans
 
 __all__ = ["ParsedSentence", "ParsedSection", "ParsedTimelineEntry", "ParsedBrief", "parse_brief_text", "parse_event_date"]
 
@@ -82,15 +82,11 @@ def _take_markers(text: str) -> tuple[str, list[int]]:
 
 # --------------------------------------------------------------------------- dates
 
-_MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}
-_MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+# English or French month names, full or abbreviated: "Feb. 3, 2026", "3 février 2026".
+_MONTH_RE = f"(?:{month_pattern('en', abbreviations=True)}|{month_pattern('fr', abbreviations=True)})"
 _DATE_FORMS = (
-    re.compile(rf"^(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I),
-    re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_RE}),?\s+(?P<y>\d{{4}})", re.I),
+    re.compile(rf"^(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?,?\s+(?P<y>\d{{4}})", re.I),
+    re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\s+(?P<m>{_MONTH_RE}),?\s+(?P<y>\d{{4}})", re.I),
     re.compile(r"^(?P<y>\d{4})-(?P<mn>\d{2})-(?P<d>\d{2})"),
     re.compile(rf"^(?P<m>{_MONTH_RE}),?\s+(?P<y>\d{{4}})", re.I),
     re.compile(r"^(?P<y>\d{4})-(?P<mn>\d{2})(?!\d)"),
@@ -109,7 +105,7 @@ def parse_event_date(text: str) -> tuple[str, str, str, int] | None:
         groups = m.groupdict()
         year = int(groups["y"])
         month = groups.get("mn")
-        month_no = int(month) if month else (_MONTHS.get(groups["m"].lower().rstrip(".")) if groups.get("m") else None)
+        month_no = int(month) if month else (month_number(groups["m"]) if groups.get("m") else None)
         day = int(groups["d"]) if groups.get("d") else None
         if day is not None and month_no:
             try:

@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Any
 
 import click
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import __version__
-from .errors import ConfigError, StorybriefError
+from .errors import ConfigError, StorybriefError, redact
 
-app = typer.Typer(
-    name="storybrief",
-    help="Cited, verified briefs of multi-article news stories.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 # Soft wrap: an error or warning stays one line in logs, whatever the terminal width.
 err = Console(stderr=True, soft_wrap=True)
 
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL). Default: the embedded local model.")]
-ModelName = Annotated[Optional[str], typer.Option("--model", help="Model name at that endpoint (env STORYBRIEF_MODEL).")]
-ApiKey = Annotated[Optional[str], typer.Option("--api-key", help="API key (env OPENAI_API_KEY).", show_default=False)]
+PathArg = click.Path(path_type=Path)
+
+
+def endpoint_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--base-url, --model, --api-key and --timeout, shared by every command that may call a model."""
+    for option in reversed([
+        click.option("--base-url", default=None, help="OpenAI-compatible endpoint (env OPENAI_BASE_URL). Default: the embedded local model."),
+        click.option("--model", default=None, help="Model name at that endpoint (env STORYBRIEF_MODEL)."),
+        click.option("--api-key", default=None, help="API key (env OPENAI_API_KEY).", show_default=False),
+        click.option("--timeout", type=click.FloatRange(min=1.0), default=None,
+                     help="Seconds to wait for one model answer (default: 600 embedded, 180 other endpoints)."),
+    ]):
+        command = option(command)
+    return command
+
+
+@click.group(name="storybrief", no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", "-v", is_flag=True, help="Log each model call.")
+@click.version_option(__version__, "--version", prog_name="storybrief", message="%(prog)s %(version)s")
+def app(verbose: bool) -> None:
+    """Cited, verified briefs of multi-article news stories."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs each request's URL, which may carry user:password; storybrief logs its calls itself.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not verbose:
+        # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
+        # says what it dropped in the brief and on stderr, so its log would only be noise.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 def _format_for(out: Path | None, fmt: str | None) -> str:
@@ -67,18 +86,29 @@ class _FetchProgress:
 
 
 @app.command()
+@click.argument("paths", nargs=-1, required=True, type=PathArg)
+@click.option("--format", "-f", "fmt", default=None, help="md, html or json (default: from --out's suffix, else md).")
+@click.option("--out", "-o", type=PathArg, default=None, help="Write to this file (atomically) instead of standard output.")
+@click.option("--out-dir", type=PathArg, default=None, help="Write brief.md, brief.html and brief.json into this folder.")
+@click.option("--lang", default="en", show_default=True, help="Language of the brief, whatever the sources' languages.")
+@endpoint_options
+@click.option("--context", type=int, default=8192, show_default=True, help="Model context window in tokens; larger stories are cut to fit.")
+@click.option("--topic", default=None, help="What the story is about (e.g. 'Yemen uprising'); articles not about it are set aside. Default: what most articles share.")
 def brief(
-    paths: Annotated[list[Path], typer.Argument(help="A story: a folder of articles, article files, or a JSONL of articles.", show_default=False)],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="md, html or json (default: from --out's suffix, else md).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (atomically) instead of standard output.")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Write brief.md, brief.html and brief.json into this folder.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the brief, whatever the sources' languages.")] = "en",
-    base_url: BaseUrl = None,
-    model: ModelName = None,
-    api_key: ApiKey = None,
-    context: Annotated[int, typer.Option("--context", help="Model context window in tokens; larger stories are cut to fit.")] = 8192,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    out: Path | None,
+    out_dir: Path | None,
+    lang: str,
+    base_url: str | None,
+    model: str | None,
+    api_key: str | None,
+    timeout: float | None,
+    context: int,
+    topic: str | None,
 ) -> None:
-    """Write a cited brief of a story."""
+    """Write a cited brief of a story: a folder of articles, article files, or a JSONL of articles."""
+    from .files import check_output_dir, check_output_file, write_set
     from .llm import Endpoint, connect
     from .prompts import PromptLibrary
     from .render import FORMATS, render, write_brief
@@ -89,9 +119,16 @@ def brief(
     if out is not None and out_dir is not None:
         raise ConfigError("give --out or --out-dir, not both")
     output_format = _format_for(out, fmt)
-    endpoint = Endpoint.from_options(base_url, model, api_key)
+    # Every output problem is found before the model runs for minutes.
+    if out is not None:
+        check_output_file(out)
+    if out_dir is not None:
+        check_output_dir(out_dir, tuple(f"brief.{each}" for each in FORMATS))
+    options = BriefOptions(language=lang, context_tokens=context)
+    endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
     prompts = PromptLibrary()
-    story = build_story(paths)
+    with err.status("Reading the articles…"):  # a 50 MB JSONL takes a while; a terminal sees it
+        story = build_story(list(paths), topic=topic)
     for warning in story.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     fetch_progress = _FetchProgress(err)
@@ -99,8 +136,7 @@ def brief(
         with connect(endpoint, progress=fetch_progress) as llm:
             fetch_progress.stop()
             with err.status(f"Briefing {len(story.sources)} articles with {endpoint.model}…"):
-                result = make_brief(story, llm, prompts, BriefOptions(language=lang, context_tokens=context),
-                                    check=verify_brief)
+                result = make_brief(story, llm, prompts, options, check=verify_brief)
     finally:
         fetch_progress.stop()
     for warning in result.warnings:
@@ -109,8 +145,7 @@ def brief(
     for issue in result.citation_issues:
         err.print(f"[yellow]citation {issue.action}:[/] {issue.where}: {issue.citation} ({issue.problem})", highlight=False)
     if out_dir is not None:
-        for each in FORMATS:
-            write_brief(result, out_dir / f"brief.{each}", each)
+        write_set(out_dir, {f"brief.{each}": render(result, each) for each in FORMATS})
         err.print(f"wrote {out_dir}/brief.{{md,html,json}}", highlight=False)
     elif out is not None:
         write_brief(result, out, output_format)
@@ -130,12 +165,11 @@ def brief(
 
 
 @app.command()
-def render(
-    brief_json: Annotated[Path, typer.Argument(help="A brief in storybrief's JSON format.", show_default=False)],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="md, html or json (default: from --out's suffix, else md).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
-) -> None:
-    """Render a JSON brief again, as Markdown, HTML or JSON, with no model call."""
+@click.argument("brief_json", type=PathArg)
+@click.option("--format", "-f", "fmt", default=None, help="md, html or json (default: from --out's suffix, else md).")
+@click.option("--out", "-o", type=PathArg, default=None, help="Write to this file (atomically).")
+def render(brief_json: Path, fmt: str | None, out: Path | None) -> None:
+    """Render a JSON brief (BRIEF_JSON) again, as Markdown, HTML or JSON, with no model call."""
     from pydantic import ValidationError
 
     from .errors import InputError
@@ -165,34 +199,49 @@ def fetch_model() -> None:
         path = ensure_model(progress=progress)
     finally:
         progress.stop()
-    typer.echo(path)
+    click.echo(path)
 
 
 @app.command()
+@click.argument("brief_file", type=PathArg)
+@click.argument("sources", nargs=-1, type=PathArg)
+@click.option("--source", multiple=True, help="N=PATH: the file cited as [N] (repeatable).")
+@click.option("--story", multiple=True, type=PathArg, help="A JSON brief's story: a folder or files (repeatable).")
+@click.option("--format", "-f", "fmt", default=None, help="text, json or html (default: from --out's suffix, else text).")
+@click.option("--out", "-o", type=PathArg, default=None, help="Write the report to this file (atomically).")
+@click.option("--max-unsupported", type=int, default=0, show_default=True, help="Fail when more claims than this are unsupported or contradicted.")
+@click.option("--max-errors", type=int, default=0, show_default=True, help="Fail when there are more error findings than this.")
+@click.option("--judge", is_flag=True, help="Also ask the model (embedded, or --base-url) per claim; slower.")
+@endpoint_options
 def verify(
-    brief_file: Annotated[Path, typer.Argument(help="The brief: storybrief JSON, or plain text / Markdown in the aggregator layout.", show_default=False)],
-    sources: Annotated[Optional[list[Path]], typer.Argument(help="Source files in citation order (the first is [1]); for a JSON brief, its story's articles.", show_default=False)] = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="N=PATH: the file cited as [N] (repeatable).")] = None,
-    story: Annotated[Optional[list[Path]], typer.Option("--story", help="A JSON brief's story: a folder or files (repeatable).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json or html (default: from --out's suffix, else text).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
-    max_unsupported: Annotated[int, typer.Option("--max-unsupported", help="Fail when more claims than this are unsupported or contradicted.")] = 0,
-    max_errors: Annotated[int, typer.Option("--max-errors", help="Fail when there are more error findings than this.")] = 0,
-    judge: Annotated[bool, typer.Option("--judge", help="Also ask the model (embedded, or --base-url) per claim; slower.")] = False,
-    base_url: BaseUrl = None,
-    model: ModelName = None,
-    api_key: ApiKey = None,
+    brief_file: Path,
+    sources: tuple[Path, ...],
+    source: tuple[str, ...],
+    story: tuple[Path, ...],
+    fmt: str | None,
+    out: Path | None,
+    max_unsupported: int,
+    max_errors: int,
+    judge: bool,
+    base_url: str | None,
+    model: str | None,
+    api_key: str | None,
+    timeout: float | None,
 ) -> None:
-    """Check every claim of a brief against its sources. Exit 0: passed; 1: failed; 2: bad input."""
+    """Check every claim of a brief (BRIEF_FILE: storybrief JSON, or plain text / Markdown in the
+    aggregator layout) against its SOURCES, given in citation order (the first is [1]; for a JSON
+    brief, its story's articles). Exit 0: passed; 1: failed; 2: bad input."""
     from . import verify as verifier
     from .errors import VerificationFailed
-    from .files import write_atomic
+    from .files import check_output_file, write_atomic
 
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".") if out is not None else ""
         fmt = {"json": "json", "html": "html", "htm": "html", "txt": "text"}.get(suffix, "text")
     if fmt not in verifier.REPORT_FORMATS:
         raise ConfigError(f"unknown format {fmt!r}: choose one of {', '.join(verifier.REPORT_FORMATS)}")
+    if out is not None:
+        check_output_file(out)
     thresholds = verifier.Thresholds(max_unsupported=max_unsupported, max_errors=max_errors)
     if verifier.looks_like_json_brief(brief_file):
         inp = verifier.load_json_brief(brief_file, list(story or []) + list(sources or []))
@@ -203,7 +252,7 @@ def verify(
     if judge or base_url:
         from .llm import Endpoint, connect
 
-        endpoint = Endpoint.from_options(base_url, model, api_key)
+        endpoint = Endpoint.from_options(base_url, model, api_key, timeout)
         with connect(endpoint) as llm:
             with err.status(f"Judging claims with {endpoint.model}…"):
                 report = verifier.verify(inp, judge=verifier.Judge(llm, name=endpoint.model), thresholds=thresholds)
@@ -223,11 +272,10 @@ def verify(
 
 
 @app.command()
-def score(
-    in_jsonl: Annotated[Path, typer.Argument(help='Rows {"id", "source", "claim"}.', show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help='Write rows {"id", "score", "label"} here (default: standard output).')] = None,
-) -> None:
-    """Score claims against sources with the model-free support scorer."""
+@click.argument("in_jsonl", type=PathArg)
+@click.option("--out", "-o", type=PathArg, default=None, help='Write rows {"id", "score", "label"} here (default: standard output).')
+def score(in_jsonl: Path, out: Path | None) -> None:
+    """Score claims (IN_JSONL: rows {"id", "source", "claim"}) against sources with the model-free support scorer."""
     import tempfile
 
     from .scoring import score_jsonl
@@ -243,14 +291,14 @@ def score(
 
 
 @app.command("eval")
-def eval_(
-    config: Annotated[Path, typer.Argument(help="An eval config (TOML), e.g. evals/prompts.toml.", show_default=False)],
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="A run id under the runs folder, a run folder, or its results.json: mark what regressed or improved; exit 1 past a threshold.")] = None,
-    run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name of the run folder (default: date-time and config name).")] = None,
-    meta_eval: Annotated[Optional[bool], typer.Option("--meta-eval/--no-meta-eval", help="Also measure the verifier's scorer on FRANK and WiCE (default: the config's \\[meta_eval]).")] = None,
-) -> None:
-    """Run prompt variants x providers x story clusters, score each brief with the verifier,
-    save the run under evals/runs/ and report. Exit 1 when a metric regresses past its threshold."""
+@click.argument("config", type=PathArg)
+@click.option("--baseline", default=None, help="A run id under the runs folder, a run folder, or its results.json: mark what regressed or improved; exit 1 past a threshold.")
+@click.option("--run-id", default=None, help="Name of the run folder (default: date-time and config name).")
+@click.option("--meta-eval/--no-meta-eval", default=None, help="Also measure the verifier's scorer on FRANK and WiCE (default: the config's [meta_eval]).")
+def eval_(config: Path, baseline: str | None, run_id: str | None, meta_eval: bool | None) -> None:
+    """Run prompt variants x providers x story clusters (CONFIG: an eval TOML, e.g. evals/prompts.toml),
+    score each brief with the verifier, save the run under evals/runs/ and report. Exit 1 when a
+    metric regresses past its threshold."""
     from .evaluate import EvalRegression, load_config, print_run, resolve_path, run_eval
 
     loaded = load_config(config)
@@ -258,45 +306,73 @@ def eval_(
     print_run(run, Console())
     run_dir = resolve_path(loaded.config.runs_dir, loaded.root) / run.run_id
     err.print(f"wrote {run_dir}/{{manifest,results}}.json and {run_dir}/report.html", highlight=False)
+    failed = [c for c in run.cases if c.error]
+    if failed and len(failed) == len(run.cases):
+        raise EvalRegression(f"all {len(failed)} cases failed, so nothing was measured; first: {failed[0].error}")
     if run.comparison and run.comparison.failures:
         raise EvalRegression(f"{len(run.comparison.failures)} metrics regressed past their thresholds "
                              f"against {run.comparison.baseline_run}")
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"storybrief {__version__}")
-        raise typer.Exit()
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that cleanup (temporary files, the
+    embedded server) runs as it does for Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
-@app.callback()
-def _options(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each model call.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
-) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not verbose:
-        # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
-        # says what it dropped in the brief and on stderr, so its log would only be noise.
-        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def main(argv: list[str] | None = None) -> int:
     """The one error boundary: every expected failure becomes one line and an exit code."""
+    handled = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.getsignal(signum) for signum in handled}
+    for signum in handled:
+        signal.signal(signum, _terminate)
     try:
-        app(args=argv, prog_name="storybrief", standalone_mode=False)
+        code = app.main(args=argv, prog_name="storybrief", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except StorybriefError as exc:
-        err.print(f"storybrief: error: {exc}", highlight=False, markup=False)
+        err.print(f"storybrief: error: {_one_line(redact(str(exc)))}", highlight=False, markup=False)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except click.UsageError as exc:
+        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        err.print(f"storybrief: error: {_one_line(exc.format_message())}{hint}", highlight=False, markup=False)
         return 2
+    except click.ClickException as exc:
+        err.print(f"storybrief: error: {_one_line(exc.format_message())}", highlight=False, markup=False)
+        return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         err.print("storybrief: interrupted", highlight=False)
         return 130
-    return 0
+    except Terminated as exc:
+        err.print(f"storybrief: stopped by {signal.Signals(exc.signum).name}", highlight=False)
+        return 128 + exc.signum
+    except BrokenPipeError:
+        # The reader of standard output went away (`| head`): stop quietly, as a Unix filter does.
+        _silence_stdout()
+        return 141
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

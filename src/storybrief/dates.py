@@ -6,17 +6,27 @@ dateparser's `search_dates`, which on news text borrows days from the base date
 ("en décembre" -> 2025-12-04) and skips the base day for weekdays ("mercredi" said on a
 Wednesday -> a week early). Rules:
 
+* the tense of the clause around an expression decides which way an unqualified weekday,
+  day-and-month or month points: "will file on Monday" / "déposera lundi" is the coming
+  Monday, "8 October" in a July article that says "will" is the coming October, and a
+  past-tense clause keeps the past reading;
 * a weekday means the most recent such day on or before the base date (news reports
-  "on Tuesday" about the past week, and the publication day itself counts); "last
-  Tuesday" / "mardi dernier" is strictly before the base, "next" / "prochain" after it;
-* a month without a year is the most recent such month not after the base month
-  (month precision, never a day borrowed from the base);
-* a day and month without a year is the most recent such date not after the base, or
-  an upcoming date up to 31 days ahead;
+  "on Tuesday" about the past week, and the publication day itself counts), or the next
+  one on or after it in a future-tense clause; "last Tuesday" / "mardi dernier" is
+  strictly before the base, "next" / "prochain" after it;
+* a month without a year is the most recent such month not after the base month (month
+  precision, never a day borrowed from the base); in a future-tense clause, the coming one;
+* a day and month without a year is the most recent such date not after the base in a
+  past-tense clause, the next one on or after it in a future-tense clause, and without
+  a tense cue the nearer of the two, an upcoming date counting double its distance;
 * a bare year is year precision and is only taken after a cue ("in 2019", "depuis 2019");
 * vague spans ("earlier this week", "la semaine dernière") resolve only to the month
   they fall in, and only when the whole week lies in one month; otherwise they are skipped;
 * with no base date only absolute dates (those that carry their year) are resolved.
+
+Each date also says whether it dates an event or the article itself: a dateline
+("MOSCOW, Feb 5 (Reuters) -"), a line that is only a date, or a "published / mis à jour"
+stamp is the publication, never an event of the story.
 """
 
 from __future__ import annotations
@@ -25,45 +35,19 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from storybrief.models import ResolvedDate
+from storybrief.models import DateRole, ResolvedDate, Tense
+from storybrief.text import month_number, month_pattern, weekday_number, weekday_pattern
 
 __all__ = ["resolve_dates"]
 
 # --------------------------------------------------------------------------- vocabularies
 
-_EN_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}
-_FR_MONTHS = {
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
-    "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
-}
-_EN_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-}
-_FR_WEEKDAYS = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-}
-
-_EN_MONTH_FULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_EN_MONTH_ANY = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
-)
-_EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_FR_MONTH_FULL = (
-    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
-)
-_FR_MONTH_ANY = (
-    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
-    r"|(?:janv|f[ée]vr|avr|juil|sept|oct|nov|d[ée]c)\.)"
-)
-_FR_WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_EN_MONTH_FULL = month_pattern("en", capitalised=True)
+_EN_MONTH_ANY = month_pattern("en", capitalised=True, abbreviations=True)
+_EN_WEEKDAY = weekday_pattern("en", capitalised=True)
+_FR_MONTH_FULL = month_pattern("fr")
+_FR_MONTH_ANY = month_pattern("fr", abbreviations=True, dot_required=True)
+_FR_WEEKDAY = weekday_pattern("fr")
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _APOS = "['’]"
 
@@ -160,8 +144,7 @@ def _patterns(language: str) -> list[_Pattern]:
 
 
 def _month_number(word: str) -> int | None:
-    key = word.lower().rstrip(".")
-    return _EN_MONTHS.get(key) or _FR_MONTHS.get(key)
+    return month_number(word, "en") or month_number(word, "fr")
 
 
 def _safe_date(y: int, m: int, d: int) -> dt.date | None:
@@ -188,7 +171,16 @@ def _qualifier(q: str | None) -> str:
     return ""
 
 
-def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt.date | None):
+def _nearer(past: dt.date | None, upcoming: dt.date | None, base: dt.date) -> dt.date | None:
+    """With no tense cue: the nearer reading; news looks back more than ahead, so an
+    upcoming date counts double its distance."""
+    if past is None or upcoming is None:
+        return past or upcoming
+    return upcoming if 2 * (upcoming - base).days < (base - past).days else past
+
+
+def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt.date | None,
+             tense: Tense | None = None):
     """Return (iso, precision, relative) or None when the expression cannot be resolved honestly."""
     y = int(groups["y"]) if groups.get("y") else None
     if kind in ("ymd", "dmy"):
@@ -202,11 +194,14 @@ def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt
             return (day.isoformat(), "day", False) if day else None
         if base is None:
             return None
-        this_year = _safe_date(base.year, m, d)
-        if this_year is not None and (this_year <= base or (this_year - base).days <= 31):
-            return this_year.isoformat(), "day", True
-        last_year = _safe_date(base.year - 1, m, d)
-        return (last_year.isoformat(), "day", True) if last_year else None
+        # The most recent such date on or before the base, and the next one on or after it
+        # (29 February looks up to four years either way).
+        past = next((day for y in range(base.year, base.year - 5, -1)
+                     if (day := _safe_date(y, m, d)) is not None and day <= base), None)
+        upcoming = next((day for y in range(base.year, base.year + 5)
+                         if (day := _safe_date(y, m, d)) is not None and day >= base), None)
+        chosen = {"past": past, "future": upcoming}.get(tense or "") or _nearer(past, upcoming, base)
+        return (chosen.isoformat(), "day", True) if chosen else None
     if kind == "my":
         m = _month_number(groups["m"] or "")
         if not m or y is None:
@@ -217,10 +212,16 @@ def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt
         if not m or base is None:
             return None
         q = _qualifier(groups.get("q"))
-        if q == "next":
-            year = base.year if m > base.month else base.year + 1
+        past_year = base.year if m <= base.month else base.year - 1
+        upcoming_year = base.year if m >= base.month else base.year + 1
+        if q == "next" or (q == "" and tense == "future"):
+            year = upcoming_year if q == "" else (base.year if m > base.month else base.year + 1)
+        elif q == "last" or tense == "past":
+            year = past_year
         else:
-            year = base.year if m <= base.month else base.year - 1
+            months_back = (base.month - m) % 12
+            months_ahead = (m - base.month) % 12
+            year = upcoming_year if 0 < months_ahead and 2 * months_ahead < months_back else past_year
         return f"{year:04d}-{m:02d}", "month", True
     if kind == "y":
         return (f"{y:04d}", "year", False) if y is not None else None
@@ -228,13 +229,15 @@ def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt
         return None
     if kind == "wd":
         word = (groups["wd"] or "").lower()
-        wd = _EN_WEEKDAYS.get(word, _FR_WEEKDAYS.get(word))
+        wd = weekday_number(word)
         if wd is None:
             return None
         q = _qualifier(groups.get("q"))
         if q == "next":
             delta = (wd - base.weekday()) % 7 or 7
             return (base + dt.timedelta(days=delta)).isoformat(), "day", True
+        if q == "" and tense == "future":
+            return (base + dt.timedelta(days=(wd - base.weekday()) % 7)).isoformat(), "day", True
         back = (base.weekday() - wd) % 7
         if q == "last" and back == 0:
             back = 7
@@ -266,8 +269,105 @@ def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt
 
 
 @lru_cache(maxsize=65536)
-def _resolve_cached(kind: str, groups: tuple[tuple[str, str | None], ...], expression: str, base: dt.date | None):
-    return _resolve(kind, dict(groups), expression, base)
+def _resolve_cached(kind: str, groups: tuple[tuple[str, str | None], ...], expression: str, base: dt.date | None,
+                    tense: Tense | None):
+    return _resolve(kind, dict(groups), expression, base, tense)
+
+
+# --------------------------------------------------------------------------- tense
+
+_LOWER = "a-zàâçéèêëîïôûùüÿœ"
+_EN_FUTURE = re.compile(
+    rf"\b(?:will|shall|won['’]t|would|is to|are to|going to|is due|are due|set to|scheduled|expected to|"
+    rf"plans? to|planned|intends? to|upcoming|(?:is|are) expected|due to (?:begin|start|take|be|meet|file|appear|open|vote|hold))\b"
+    rf"|\w['’]ll\b"
+)
+_EN_PAST = re.compile(
+    r"\b(?:was|were|had|did|didn['’]t|has been|have been|said|told|met|went|came|took|made|gave|held|began|"
+    r"saw|left|fled|fell|won|lost|died|shot|ran|spoke|wrote|sent|found|brought|sought|thought|hit|"
+    r"struck|led|put|set off|broke)\b|\b[a-z]{3,}ed\b"
+)
+_FR_FUTURE = re.compile(
+    rf"\b(?:sera|seront|serai|serons|serez|aura|auront|fera|feront|ira|iront|pourra|pourront|devra|devront|"
+    rf"viendra|viendront|tiendra|tiendront|verra|verront|prévue?s?|attendue?s?|doit|doivent|devrait|devraient|"
+    rf"va|vont|à venir|prochaine?s?|d['’]ici)\b"
+    rf"|\b[{_LOWER}]{{2,}}(?:era|eront|erai|erons|erez|ira|iront|dra|dront)\b",
+)
+_FR_PAST = re.compile(
+    rf"\b(?:a|ont|avait|avaient|avons|avez|ai|eut|eurent|fut|furent|était|étaient|est|sont)\s+"
+    rf"(?:(?:été|déjà|notamment|aussi|également|alors|ainsi|pas|plus|jamais|ensuite|bien|encore)\s+)*"
+    rf"[{_LOWER}]+(?:é|ée|és|ées|i|is|ie|ies|it|u|us|ue|ues|ert|erte|ort|orte|int|ainte?)\b"
+    rf"|\b[{_LOWER}]{{2,}}(?:ait|aient|èrent)\b",
+)
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_TENSE_WINDOW = 120
+_VERB_PHRASE_GAP = 10  # "will be " / "will have been " before a participle
+
+
+def _markers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _clause_tense(text: str, start: int, end: int, language: str) -> Tense | None:
+    """The tense of the verb the expression attaches to within its sentence, if any is clear."""
+    left = max(0, start - _TENSE_WINDOW)
+    stops = [m.end() for m in _CLAUSE_END.finditer(text, left, start) if text[m.start()] != "." or
+             not re.match(r"\s*[a-z0-9]", text[m.end():m.end() + 3])]
+    left = stops[-1] if stops else left
+    after = _CLAUSE_END.search(text, end, min(len(text), end + _TENSE_WINDOW))
+    right = after.start() if after else min(len(text), end + _TENSE_WINDOW)
+    clause = text[left:start] + " " * (end - start) + text[end:right]
+    lang = (language or "und").lower()[:2]
+    future_pattern, past_pattern = {"en": (_EN_FUTURE, _EN_PAST), "fr": (_FR_FUTURE, _FR_PAST)}.get(
+        lang, (None, None))
+    if future_pattern is None:
+        return _clause_tense(text, start, end, "en") or _clause_tense(text, start, end, "fr")
+    futures = _markers(future_pattern, clause)
+    # A future marker wins where the two overlap ("is expected to", "est attendu") and over
+    # the participle of its own verb phrase ("will be sentenced").
+    pasts = [p for p in _markers(past_pattern, clause)
+             if not any(p[0] < f[1] + _VERB_PHRASE_GAP and f[0] < p[1] for f in futures)]
+    here = (start - left, end - left)
+
+    def distance(span: tuple[int, int]) -> int:
+        return here[0] - span[1] if span[1] <= here[0] else span[0] - here[1]
+
+    # The verb before the date in its clause is the one it attaches to ("said on 2 February
+    # that he would ...", "will be sentenced on 29 November, the judge said"); with none
+    # before, the first one after it ("On Monday, his lawyers will file").
+    nearest: list[tuple[bool, int, Tense]] = [(span[1] > here[0], distance(span), tense)
+                                              for spans, tense in ((futures, "future"), (pasts, "past"))
+                                              for span in spans]
+    if not nearest:
+        return None
+    nearest.sort()
+    if len(nearest) > 1 and nearest[0][:2] == nearest[1][:2] and nearest[0][2] != nearest[1][2]:
+        return None
+    return nearest[0][2]
+
+
+# --------------------------------------------------------------------------- role
+
+_STAMP_BEFORE = re.compile(
+    r"(?:published|updated|posted|last updated|publié|mis à jour|modifié|mise à jour)\b[^.\n]{0,25}$", re.I
+)
+_DATELINE_BEFORE = re.compile(
+    r"^\s*(?:[A-ZÀ-Ý][\w'’.-]*(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3}\s*(?:\([^)\n]{1,30}\))?\s*[,\-–—]?\s*)?$"
+)
+_DATELINE_AFTER = re.compile(r"^\s*(?:\([^)\n]{1,30}\)\s*)?[-–—:]\s|^\s*(?:[,à]?\s*\d{1,2}[:h.]\d{2}\S*.*)?$")
+
+
+def _role(text: str, start: int, end: int) -> DateRole:
+    """publication for a dateline, a date-only line or a publication stamp; else event."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[line_start:start], text[end:line_end]
+    if _STAMP_BEFORE.search(before):
+        return "publication"
+    if len(before) <= 60 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(after):
+        return "publication"
+    return "event"
 
 
 # --------------------------------------------------------------------------- public
@@ -297,13 +397,15 @@ def resolve_dates(text: str, base: dt.date | None, language: str) -> list[Resolv
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         expression = text[start:end]
-        resolved = _resolve_cached(kind, tuple(sorted(groups.items())), expression, base)
+        tense = _clause_tense(text, start, end, language)
+        resolved = _resolve_cached(kind, tuple(sorted(groups.items())), expression, base, tense)
         if resolved is None:
             continue
         taken.append((start, end))
         iso, precision, relative = resolved
         results.append(
-            ResolvedDate(expression=expression, start=start, end=end, iso=iso, precision=precision, relative=relative)
+            ResolvedDate(expression=expression, start=start, end=end, iso=iso, precision=precision,
+                         relative=relative, tense=tense, role=_role(text, start, end))
         )
     results.sort(key=lambda r: r.start)
     return results

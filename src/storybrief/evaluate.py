@@ -41,9 +41,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import __version__
-from .errors import ConfigError, InputError, StorybriefError
+from .errors import ConfigError, InputError, StorybriefError, redact
 from .files import write_atomic
-from .models import Brief, Passage, Story, VerificationReport
+from .models import Brief, Passage, Position, Story, VerificationReport
 
 SHARED_PREFIX = "${SHARED}"
 SHARED_ENV = "STORYBRIEF_SHARED"
@@ -121,18 +121,18 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
                      if f.type == "unresolved-citation" and f.severity != "info")
     given = sum(len(c.citations) for c in report.claims)
     removed = sum(1 for i in brief.citation_issues if i.action == "removed")
-    imprecise_at: dict[str, int] = {}
+    imprecise_at: dict[Position, int] = {}
     for f in report.findings:
         if f.type == "citation-precision":
-            imprecise_at[f.location] = imprecise_at.get(f.location, 0) + max(1, len(f.citations))
+            imprecise_at[f.position] = imprecise_at.get(f.position, 0) + max(1, len(f.citations))
     cited_total = precise = 0
     for c in checked:
         n = len(c.citations)
         cited_total += n
         if c.verdict in ("supported", "partially_supported"):
-            precise += max(0, n - imprecise_at.get(c.location, 0))
+            precise += max(0, n - imprecise_at.get(c.position, 0))
     timeline = [c for c in report.claims if c.kind == "timeline"]
-    bad_dates = {f.location for f in report.findings if f.type == "timeline-date"}
+    bad_dates = {f.position for f in report.findings if f.type == "timeline-date"}
     words = len(re.findall(r"\w+", brief.headline)) + sum(
         len(re.findall(r"\w+", s.text)) for section in brief.sections for s in section.sentences)
     metrics: dict[str, float | None] = {
@@ -142,7 +142,7 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
         "citation_recall": _share(sum(1 for c in checked if c.verdict == "supported" and c.citations), len(checked)),
         "citation_precision": _share(precise, cited_total),
         "citation_resolution": _share(given - unresolved, given + removed),
-        "timeline_dates": _share(sum(1 for c in timeline if c.location not in bad_dates), len(timeline)),
+        "timeline_dates": _share(sum(1 for c in timeline if c.position not in bad_dates), len(timeline)),
         "date_precision": None,
         "date_recall": None,
         "date_f1": None,
@@ -278,6 +278,8 @@ def load_config(path: Path) -> LoadedConfig:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read eval config {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML must be UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     try:
@@ -486,7 +488,7 @@ def _load_story(case: Case, root: Path, cache: Path) -> Story:
             write_atomic(path, body)
     else:
         path = resolve_path(case.articles, root)
-    story = build_story([path])
+    story = build_story([path], topic=case.name)
     return story.model_copy(update={"name": case.name})
 
 
@@ -568,6 +570,14 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         raise ConfigError(f"run id {run_id!r}: use letters, digits, '.', '_' and '-'")
     run_dir = resolve_path(config.runs_dir, root) / run_id
     base = load_run(baseline, loaded) if baseline else None  # fail early on a bad baseline
+    if meta_eval if meta_eval is not None else config.meta_eval.enabled:
+        missing = _meta_eval_missing()
+        if missing and meta_eval:
+            raise ConfigError(f"--meta-eval needs {missing}: pip install -e '.[calibrate]'")
+        if missing:
+            console.print(f"[yellow]warning:[/] verifier meta-eval skipped: it needs {missing} "
+                          "(pip install -e '.[calibrate]')", highlight=False)
+            meta_eval = False
 
     cases = load_cases(loaded)
     libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
@@ -696,7 +706,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         run_id=run_id, created_at=created, config_file=str(loaded.path) if loaded.path else None,
         config=config.model_dump(mode="json"), storybrief_version=__version__, git_commit=_git_commit(root),
         packages=_versions(), prompts=prompt_hashes,
-        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": p.base_url} for p in config.providers],
+        providers=[{"name": p.name, "model": _endpoint(p).model, "base_url": redact(p.base_url) if p.base_url else None}
+                   for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
                 "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
@@ -783,6 +794,9 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
                                 f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
         b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (b is None or not b.error):
+            # A case that produced no brief has no metrics to regress: it fails the gate itself.
+            failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
         if b is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",
@@ -805,6 +819,13 @@ def _calibration_module(root: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
+
+
+def _meta_eval_missing() -> str | None:
+    """The optional package the meta-eval needs and this install lacks, if any."""
+    import importlib.util
+
+    return None if importlib.util.find_spec("sklearn") else "scikit-learn"
 
 
 def verifier_meta_eval(data_dir: Path, root: Path, scorer=None) -> MetaEvalResult:

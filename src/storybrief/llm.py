@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +23,23 @@ from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
 from .embedded import DEFAULT_MODEL, EmbeddedServer, Progress, ServerSettings, ensure_model
-from .errors import ConfigError, ModelOutputError, ModelUnavailableError
+from .errors import ConfigError, ContextOverflowError, ModelOutputError, ModelUnavailableError, redact
 from .models import CallRecord
 from .prompts import RenderedPrompt
 
 T = TypeVar("T", bound=BaseModel)
 
 EMBEDDED_API_KEY = "storybrief-embedded"  # llama.cpp ignores it; the client requires one
+# Seconds to wait for one answer. The embedded server on a busy 2-core machine can take
+# minutes per call; another endpoint that has said nothing for 5 minutes is taken as hung.
+EMBEDDED_TIMEOUT = 900.0
+REMOTE_TIMEOUT = 300.0
+# Retries of one call stop once this many request timeouts have passed, so a hung server
+# holds a command for about twice --timeout, not four times.
+TOTAL_TIMEOUTS = 2.0
+# No tokenizer makes a token of more characters than this: a longer answer than
+# max_tokens x this is not the model's, and is neither parsed nor sent back in a re-ask.
+MAX_CHARS_PER_TOKEN = 32
 
 
 @dataclass(frozen=True)
@@ -38,11 +49,17 @@ class Endpoint:
     base_url: str | None = None
     model: str = DEFAULT_MODEL.name
     api_key: str | None = None
-    timeout: float = 900.0  # a local server on a busy 2-core machine can take minutes per call
+    timeout: float | None = None  # seconds per request; None: the default for the endpoint's kind
 
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def request_timeout(self) -> float:
+        if self.timeout is not None:
+            return self.timeout
+        return EMBEDDED_TIMEOUT if self.embedded else REMOTE_TIMEOUT
 
     @classmethod
     def from_options(
@@ -62,7 +79,7 @@ class Endpoint:
             base_url=base_url,
             model=model or DEFAULT_MODEL.name,
             api_key=api_key,
-            timeout=timeout if timeout is not None else cls.timeout,
+            timeout=timeout,
         )
 
 
@@ -87,11 +104,13 @@ def _is_schema_failure(exc: BaseException) -> bool:
     return isinstance(exc, (ValidationError, json.JSONDecodeError))
 
 
-def retry_policy(max_attempts: int = 4, max_reasks: int = 1, first_wait: float = 1.0, max_wait: float = 20.0) -> Retrying:
+def retry_policy(max_attempts: int = 4, max_reasks: int = 1, first_wait: float = 1.0, max_wait: float = 20.0,
+                 max_seconds: float | None = None) -> Retrying:
     """The one retry policy: transient server errors and schema failures, with backoff.
 
     Schema failures are re-asked by instructor with the validation errors in the messages;
-    each re-ask costs a full generation, so they have their own, smaller allowance.
+    each re-ask costs a full generation, so they have their own, smaller allowance. No try
+    starts after `max_seconds`.
     """
     reasks = 0
 
@@ -101,6 +120,8 @@ def retry_policy(max_attempts: int = 4, max_reasks: int = 1, first_wait: float =
             reasks += 1
             if reasks > max_reasks:
                 return True
+        if max_seconds is not None and state.seconds_since_start >= max_seconds:
+            return True
         return state.attempt_number >= max_attempts
 
     return Retrying(
@@ -109,6 +130,10 @@ def retry_policy(max_attempts: int = 4, max_reasks: int = 1, first_wait: float =
         wait=wait_exponential_jitter(multiplier=first_wait, jitter=first_wait, max=max_wait),
         reraise=True,
     )
+
+
+class AnswerTooLarge(Exception):
+    """The server sent more text than max_tokens allows: a broken or hostile server."""
 
 
 @dataclass
@@ -131,6 +156,8 @@ class LLM:
     max_reasks: int = 1
     first_wait: float = 1.0
     calls: list[CallRecord] = field(default_factory=list)
+    _token_counts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _has_tokenizer: bool = field(default=True, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # The client's own retries are off: the tenacity policy is the only one.
@@ -138,9 +165,16 @@ class LLM:
             base_url=self.base_url,
             api_key=self.endpoint.api_key or EMBEDDED_API_KEY,
             max_retries=0,
-            timeout=self.endpoint.timeout,
+            timeout=self.endpoint.request_timeout,
         )
+        # Checked before instructor parses an answer or sends it back in a re-ask.
+        completions = self._client.chat.completions
+        completions.create = _size_checked(completions.create)  # type: ignore[method-assign]
         self._structured = instructor.from_openai(self._client, mode=instructor.Mode.JSON_SCHEMA)
+
+    def _policy(self) -> Retrying:
+        return retry_policy(self.max_attempts, self.max_reasks, self.first_wait,
+                            max_seconds=TOTAL_TIMEOUTS * self.endpoint.request_timeout)
 
     def _extra_body(self) -> dict[str, Any] | None:
         if "api.openai.com" in self.base_url:
@@ -175,7 +209,7 @@ class LLM:
         Returns a StructuredFailure (with the last raw answer) when every attempt was
         schema-invalid, so the caller can repair rather than lose the work.
         """
-        policy = retry_policy(self.max_attempts, self.max_reasks, self.first_wait)
+        policy = self._policy()
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
@@ -200,16 +234,16 @@ class LLM:
             if _is_schema_failure(cause):
                 raw = _completion_text(exc.last_completion)
                 return StructuredFailure(raw=raw, error=str(cause))
-            raise _as_storybrief_error(cause) from cause
-        except openai.OpenAIError as exc:
-            raise _as_storybrief_error(exc) from exc
+            raise _as_storybrief_error(cause, self.endpoint.api_key) from cause
+        except (openai.OpenAIError, AnswerTooLarge) as exc:
+            raise _as_storybrief_error(exc, self.endpoint.api_key) from exc
         attempts = policy.statistics.get("attempt_number", 1)
         self._record(prompt, time.perf_counter() - started, getattr(completion, "usage", None), attempts)
         return result
 
     def yes_probability(self, prompt: RenderedPrompt) -> float:
         """P(yes) / (P(yes) + P(no)) from the first answer token's log-probabilities."""
-        policy = retry_policy(self.max_attempts, self.max_reasks, self.first_wait)
+        policy = self._policy()
         started = time.perf_counter()
         options = self._request_options(max_tokens=1)
         try:
@@ -218,11 +252,37 @@ class LLM:
                     completion = self._client.chat.completions.create(
                         messages=prompt.messages, logprobs=True, top_logprobs=10, **options
                     )
-        except openai.OpenAIError as exc:
-            raise _as_storybrief_error(exc) from exc
+        except (openai.OpenAIError, AnswerTooLarge) as exc:
+            raise _as_storybrief_error(exc, self.endpoint.api_key) from exc
         self._record(prompt, time.perf_counter() - started, completion.usage,
                      policy.statistics.get("attempt_number", 1))
         return _yes_share(completion)
+
+    def count_tokens(self, text: str) -> int | None:
+        """`text`'s length in the serving model's own tokens (llama.cpp's POST /tokenize), or
+        None when the endpoint has no tokenizer to ask; then the caller estimates.
+
+        Counting never fails a brief: an endpoint that answers /tokenize with an error is
+        taken to have no tokenizer, and the re-fit on a context-length error covers the rest.
+        """
+        if not self._has_tokenizer:
+            return None
+        if text in self._token_counts:
+            return self._token_counts[text]
+        try:
+            answer = self._client.post(_server_root(self.base_url) + "/tokenize", body={"content": text},
+                                       cast_to=object)
+        except openai.OpenAIError as exc:
+            logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
+                                                 self.base_url, _short(str(exc), limit=80))
+            self._has_tokenizer = False
+            return None
+        tokens = answer.get("tokens") if isinstance(answer, dict) else None
+        if not isinstance(tokens, list):
+            self._has_tokenizer = False
+            return None
+        self._token_counts[text] = len(tokens)
+        return len(tokens)
 
     def _record(self, prompt: RenderedPrompt, seconds: float, usage: Any, attempts: int) -> None:
         self.calls.append(
@@ -263,22 +323,74 @@ def _yes_share(completion: Any) -> float:
     return yes / (yes + no)
 
 
-def _as_storybrief_error(exc: BaseException) -> Exception:
+def _size_checked(create: Any) -> Any:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        completion = create(*args, **kwargs)
+        limit = max(4096, MAX_CHARS_PER_TOKEN * int(kwargs.get("max_tokens") or 4096))
+        size = len(_completion_text(completion) or "")
+        if size > limit:
+            raise AnswerTooLarge(f"the model server sent a {size:,}-character answer, more than "
+                                 f"{kwargs.get('max_tokens')} tokens can be; it was not used")
+        return completion
+
+    return checked
+
+
+def _server_root(base_url: str) -> str:
+    """llama.cpp serves /tokenize beside /v1, not under it."""
+    return re.sub(r"/v1/?$", "", base_url.rstrip("/"))
+
+
+# llama.cpp: "request (9509 tokens) exceeds the available context size (8192 tokens)";
+# OpenAI: "maximum context length is 8192 tokens. However, your messages resulted in 9509 tokens".
+_LLAMA_OVERFLOW = re.compile(r"\((\d+) tokens\) exceeds the available context size \((\d+) tokens\)")
+_OPENAI_OVERFLOW = re.compile(r"maximum context length is (\d+) tokens.*?resulted in (\d+) tokens", re.S)
+
+
+def _context_overflow(exc: BaseException) -> ContextOverflowError | None:
+    """The request was too long for the model's window, as any endpoint words it."""
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 413):
+        return None
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error", body) if isinstance(body.get("error", body), dict) else body
+    message = f"{exc.message} {json.dumps(body)}"
+    overflow = (error.get("code") == "context_length_exceeded" or error.get("type") == "exceed_context_size_error"
+                or "exceeds the available context size" in message or "maximum context length" in message)
+    if not overflow:
+        return None
+    requested = available = None
+    if match := _LLAMA_OVERFLOW.search(message):
+        requested, available = int(match.group(1)), int(match.group(2))
+    elif match := _OPENAI_OVERFLOW.search(message):
+        available, requested = int(match.group(1)), int(match.group(2))
+    else:
+        requested, available = error.get("n_prompt_tokens"), error.get("n_ctx")
+    sizes = f" ({requested} tokens for a {available}-token window)" if requested and available else ""
+    return ContextOverflowError(f"the request did not fit the model's context window{sizes}",
+                                requested=requested, available=available)
+
+
+def _as_storybrief_error(exc: BaseException, api_key: str | None = None) -> Exception:
+    if isinstance(exc, AnswerTooLarge):
+        return ModelOutputError(str(exc))
+    if overflow := _context_overflow(exc):
+        return overflow
     if isinstance(exc, openai.APITimeoutError):
         return ModelUnavailableError("the model server timed out")
     if isinstance(exc, openai.APIConnectionError):
-        return ModelUnavailableError(f"could not reach the model server: {exc}")
+        return ModelUnavailableError(f"could not reach the model server: {_short(str(exc), api_key)}")
     if isinstance(exc, openai.RateLimitError):
         return ModelUnavailableError("the model server kept answering 429 (rate limited)")
     if isinstance(exc, openai.AuthenticationError):
         return ConfigError("the model server rejected the API key (401)")
     if isinstance(exc, openai.APIStatusError):
-        return ModelUnavailableError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message)}")
-    return ModelUnavailableError(f"model call failed: {_short(str(exc))}")
+        return ModelUnavailableError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message, api_key)}")
+    return ModelUnavailableError(f"model call failed: {_short(str(exc), api_key)}")
 
 
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+def _short(text: str, api_key: str | None = None, limit: int = 200) -> str:
+    """One line of a server's message, credentials redacted (some servers echo the request)."""
+    text = " ".join(redact(str(text), api_key).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

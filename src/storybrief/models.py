@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Precision = Literal["day", "month", "year"]
+Tense = Literal["past", "future"]
+DateRole = Literal["event", "publication"]
 
 
 class Record(BaseModel):
@@ -28,6 +30,57 @@ class ResolvedDate(Record):
     iso: str
     precision: Precision
     relative: bool = Field(description="true when the text gave no absolute date (mardi, last week)")
+    tense: Tense | None = Field(
+        default=None, description="tense of the clause around the expression; None when it gives no clear cue"
+    )
+    role: DateRole = Field(
+        default="event",
+        description="event: something happened or will happen on that date; publication: a dateline or "
+        "publication stamp, which dates the article, not an event",
+    )
+
+
+PositionKind = Literal["headline", "sentence", "timeline", "sources", "sections", "brief", "line"]
+
+
+class Position(Record):
+    """Where in a brief something is: the headline, a section's sentence, a timeline entry,
+    the brief's sources, its sections or the brief as a whole, or a line of a text brief.
+    Indices are 0-based; a line is numbered as editors show it, from 1. Hashable, so stages
+    can key edits by it; :meth:`label` is the words a reader sees."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: PositionKind
+    section: int | None = Field(default=None, ge=0, description="a sentence's section, 0-based")
+    sentence: int | None = Field(default=None, ge=0, description="a sentence's index in its section, 0-based")
+    entry: int | None = Field(default=None, ge=0, description="a timeline entry's index, 0-based")
+    line: int | None = Field(default=None, ge=1, description="a line of a text brief, 1-based")
+
+    @classmethod
+    def of_sentence(cls, section: int, sentence: int) -> Position:
+        return cls(kind="sentence", section=section, sentence=sentence)
+
+    @classmethod
+    def of_entry(cls, entry: int) -> Position:
+        return cls(kind="timeline", entry=entry)
+
+    @classmethod
+    def of_line(cls, line: int) -> Position:
+        return cls(kind="line", line=line)
+
+    def label(self) -> str:
+        """'section 1 sentence 2', 'timeline entry 3', 'line 4', 'headline', 'sources', ..."""
+        if self.kind == "sentence":
+            return f"section {(self.section or 0) + 1} sentence {(self.sentence or 0) + 1}"
+        if self.kind == "timeline":
+            return f"timeline entry {(self.entry or 0) + 1}"
+        if self.kind == "line":
+            return f"line {self.line}"
+        return self.kind
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 class Article(Record):
@@ -75,6 +128,24 @@ class Passage(Record):
     dates: list[ResolvedDate] = Field(default_factory=list)
 
 
+class Subject(Record):
+    """What the story is about: the user's topic, or the names and terms its articles share."""
+
+    terms: list[str] = Field(description="folded lowercase words, most telling first")
+    origin: Literal["topic", "cluster"]
+    label: str = Field(description="the topic as given, or the leading terms joined")
+
+
+class OffTopicSource(Record):
+    """An article of the cluster that is not about the story's subject, set aside unread."""
+
+    source_id: str
+    number: int
+    title: str | None = None
+    outlet: str | None = None
+    relevance: float = Field(description="its share of the subject's terms, against the cluster's median")
+
+
 class Story(Record):
     """Everything the later stages need: sources and their passages."""
 
@@ -82,6 +153,27 @@ class Story(Record):
     sources: list[Source]
     passages: list[Passage]
     warnings: list[str] = Field(default_factory=list)
+    subject: Subject | None = None
+    off_topic: list[OffTopicSource] = Field(
+        default_factory=list, description="sources set aside: their passages are never shown to the model"
+    )
+
+
+class EventCandidate(Record):
+    """One event as the sources report it: the passages that give it the same resolved date
+    and say the same thing, across sources. The timeline is chosen from these."""
+
+    id: str = Field(description="stable, from the date and the passages")
+    date: str = Field(description="ISO date cut to its precision, as the resolver gave it")
+    precision: Precision
+    planned: bool = Field(description="reported in the future tense: announced, not yet happened")
+    passage_ids: list[str] = Field(min_length=1, description="most representative first")
+    source_ids: list[str] = Field(min_length=1, description="distinct sources, in the order of passage_ids")
+    expressions: list[str] = Field(description="the date words as the passages give them")
+
+    @property
+    def source_count(self) -> int:
+        return len(self.source_ids)
 
 
 class Sentence(Record):
@@ -136,7 +228,7 @@ class CallRecord(Record):
 class CitationIssue(Record):
     """A citation that failed the resolution check and what was done about it."""
 
-    where: str = Field(description="section/sentence or timeline position")
+    where: Position
     citation: str
     problem: str
     action: Literal["removed", "marked"]
@@ -169,6 +261,9 @@ class Brief(Record):
     passages: dict[str, Passage] = Field(description="every passage the brief cites, by id")
     omitted_sources: list[str] = Field(
         default_factory=list, description="source ids left out of the model's input to fit its window"
+    )
+    off_topic: list[OffTopicSource] = Field(
+        default_factory=list, description="articles of the cluster set aside as not about the story"
     )
     citation_issues: list[CitationIssue] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
@@ -214,9 +309,7 @@ class EvidenceRef(Record):
 class ClaimVerdict(Record):
     """The verdict on one sentence, timeline entry or headline of the brief."""
 
-    location: str = Field(description="'section 1 sentence 2', 'timeline entry 3' or 'headline'")
-    kind: Literal["sentence", "timeline", "headline"]
-    section: int | None = Field(default=None, description="0-based section index of a sentence")
+    position: Position
     lead: str | None = Field(default=None, description="the lead phrase of the sentence's section")
     text: str
     citations: list[str] = Field(default_factory=list, description="markers [n] or passage ids as the brief gives them")
@@ -230,15 +323,31 @@ class ClaimVerdict(Record):
     date: str | None = Field(default=None, description="timeline entries: the entry's date, ISO")
     reasons: list[str] = Field(default_factory=list)
 
+    @property
+    def location(self) -> str:
+        return self.position.label()
+
+    @property
+    def kind(self) -> str:
+        return self.position.kind
+
+    @property
+    def section(self) -> int | None:
+        return self.position.section
+
 
 class Finding(Record):
     type: FindingType
     severity: Severity
-    location: str
+    position: Position
     text: str = Field(default="", description="the sentence or line the finding is about")
     message: str
     citations: list[str] = Field(default_factory=list)
     evidence: EvidenceRef | None = None
+
+    @property
+    def location(self) -> str:
+        return self.position.label()
 
 
 class VerifiedSource(Record):

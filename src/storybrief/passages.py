@@ -1,8 +1,7 @@
 """Split a source's cleaned text into citable passages with stable, content-based ids.
 
-Sentences are found with a regular expression and an abbreviation list (fast, no model):
-a boundary is sentence-final punctuation, optional closing quotes, whitespace, then
-something that can open a sentence. Very short fragments merge into a neighbour; very
+Sentences come from :func:`storybrief.text.sentence_spans`, the splitter every stage
+shares (fast, no model). Very short fragments merge into a neighbour; very
 long sentences are cut at a clause boundary. Offsets always satisfy
 `source.text[p.start:p.end] == p.text`.
 """
@@ -11,73 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
+import math
 import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from storybrief.dates import resolve_dates
-from storybrief.models import Passage, Source
+from storybrief.errors import ContextOverflowError
+from storybrief.models import OffTopicSource, Passage, Source, Story, Subject
+from storybrief.text import ALL_STOP_WORDS, content_words, fold, sentence_spans, words
 
-__all__ = ["split_passages", "sentence_spans", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS"]
+__all__ = [
+    "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
+    "find_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
+]
 
 MIN_PASSAGE_CHARS = 30
 MAX_PASSAGE_CHARS = 600
-
-# Words that end with a period without ending a sentence (compared lowercased, no period).
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc
-    no nos vol fig approx est dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue wed thu fri sat sun u.s u.k u.n e.u u.s.a a.m p.m i.e e.g cf al ca
-    m mm mme mmes mlle mgr me dr pr av bd janv févr fevr avr juil déc env cie éd ex
-    """.split()
-)
-# A candidate boundary: terminal punctuation, closing quotes/brackets, whitespace, and an opener.
-_BOUNDARY = re.compile(
-    r"(?P<punct>[.!?…]+)(?P<close>[\"”»’)\]]*(?:\s+[»”])?)(?P<space>\s+)(?=[«\"“‘(\[]?\s*[A-ZÀ-ÝÉÈ0-9])"
-)
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 
-def _is_abbreviation(text: str, dot_index: int) -> bool:
-    """True when the period at `dot_index` closes an abbreviation or an initial."""
-    match = _TOKEN_BEFORE.search(text, max(0, dot_index - 40), dot_index)
-    if not match:
-        return False
-    token = match.group(1).lstrip("([«\"“‘'")
-    word = token.lower().rstrip(".")
-    if not word:
-        return False
-    if word in _ABBREVIATIONS:
-        return True
-    if len(word) == 1 and word.isalpha():
-        return True  # an initial: "J. Smith", "M. Macron"
-    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
-        return True  # dotted acronyms: u.s, e.u
-    return False
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of text[start:end], whitespace trimmed."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        punct = match.group("punct")
-        if punct == "." and _is_abbreviation(text, match.start("punct")):
-            continue
-        cut = match.start("space")
-        spans.append((cursor, cut))
-        cursor = match.end("space")
-    spans.append((cursor, end))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
+def key_words(text: str) -> frozenset[str]:
+    """The folded words of `text` that say what it is about: content words of four letters or
+    more, and numbers."""
+    return frozenset(w for w in content_words(text) if w[:1].isdigit() or len(w) >= 4)
 
 
 def _merge_short(spans: list[tuple[int, int]], minimum: int) -> list[tuple[int, int]]:
@@ -146,3 +104,222 @@ def split_passages(source: Source, base: dt.date | None) -> list[Passage]:
             )
         )
     return passages
+
+
+# --------------------------------------------------------------------------- the story's subject
+#
+# The cluster's centre is not its subject: a cluster about the Arab Spring at large puts
+# the most Yemen-focused article furthest from its centroid. The subject is what the user
+# names (a topic, a story's name), else the names most of its articles share; an article
+# is about it when a fair share of the names it mentions are the subject's.
+
+_NAME = re.compile(r"\b[A-ZÀ-Ý][\w-]{2,}")
+_ELISION = re.compile(r"\b[A-Za-z]['’]")
+# Capitalised function words that open sentences; they are not names.
+_NOT_NAMES = ALL_STOP_WORDS | frozenset(
+    "les des une aux the but this dans pour avec sans selon sur par elle ils mais que qui est son ses nous vous "
+    "cet une lors pas non yes its his her their she him there here what how why when where".split()
+)
+MAX_SUBJECT_TERMS = 6
+# A cluster term joins the subject when it scores at least this share of the top term.
+SUBJECT_TERM_SHARE = 0.5
+# An article is off-topic when its share of subject names is under this part of the
+# cluster's median share (or it names the subject not at all).
+OFF_TOPIC_SHARE_OF_MEDIAN = 0.3
+
+
+def _names(text: str) -> Counter:
+    counts: Counter = Counter()
+    for word in _NAME.findall(_ELISION.sub("", text)):
+        folded = fold(re.sub(r"['’]s$", "", word))
+        if folded not in _NOT_NAMES:
+            counts[folded] += 1
+    return counts
+
+
+def _topic_terms(topic: str) -> list[str]:
+    return [w for w in (fold(w) for w in re.findall(r"[^\W\d_]+", topic)) if len(w) >= 3 and w not in _NOT_NAMES]
+
+
+def find_subject(sources: Sequence[Source], topic: str | None = None) -> Subject:
+    """The subject's terms: the topic's words, then the names most shared across the
+    articles (among those that name the topic, when there is one), weighted by how many
+    articles name them and how often."""
+    names = [_names(s.text) for s in sources]
+    topic_terms = _topic_terms(topic or "")
+    about_topic = [c for c in names if any(c[t] for t in topic_terms)] if topic_terms else names
+    counted = about_topic or names
+    document_frequency: Counter = Counter()
+    mentions: Counter = Counter()
+    for counts in counted:
+        document_frequency.update(set(counts))
+        mentions.update(counts)
+    n = max(1, len(counted))
+    score = {t: document_frequency[t] / n * math.log(1 + mentions[t] / document_frequency[t])
+             for t in document_frequency}
+    ranked = sorted(score, key=lambda t: (-score[t], t))
+    top = score[ranked[0]] if ranked else 0.0
+    shared = [t for t in ranked if score[t] >= SUBJECT_TERM_SHARE * top]
+    terms = list(dict.fromkeys(topic_terms + shared))[:max(MAX_SUBJECT_TERMS, len(topic_terms))]
+    if topic:
+        return Subject(terms=terms, origin="topic", label=topic.strip())
+    return Subject(terms=terms, origin="cluster", label=", ".join(terms[:3]))
+
+
+def _term_weights(subject: Subject) -> dict[str, float]:
+    """Earlier terms weigh more: the topic's own words, then the most shared names."""
+    return {t: 1.0 / (1 + 0.25 * i) for i, t in enumerate(subject.terms)}
+
+
+def set_aside_off_topic(sources: Sequence[Source], subject: Subject) -> list[OffTopicSource]:
+    """The sources that are not about `subject`: the share of the names they mention that
+    are the subject's is far below the cluster's median, or nil."""
+    if len(sources) < 3 or not subject.terms:
+        return []  # too few articles to tell the story's subject from one article's
+    weights = _term_weights(subject)
+    shares = []
+    for source in sources:
+        counts = _names(source.text)
+        total = sum(counts.values())
+        shares.append(sum(w * counts[t] for t, w in weights.items()) / total if total else 0.0)
+    median = statistics.median(shares)
+    return [
+        OffTopicSource(source_id=s.id, number=s.number, title=s.title, outlet=s.outlet,
+                       relevance=round(share / median, 3) if median else 0.0)
+        for s, share in zip(sources, shares, strict=True)
+        if share == 0.0 or share < OFF_TOPIC_SHARE_OF_MEDIAN * median
+    ]
+
+
+# --------------------------------------------------------------------------- fitting the window
+
+TokenCounter = Callable[[str], "int | None"]
+# Without the model's tokenizer: French news runs at about 3.4 characters a token and
+# English at 4-6; 3 overestimates both, so an estimated fit does not overflow.
+CHARS_PER_TOKEN = 3.0
+# A lower bound, to skip passages that cannot fit without asking the tokenizer.
+MAX_CHARS_PER_TOKEN = 8.0
+# The label, the date notes' frame and line breaks around each passage in the prompt.
+PASSAGE_OVERHEAD_TOKENS = 8
+# An article's header in the prompt: number, outlet, date, language, title frame.
+SOURCE_OVERHEAD_TOKENS = 24
+# Passages are spread over the story's time span in this many periods.
+TIME_PERIODS = 12
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def _counter(count_tokens: TokenCounter | None) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        counted = count_tokens(text) if count_tokens is not None and text else None
+        return counted if counted is not None else estimate_tokens(text)
+    return count
+
+
+def passage_cost(passage: Passage, count: Callable[[str], int]) -> int:
+    notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
+    return count(passage.text) + PASSAGE_OVERHEAD_TOKENS + (estimate_tokens(notes) if notes else 0)
+
+
+def source_cost(source: Source, count: Callable[[str], int]) -> int:
+    header = " ".join(x for x in (source.title, source.outlet) if x)
+    return count(header) + SOURCE_OVERHEAD_TOKENS
+
+
+def _period_of(story: Story) -> dict[str, int]:
+    """Each source's period of the story's time span (by publication date)."""
+    dated = [s.published for s in story.sources if s.published]
+    if not dated:
+        return {s.id: 0 for s in story.sources}
+    first, last = min(dated), max(dated)
+    width = max(1, ((last - first).days + 1) / TIME_PERIODS)
+    return {s.id: int(((s.published or last) - first).days / width) for s in story.sources}
+
+
+def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter | None = None) -> list[Passage]:
+    """The passages to show the model, in story order, within `budget_tokens`.
+
+    Tokens are counted with `count_tokens` (the serving model's tokenizer) where given,
+    else estimated on the safe side; article headers are counted too. Off-topic sources
+    are never shown. When the story fits, every on-topic passage; otherwise the passages
+    most about the story's subject, central, dated and leading, spread across sources and
+    over the story's time span.
+    """
+    count = _counter(count_tokens)
+    set_aside = {s.source_id for s in story.off_topic}
+    sources = {s.id: s for s in story.sources if s.id not in set_aside}
+    passages = [p for p in story.passages if p.source_id in sources]
+    if not passages:
+        return []
+    # Everything may fit: check a lower bound first, so a large story is not counted in full.
+    if sum(len(p.text) for p in passages) / MAX_CHARS_PER_TOKEN <= budget_tokens:
+        shown = {p.source_id for p in passages}
+        total = sum(passage_cost(p, count) for p in passages) + sum(source_cost(sources[s], count) for s in shown)
+        if total <= budget_tokens:
+            return passages
+    subject = story.subject or find_subject(list(sources.values()))
+    weights = _term_weights(subject)
+    counts = [Counter(w for w in words(p.text) if len(w) > 3) for p in passages]
+    document_frequency = Counter(w for bag in counts for w in bag)
+    n = len(passages)
+    centroid = {w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1}
+    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+
+    def centrality(bag: Counter) -> float:
+        weighted = {w: c * math.log(n / document_frequency[w]) for w, c in bag.items()}
+        norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+        return sum(v * centroid.get(w, 0.0) for w, v in weighted.items()) / (norm * centroid_norm)
+
+    base = []
+    for passage, bag in zip(passages, counts, strict=True):
+        about = sum(w * min(bag[t], 2) for t, w in weights.items())
+        score = (0.1 + centrality(bag)) * (1.0 + about)
+        score *= 1.3 if any(d.role == "event" for d in passage.dates) else 1.0
+        score *= 1.5 if passage.index < 2 else 1.0
+        base.append(score)
+    period = _period_of(story)
+    # Greedy by score shared with the passages already picked from the same source and the
+    # same period. Scores only fall as picks accumulate, so a lazy heap gives the same picks
+    # as rescanning every passage each time, without the quadratic cost on large clusters.
+    picks_per_source: Counter = Counter()
+    picks_per_period: Counter = Counter()
+
+    def current(i: int) -> float:
+        source_id = passages[i].source_id
+        return base[i] / ((1 + picks_per_source[source_id]) * (1 + 0.5 * picks_per_period[period[source_id]]))
+
+    chosen: list[int] = []
+    used = 0
+    heap = [(-score, i) for i, score in enumerate(base)]
+    heapq.heapify(heap)
+    while heap and used < budget_tokens - PASSAGE_OVERHEAD_TOKENS:
+        negative, best = heapq.heappop(heap)
+        now = current(best)
+        if now < -negative:
+            heapq.heappush(heap, (-now, best))
+            continue
+        passage = passages[best]
+        header = 0 if picks_per_source[passage.source_id] else SOURCE_OVERHEAD_TOKENS
+        if used + header + len(passage.text) / MAX_CHARS_PER_TOKEN > budget_tokens:
+            continue  # cannot fit, whatever the tokenizer says
+        if header:
+            header = source_cost(sources[passage.source_id], count)
+        cost = header + passage_cost(passage, count)
+        if used + cost > budget_tokens:
+            continue
+        chosen.append(best)
+        used += cost
+        picks_per_source[passage.source_id] += 1
+        picks_per_period[period[passage.source_id]] += 1
+    return [passages[i] for i in sorted(chosen)]
+
+
+def refit_budget(budget_tokens: int, overflow: ContextOverflowError) -> int:
+    """A smaller passage budget after the server said the request did not fit: less by the
+    excess it reported and a margin, or by a quarter when it gave no counts."""
+    if overflow.requested and overflow.available and overflow.requested > overflow.available:
+        excess = overflow.requested - overflow.available
+        return budget_tokens - excess - max(64, budget_tokens // 20)
+    return budget_tokens * 3 // 4

@@ -7,6 +7,7 @@ A template renders to a chat: the text before a line `---user---` is the system 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,22 @@ import jinja2.meta
 from .errors import ConfigError
 
 USER_MARKER = "---user---"
+
+# A passage label as the prompt writes them ([P12]); in article text it would pose as one.
+_FAKE_LABEL = re.compile(r"\[\s*(P\s*\d+)\s*\]", re.I)
+
+
+def fence_text(value: object) -> str:
+    """Article text as data inside the <articles> fence: angle brackets cannot open or close a
+    tag, and a [P1] in the text cannot pose as a passage label."""
+    text = str(value).replace("<", "‹").replace(">", "›")
+    return _FAKE_LABEL.sub(r"(\1)", text)
+
+
+def fence_field(value: object) -> str:
+    """A metadata field (outlet, title, language, date) inside the fence: fenced as text, on one
+    line, and with no quote that could end the attribute it sits in."""
+    return " ".join(fence_text(value).replace('"', "'").split())
 
 
 def _default_prompt_dir() -> Path:
@@ -51,6 +68,8 @@ class PromptLibrary:
             lstrip_blocks=True,
             autoescape=False,  # prompts are plain text; article text is fenced, not escaped
         )
+        self._env.filters["fence_text"] = fence_text
+        self._env.filters["fence_field"] = fence_field
         self._hashes: dict[str, str] = {}
 
     def _source(self, name: str) -> str:

@@ -15,10 +15,8 @@ every ``brief.citation_issues`` entry is listed under "Citation check", the sent
 names is flagged in place, a sentence left with no citation at all is flagged
 ``[uncited]``, and sources left out of the model's input are named.
 
-``CitationIssue.where`` names a position in the final brief, either 1-based in words
-(``section 3 sentence 4``, ``timeline entry 5``) or as a 0-based path the way pydantic reports
-locations (``sections[2].sentences[3]``, ``timeline[4]``).  A ``where`` in any other form, or
-past the end of the brief, is still listed in the note, just not pinned to a sentence.
+``CitationIssue.where`` is a typed :class:`~storybrief.models.Position` in the final brief.
+A position past the end of the brief is still listed in the note, just not pinned to a sentence.
 """
 
 from __future__ import annotations
@@ -35,13 +33,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .errors import ConfigError
 from .files import write_atomic
-from .models import Brief, CitationIssue, Sentence, SourceRef, TimelineEvent
+from .models import Brief, CitationIssue, Position, Sentence, SourceRef, TimelineEvent
+from .text import month_name
 
 FORMATS = ("md", "html", "json")
 
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # English names for the languages a source list is likely to show; anything else is shown
 # as its code.  The labels of the brief itself are English whatever brief.language is.
@@ -103,7 +101,7 @@ def labels_for(language: str) -> dict[str, str]:
 
 def format_date(day: dt.date) -> str:
     """``Feb 4, 2026``: English month abbreviation, no leading zero, whatever the locale."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{month_name(day.month, short=True)} {day.day}, {day.year}"
 
 
 _ISO_PARTS = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -128,7 +126,7 @@ def format_event_date(iso: str, precision: str) -> str:
         except ValueError:
             pass
     if precision in ("day", "month") and 1 <= month_no <= 12:
-        return f"{_MONTHS[month_no - 1]} {int(year)}"
+        return f"{month_name(month_no, short=True)} {int(year)}"
     return str(int(year))
 
 
@@ -251,58 +249,27 @@ def _split_tail(text: str) -> tuple[str, str]:
     return text, ""
 
 
-# Two spellings of a position: a 0-based path, as pydantic reports locations, and the
-# 1-based words the summariser writes.
-_WHERE_FORMS = (
-    (re.compile(r"^\s*sections?\s*(?:\[(\d+)\]|\.(\d+))\s*\.\s*sentences?\s*(?:\[(\d+)\]|\.(\d+))", re.I), "section", 0),
-    (re.compile(r"^\s*section\s+(\d+)()\s*,?\s*sentence\s+(\d+)()", re.I), "section", 1),
-    (re.compile(r"^\s*timeline\s*(?:\[(\d+)\]|\.(\d+))", re.I), "timeline", 0),
-    (re.compile(r"^\s*timeline(?:\s+entry)?\s+(\d+)()", re.I), "timeline", 1),
-)
-
-
-def _parse_where(where: str) -> tuple[str, int, int] | None:
-    """A CitationIssue.where as (kind, 0-based index, 0-based sentence), or None if unrecognised."""
-    for pattern, kind, base in _WHERE_FORMS:
-        match = pattern.match(where or "")
-        if not match:
-            continue
-        groups = match.groups()
-        first = int(groups[0] or groups[1]) - base
-        second = int(groups[2] or groups[3]) - base if kind == "section" else 0
-        if first < 0 or second < 0:
-            return None
-        return (kind, first, second)
-    return None
-
-
 _FLAGS = {"removed": "citation removed", "marked": "citation flagged"}
 
 
-def _issue_flags(brief: Brief) -> dict[tuple[str, int, int], str]:
-    flags: dict[tuple[str, int, int], str] = {}
+def _issue_flags(brief: Brief) -> dict[Position, str]:
+    flags: dict[Position, str] = {}
     for issue in brief.citation_issues:
-        key = _parse_where(issue.where)
-        if key is None:
-            continue
         # "removed" outranks "marked" when one sentence has both.
-        if flags.get(key) != _FLAGS["removed"]:
-            flags[key] = _FLAGS[issue.action]
+        if flags.get(issue.where) != _FLAGS["removed"]:
+            flags[issue.where] = _FLAGS[issue.action]
     return flags
 
 
 def _where_label(brief: Brief, issue: CitationIssue) -> str:
-    key = _parse_where(issue.where)
-    if key is None:
-        return _squash(issue.where)
-    kind, first, second = key
-    if kind == "section" and first < len(brief.sections):
-        lead = _truncate(_squash(brief.sections[first].lead), 60)
-        return f"Section {first + 1} (“{lead}”), sentence {second + 1}"
-    if kind == "timeline" and first < len(brief.timeline):
-        event = brief.timeline[first]
-        return f"Timeline entry {first + 1} ({format_event_date(event.date, event.precision)})"
-    return _squash(issue.where)
+    where = issue.where
+    if where.kind == "sentence" and (where.section or 0) < len(brief.sections):
+        lead = _truncate(_squash(brief.sections[where.section or 0].lead), 60)
+        return f"Section {(where.section or 0) + 1} (“{lead}”), sentence {(where.sentence or 0) + 1}"
+    if where.kind == "timeline" and (where.entry or 0) < len(brief.timeline):
+        event = brief.timeline[where.entry or 0]
+        return f"Timeline entry {(where.entry or 0) + 1} ({format_event_date(event.date, event.precision)})"
+    return where.label().capitalize()
 
 
 def _cite(view: _View, item: Sentence | TimelineEvent, where: str, flag: str | None) -> _Cited:
@@ -428,7 +395,7 @@ def _build(brief: Brief) -> _Doc:
     sections = []
     for i, section in enumerate(brief.sections):
         cited = [
-            _cite(view, sentence, f"Section {i + 1}, sentence {j + 1}", flags.get(("section", i, j)))
+            _cite(view, sentence, f"Section {i + 1}, sentence {j + 1}", flags.get(Position.of_sentence(i, j)))
             for j, sentence in enumerate(section.sentences)
         ]
         sections.append((_squash(section.lead), cited))
@@ -436,7 +403,7 @@ def _build(brief: Brief) -> _Doc:
     timeline = []
     for k, event in enumerate(brief.timeline):
         label = format_event_date(event.date, event.precision)
-        cited = _cite(view, event, f"Timeline entry {k + 1}", flags.get(("timeline", k, 0)))
+        cited = _cite(view, event, f"Timeline entry {k + 1}", flags.get(Position.of_entry(k)))
         timeline.append((event, label, _event_datetime_attr(event.date, event.precision), cited))
 
     passages_by_source: dict[str, list] = {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -29,14 +28,23 @@ from rapidfuzz import fuzz
 
 from storybrief.errors import InputError
 from storybrief.files import write_atomic
+from storybrief.text import (
+    ALL_STOP_WORDS,
+    NEGATIONS,
+    fold,
+    month_number,
+    number_keys,
+    sentence_spans,
+    sentences,
+    word_spans,
+    words,
+)
 
 __all__ = [
     "EvidenceSpan",
     "ScoredClaim",
     "SupportScorer",
     "PreparedEvidence",
-    "split_sentences",
-    "split_source",
     "prepare_evidence",
     "claim_features",
     "aggregate",
@@ -47,126 +55,8 @@ __all__ = [
 WEIGHTS_FILE = "scorer_weights.json"
 
 # --------------------------------------------------------------------------------------
-# Sentence splitting
+# Tokens (sentences, words, numbers and months come from storybrief.text)
 # --------------------------------------------------------------------------------------
-
-# Abbreviations after which a full stop does not end a sentence (lower-case, no dot).
-_ABBREV = frozenset(
-    """mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen col lt sgt capt gov sen rep
-    no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e m mme mlle
-    av ave approx dept est fig""".split()
-)
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|\n\s*\n|\n")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Split text into sentences; return (start, end) character offsets, whitespace trimmed.
-
-    A boundary is ., ! or ? (with closing quotes) followed by whitespace, unless the word
-    before the dot is a known abbreviation or a single letter; a newline always splits.
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        chunk = text[start : m.start()]
-        if "\n" not in m.group(0) and m.group(0).rstrip()[-1:] in ".!?…":
-            word = re.search(r"([\w.]+)$", chunk)
-            if word:
-                w = word.group(1).lower().rstrip(".")
-                if w in _ABBREV or (len(w) == 1 and w.isalpha()):
-                    continue
-            # Do not split before a lower-case continuation ("e.g. this", "3 p.m. on").
-            nxt = text[m.end() : m.end() + 1]
-            if nxt and nxt.islower():
-                continue
-        end = m.end()
-        _add_span(text, start, end, spans)
-        start = end
-    _add_span(text, start, len(text), spans)
-    return spans
-
-
-def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    seg = text[start:end]
-    stripped = seg.strip()
-    if not stripped or not any(ch.isalnum() for ch in stripped):
-        return
-    lead = len(seg) - len(seg.lstrip())
-    s = start + lead
-    spans.append((s, s + len(stripped)))
-
-
-def split_source(text: str) -> list[str]:
-    """The evidence sentences of a source document."""
-    return [text[s:e] for s, e in split_sentences(text)]
-
-
-# --------------------------------------------------------------------------------------
-# Tokens
-# --------------------------------------------------------------------------------------
-
-_STOP = frozenset(
-    """a an the and or but if then of to in on at by for with from as into onto over under
-    about after before between through during without within than that this these those
-    is are was were be been being am has have had having do does did will would shall
-    should can could may might must it its it's he she they them his her hers their theirs
-    we us our you your i me my mine who whom whose which what when where why how there here
-    also just so such very too more most much many some any each every all both either
-    neither other another one s t said says say told according not no nor never
-    le la les l un une des du de d et ou mais donc or ni car que qu qui quoi dont ou
-    au aux ce cet cette ces ceci cela ca son sa ses leur leurs mon ma mes ton ta tes notre
-    nos votre vos il elle ils elles on nous vous je tu se s en y ne pas plus est sont
-    etait ete etre a ont avait avoir fait pour par sur dans avec sans sous chez entre
-    comme selon""".split()
-)
-_NEG = frozenset(
-    """not no never none nobody nothing neither nor cannot without n't nt deny denied denies
-    ne pas jamais aucun aucune rien personne ni sans""".split()
-)
-_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            "january jan janvier",
-            "february feb fevrier",
-            "march mar mars",
-            "april apr avril",
-            "may mai",
-            "june jun juin",
-            "july jul juillet",
-            "august aug aout",
-            "september sep sept septembre",
-            "october oct octobre",
-            "november nov novembre",
-            "december dec decembre",
-        ]
-    )
-    for m in names.split()
-}
-_NUMWORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100, "dozen": 12, "first": 1, "second": 2, "third": 3,
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9,
-    "dix": 10, "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "quarante": 40,
-    "cinquante": 50, "soixante": 60, "cent": 100, "premier": 1, "premiere": 1,
-    "half": 0.5, "twice": 2, "double": 2, "triple": 3,
-}
-_MULT = {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9,
-         "mille": 1e3, "milliard": 1e9, "milliards": 1e9, "m": 1e6, "bn": 1e9, "k": 1e3}
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(%|per\s*cent|percent|pour\s*cent))?")
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip accents."""
-    if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
 
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
 
@@ -180,36 +70,6 @@ def _stem(word: str) -> str:
             word = word[: -len(suf)]
             break
     return word[:6] if len(word) > 6 else word
-
-
-def _norm_num(value: float) -> str:
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.4g}"
-
-
-def _numbers(text: str, folded_tokens: Sequence[str]) -> set[str]:
-    """Numbers written as digits or words, normalised: "1,000" = "1000", "three" = "3",
-    "3 million" also gives "3000000"; percentages keep their value."""
-    out: set[str] = set()
-    for m in _NUMBER.finditer(text):
-        raw = m.group(1)
-        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw):
-            val = float(raw.replace(",", ""))
-        else:
-            val = float(raw.replace(",", "."))
-        out.add(_norm_num(val))
-        tail = text[m.end() : m.end() + 12].lower()
-        mm = re.match(r"\s*(thousand|millions?|billions?|mille|milliards?|m|bn|k)\b", tail)
-        if mm:
-            out.add(_norm_num(val * _MULT[mm.group(1)]))
-    for i, tok in enumerate(folded_tokens):
-        if tok in _NUMWORDS:
-            val = _NUMWORDS[tok]
-            out.add(_norm_num(val))
-            if i + 1 < len(folded_tokens) and folded_tokens[i + 1] in _MULT:
-                out.add(_norm_num(val * _MULT[folded_tokens[i + 1]]))
-    return out
 
 
 @dataclass
@@ -232,55 +92,46 @@ class _Text:
 
 
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014]| - | and | but | while | which | who | et | mais | qui ")
-_THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}\b)")
+
+
+def _is_name(raw: str, index: int) -> bool:
+    """A capitalised word (or an acronym) that may name a person, place or organisation."""
+    if raw[:1].isupper() and not raw.isupper():
+        return index > 0 or len(raw) >= 3
+    return raw.isupper() and len(raw) > 1 and raw.isalpha()
 
 
 def _tokenize(sentence: str) -> _Text:
-    raw_tokens = _WORD.findall(_THOUSANDS.sub("", sentence))
-    tokens: list[str] = []
+    tokens = words(sentence, compounds="parts")
     entities: set[str] = set()
-    for idx, tok in enumerate(raw_tokens):
-        base = re.sub(r"['’](s|S)$", "", tok)  # possessive
-        f = _fold(base)
-        # keep "n't" negation as its own token
-        if f.endswith("n't") or f.endswith("n’t"):
-            tokens.append(f[:-3])
-            tokens.append("not")
-            continue
-        for part in re.split(r"['’]", f):
-            if part:
-                tokens.append(part)
-        if base[:1].isupper() and not base.isupper() or (base.isupper() and len(base) > 1 and base.isalpha()):
-            ff = _fold(base)
-            if ff in _STOP or ff in _MONTHS:
-                continue
-            if idx == 0 and len(ff) < 3:
-                continue
-            entities.add(ff)
-    content = [_stem(t) for t in tokens if t not in _STOP and (len(t) > 1 or t.isdigit())]
-    bigrams = frozenset(zip(content, content[1:]))
-    trigrams = frozenset(zip(content, content[1:], content[2:]))
+    for idx, match in enumerate(word_spans(sentence)):
+        raw = re.sub(r"['’][sS]$", "", match.group(0))  # possessive
+        if _is_name(raw, idx):
+            for part in fold(raw).split("-"):
+                if part and part not in ALL_STOP_WORDS and month_number(part) is None:
+                    entities.add(part)
+    content = [_stem(t) for t in tokens if t not in ALL_STOP_WORDS and (len(t) > 1 or t.isdigit())]
     clauses = []
-    for part in _CLAUSE.split(_fold(sentence)):
-        stems = frozenset(_stem(t) for t in _WORD.findall(part) if t not in _STOP and (len(t) > 1 or t.isdigit()))
+    for part in _CLAUSE.split(fold(sentence)):
+        stems = frozenset(_stem(t) for t in words(part, compounds="parts") if t not in ALL_STOP_WORDS and (len(t) > 1 or t.isdigit()))
         if len(stems) >= 2:
             clauses.append(stems)
-    months = frozenset(_MONTHS[t] for t in tokens if t in _MONTHS and len(t) > 3)  # "may", "mar": too ambiguous
+    months = frozenset(m for t in tokens if len(t) > 3 and (m := month_number(t, strict=True)))
     years = frozenset(t for t in tokens if re.fullmatch(r"(1[6-9]|20)\d\d", t))
     return _Text(
         raw=sentence,
         tokens=tokens,
         content=content,
         content_set=frozenset(content),
-        bigrams=bigrams,
-        trigrams=trigrams,
+        bigrams=frozenset(zip(content, content[1:])),
+        trigrams=frozenset(zip(content, content[1:], content[2:])),
         clauses=clauses,
         folded_set=frozenset(tokens),
-        numbers=frozenset(_numbers(sentence, tokens)),
+        numbers=number_keys(sentence),
         entities=frozenset(entities),
         months=months,
         years=years,
-        negated=any(t in _NEG for t in tokens),
+        negated=any(t in NEGATIONS for t in tokens),
     )
 
 
@@ -318,7 +169,7 @@ def prepare_evidence(
     """Tokenise evidence once. A string is split into sentences; a list is taken as given,
     its sentences joined with a newline (or located in `joined` by `offsets` when given)."""
     if isinstance(evidence, str):
-        spans = split_sentences(evidence)
+        spans = sentence_spans(evidence)
         joined = evidence
         sentences = [evidence[s:e] for s, e in spans]
         offsets = spans
@@ -403,6 +254,9 @@ FEATURE_NAMES = (
     "trigram_top1",
     "clause_min_doc",
     "clause_min_win",
+    "partial_ratio_ctx",
+    "recall_ctx",
+    "negation_mismatch_ctx",
 )
 
 # Features kept for measurement but left out of the fitted model (exact duplicates).
@@ -457,15 +311,22 @@ def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[s
         f["recall_top1_plain"] = len(words & top.content_set) / n_words if n_words else 1.0
         f["bigram_top1"] = len(claim.bigrams & top.bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_top1_plain"]
         f["bigram_win"] = len(claim.bigrams & win_bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_top1_plain"]
-        f["partial_ratio"] = fuzz.partial_ratio(_fold(claim.raw), _fold(top.raw)) / 100.0 if len(claim.raw) <= 4 * max(len(top.raw), 1) else fuzz.ratio(_fold(claim.raw), _fold(top.raw)) / 100.0
-        f["token_set_ratio"] = fuzz.token_set_ratio(" ".join(claim.tokens), " ".join(_fold(win_raw).split())) / 100.0
+        f["partial_ratio"] = fuzz.partial_ratio(fold(claim.raw), fold(top.raw)) / 100.0 if len(claim.raw) <= 4 * max(len(top.raw), 1) else fuzz.ratio(fold(claim.raw), fold(top.raw)) / 100.0
+        f["token_set_ratio"] = fuzz.token_set_ratio(" ".join(claim.tokens), " ".join(fold(win_raw).split())) / 100.0
         f["negation_mismatch"] = 1.0 if claim.negated != win_neg else 0.0
+        # the top sentence with its neighbours: an abstractive sentence often sums up a paragraph
+        lo, hi = max(0, chosen[0] - 1), min(len(ev.texts), chosen[0] + 2)
+        context = " ".join(ev.sentences[lo:hi])
+        f["partial_ratio_ctx"] = fuzz.partial_ratio(fold(claim.raw), fold(context)) / 100.0 if len(claim.raw) <= len(context) else fuzz.ratio(fold(claim.raw), fold(context)) / 100.0
+        ctx_content = frozenset().union(*(ev.texts[i].content_set for i in range(lo, hi)))
+        f["recall_ctx"] = len(words & ctx_content) / n_words if n_words else 1.0
+        f["negation_mismatch_ctx"] = 1.0 if claim.negated != any(ev.texts[i].negated for i in range(lo, hi)) else 0.0
     else:
         win_content = win_bigrams = win_folded = win_numbers = frozenset()
         for k in ("recall_top1", "recall_win", "recall_top1_plain", "bigram_top1", "bigram_win",
-                  "partial_ratio", "token_set_ratio"):
+                  "partial_ratio", "token_set_ratio", "partial_ratio_ctx", "recall_ctx"):
             f[k] = 0.0 if n_words else 1.0
-        f["negation_mismatch"] = 1.0 if claim.negated else 0.0
+        f["negation_mismatch"] = f["negation_mismatch_ctx"] = 1.0 if claim.negated else 0.0
     f["recall_doc"] = sum(ev.weight(w) for w in words & ev.doc_content) / total_w if n_words else 1.0
     f["recall_doc_plain"] = len(words & ev.doc_content) / n_words if n_words else 1.0
     f["bigram_doc"] = len(claim.bigrams & ev.doc_bigrams) / len(claim.bigrams) if claim.bigrams else f["recall_doc_plain"]
@@ -498,7 +359,7 @@ def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[s
 def claim_features(claim: str, evidence: Sequence[str] | str | PreparedEvidence) -> dict[str, float]:
     """Features of one claim sentence against evidence sentences (or a source text).
 
-    For a multi-sentence claim, call this per sentence (``split_source(claim)``); this
+    For a multi-sentence claim, call this per sentence (``text.sentences(claim)``); this
     function treats the claim as one unit."""
     ev = _as_prepared(evidence)
     return _claim_sentence_features(_tokenize(claim), ev)[0]
@@ -592,7 +453,7 @@ class SupportScorer:
     def score_evidence(self, claim: str, evidence: Sequence[str] | str | PreparedEvidence) -> ScoredClaim:
         """Score a claim (one or more sentences) against evidence sentences or a source text."""
         ev = _as_prepared(evidence)
-        parts = split_source(claim) or [claim]
+        parts = sentences(claim) or [claim]
         best: tuple[float, dict[str, float], list[int]] | None = None
         scores: list[float] = []
         for part in parts:

@@ -6,9 +6,12 @@ Every problem with the input is an `InputError` whose one-line message names the
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import heapq
 import json
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
+from storybrief.text import guess_language, month_number, month_pattern
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -41,25 +45,55 @@ MAX_BOILERPLATE_LINE_CHARS = 250
 # --------------------------------------------------------------------------- decoding
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Bytes -> text: utf-8 (BOM allowed), else detected charset; binary is an InputError."""
-    if b"\x00" in data:
-        raise InputError(f"{name}: binary file (NUL bytes), not an article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None:
-        from charset_normalizer import from_bytes
+# Control characters (Unicode category Cc) other than the whitespace ones.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(f"{name}: binary or undecodable file, not an article")
-        text = str(best)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
-    if text and controls / len(text) > 0.01:
-        raise InputError(f"{name}: binary file (control characters), not an article")
+
+def _decode(data: bytes, name: str, warnings: list[str] | None = None) -> str:
+    """Bytes -> text. A byte-order mark says the encoding (UTF-8, -16, -32). Text that is UTF-8
+    apart from a few stray bytes stays UTF-8, each stray byte run replaced (U+FFFD) and counted
+    in a warning; text with no UTF-8 sequence at all is decoded in its detected charset.
+    Binary is an InputError."""
+    bom_encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+    if bom_encoding is not None:
+        text, bad = _decode_counting(data, bom_encoding)
+    else:
+        if b"\x00" in data:
+            raise InputError(f"{name}: binary file (NUL bytes), not an article")
+        text, bad = _decode_counting(data, "utf-8-sig")
+        if bad and not _has_utf8_sequences(data):
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data).best()
+            if best is None:
+                raise InputError(f"{name}: binary or undecodable file, not an article")
+            text, bad = str(best), 0
+    controls = len(_CONTROL.findall(text))
+    if text and (controls + bad) / len(text) > 0.01:
+        raise InputError(f"{name}: binary file (control characters or undecodable bytes), not an article")
+    if bad and warnings is not None:
+        warnings.append(f"{name}: {bad} undecodable byte sequence{'s' if bad > 1 else ''} replaced (U+FFFD)")
     return text
+
+
+def _decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
+    """`data` decoded with every undecodable byte run replaced, and how many runs there were."""
+    text = data.decode(encoding, errors="replace")
+    if "\ufffd" not in text:
+        return text, 0
+    genuine = data.count("\ufffd".encode(encoding.removesuffix("-sig"))) if encoding.startswith("utf-8") else 0
+    return text, len(re.findall("\ufffd+", text)) - genuine
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    """Whether `data` holds a multi-byte UTF-8 sequence: a stray byte in UTF-8 text, not a
+    legacy charset, when it does."""
+    return _UTF8_SEQUENCE.search(data) is not None
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
@@ -132,21 +166,8 @@ _CREDITS_KEY = re.compile(
 _SOURCE_PAREN = re.compile(r"^\s*\((?:[\w.'’ -]{1,40}(?:avec|with|,)\s*)?(?:AFP|Reuters|AP|Belga|ATS)\)\s*$", re.I)
 _BYLINE = re.compile(r"^\s*(?:[Bb]y|[Pp]ar)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |du |van |von |le |la )?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$")
 
-_MONTHS_EN = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-_MONTH_NUM = {
-    name: i + 1
-    for names in (_MONTHS_EN.split("|"),)
-    for i, name in enumerate(names)
-}
-_MONTH_NUM.update(
-    {
-        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-        "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    }
-)
+_MONTHS_EN = month_pattern("en")
+_MONTHS_FR = month_pattern("fr")
 _HEADER_DATE = re.compile(r"^\s*date\s*[:=]?\s*(\d{4})-(\d{2})-(\d{2})\b\s*", re.I)
 # A line that is only a date (optionally with a time and "updated ..." tail).
 _DATE_LINE_EN = re.compile(
@@ -232,8 +253,8 @@ def _is_date_line(line: str) -> dt.date | None:
             if order == "ymd":
                 return dt.date(int(a), int(b), int(c))
             if order == "mdy":
-                return dt.date(int(c), _MONTH_NUM[a.lower()], int(b))
-            month = int(b) if b.isdigit() else _MONTH_NUM[b.lower()]
+                return dt.date(int(c), month_number(a, "en") or 0, int(b))
+            month = int(b) if b.isdigit() else month_number(b, "fr") or 0
             return dt.date(int(c), month, int(a))
         except (ValueError, KeyError):
             return None
@@ -490,10 +511,10 @@ def _row(obj: object, where: str) -> _Raw:
     return _Raw(origin=where, text=text, fields=fields)
 
 
-def _read_file(path: Path) -> list[_Raw]:
+def _read_file(path: Path, warnings: list[str] | None = None) -> list[_Raw]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        text = _decode(_read_bytes(path, MAX_JSONL_BYTES), str(path))
+        text = _decode(_read_bytes(path, MAX_JSONL_BYTES), str(path), warnings)
         rows = []
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
@@ -504,7 +525,7 @@ def _read_file(path: Path) -> list[_Raw]:
                 raise InputError(f"{path}:{number}: malformed JSON ({exc.msg})") from None
             rows.append(_row(obj, f"{path}#L{number}"))
         return rows
-    text = _decode(_read_bytes(path, MAX_ARTICLE_BYTES), str(path))
+    text = _decode(_read_bytes(path, MAX_ARTICLE_BYTES), str(path), warnings)
     if suffix == ".json":
         try:
             obj = json.loads(text)
@@ -581,27 +602,21 @@ def _title_from(cleaned: str) -> str | None:
     return first
 
 
-def _language(text: str) -> str:
-    import py3langid
-
-    code, _score = py3langid.classify(text[:5000])
-    return code or "und"
-
-
 def _content_id(text: str) -> str:
     normalised = re.sub(r"\s+", " ", text).strip().lower()
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
 
 
-def read_articles(paths: Sequence[Path]) -> list[Article]:
-    """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL)."""
+def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> list[Article]:
+    """Read, clean and describe every article under `paths` (files, directories, JSON/JSONL);
+    what could not be read cleanly is added to `warnings`."""
     if isinstance(paths, (str, Path)):
         paths = [Path(paths)]
     if not paths:
         raise InputError("no input paths given")
     raws: list[_Raw] = []
     for path in _expand(paths):
-        raws.extend(_read_file(path))
+        raws.extend(_read_file(path, warnings))
     if not raws:
         raise InputError(f"{', '.join(map(str, paths))}: no readable articles")
     texts: list[str] = []
@@ -639,7 +654,7 @@ def read_articles(paths: Sequence[Path]) -> list[Article]:
                 published=published,
                 published_from=published_from,
                 dateline=meta.dateline,
-                language=str(fields.get("language") or _language(cleaned)),
+                language=str(fields.get("language") or guess_language(cleaned)),
                 text=cleaned,
             )
         )
@@ -665,6 +680,27 @@ def _similarity(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _candidate_pairs(shingles: list[set[int]], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (i < j) that can reach `threshold`, found by prefix filtering rather than by
+    comparing every pair (quadratic on a large JSONL). With shingles in one global order
+    (their hash), a set A overlapping B in at least threshold x |A| shingles must have one of
+    its first |A| - ceil(threshold x |A|) + 1 shingles in B; sets are indexed by those only,
+    smaller sets first, so every pair is probed from its larger member."""
+    prefix_index: dict[int, list[int]] = defaultdict(list)
+    pairs: list[tuple[int, int]] = []
+    for j in sorted(range(len(shingles)), key=lambda k: len(shingles[k])):
+        bag = shingles[j]
+        found: set[int] = set()
+        for shingle in bag:
+            found.update(prefix_index.get(shingle, ()))
+        pairs.extend((min(i, j), max(i, j)) for i in found)
+        if bag:
+            prefix = len(bag) - math.ceil(threshold * len(bag) - 1e-9) + 1
+            for shingle in heapq.nsmallest(prefix, bag):
+                prefix_index[shingle].append(j)
+    return sorted(pairs)
+
+
 _FROM_RANK = {"metadata": 0, "text": 1, "cluster": 2, None: 3}
 
 
@@ -680,13 +716,12 @@ def dedupe(articles: list[Article], threshold: float = DEFAULT_DUPLICATE_THRESHO
         return i
 
     sizes = [len(s) for s in shingles]
-    for i in range(len(articles)):
-        for j in range(i + 1, len(articles)):
-            small, large = sorted((sizes[i], sizes[j]))
-            if small == 0 or small < threshold * 0.25 * large:
-                continue  # a short piece cannot be a near-duplicate of a much longer one
-            if _similarity(shingles[i], shingles[j]) >= threshold:
-                parent[find(j)] = find(i)
+    for i, j in _candidate_pairs(shingles, threshold):
+        small, large = sorted((sizes[i], sizes[j]))
+        if small == 0 or small < threshold * 0.25 * large:
+            continue  # a short piece cannot be a near-duplicate of a much longer one
+        if _similarity(shingles[i], shingles[j]) >= threshold:
+            parent[find(j)] = find(i)
     groups: dict[int, list[Article]] = defaultdict(list)
     for i, article in enumerate(articles):
         groups[find(i)].append(article)
@@ -732,14 +767,18 @@ def _display_name(origin: str) -> str:
     return Path(path).name + (f"#{line}" if line else "")
 
 
-def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
-    """Read -> dedupe -> passages: the Story the later stages work from."""
-    from storybrief.passages import split_passages
+def build_story(paths: Sequence[Path], name: str | None = None, topic: str | None = None) -> Story:
+    """Read -> dedupe -> passages -> subject: the Story the later stages work from.
+
+    The subject is `topic` when given (the user's, or a story's name), else the names the
+    articles share; articles not about it are set aside as off-topic, with a warning.
+    """
+    from storybrief.passages import find_subject, set_aside_off_topic, split_passages
 
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    articles = read_articles(paths)
-    sources = dedupe(articles)
     warnings: list[str] = []
+    articles = read_articles(paths, warnings)
+    sources = dedupe(articles)
     dates = [s.published for s in sources if s.published]
     cluster_date = max(dates) if dates else None
     passages = []
@@ -759,4 +798,10 @@ def build_story(paths: Sequence[Path], name: str | None = None) -> Story:
     if name is None:
         first = paths[0]
         name = first.name if first.is_dir() else first.stem
-    return Story(name=name, sources=sources, passages=passages, warnings=warnings)
+    subject = find_subject(sources, topic)
+    off_topic = set_aside_off_topic(sources, subject)
+    if off_topic:
+        warnings.append(f"{len(off_topic)} of {len(sources)} articles set aside as not about {subject.label}: "
+                        + ", ".join(f"[{o.number}]" for o in off_topic))
+    return Story(name=name, sources=sources, passages=passages, warnings=warnings, subject=subject,
+                 off_topic=off_topic)

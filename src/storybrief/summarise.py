@@ -21,17 +21,16 @@ it is given only the first kind of work:
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
-import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pydantic_core
 from pydantic import Field, create_model
 
+from .errors import ConfigError, ContextOverflowError
+from .events import event_candidates as grouped_event_candidates
 from .gate import Problem, check_line, find_copy
 from .llm import LLM, StructuredFailure
 from .models import (
@@ -46,7 +45,8 @@ from .models import (
     TimelineEvent,
     VerificationReport,
 )
-from .prompts import PromptLibrary
+from .passages import estimate_tokens, refit_budget, select_passages
+from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -102,8 +102,8 @@ def spoken_date(iso: str, precision: str, language: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Candidate events: passages whose resolved dates say when something happened, grouped by
-# date across sources. (h15a builds the full version, grouped by date and content.)
+# Candidate events (events.py: passages dated by an event, grouped across sources by date and
+# content), with their passages at hand.
 
 
 @dataclass(frozen=True, eq=False)  # one candidate is one event: compared by identity
@@ -115,26 +115,14 @@ class EventCandidate:
 
 
 def event_candidates(story: Story) -> list[EventCandidate]:
-    """One candidate per resolved date (a day, or a month no day of which is a candidate) that is
-    not after the story's latest publication date, with every passage that gives it; chronological."""
-    published = [s.published for s in story.sources if s.published]
-    latest = max(published) if published else None
-    groups: dict[str, list[Passage]] = {}
-    precision: dict[str, Precision] = {}
-    for passage in story.passages:
-        for date in passage.dates:
-            if date.precision == "year" or (latest and _parse_partial_date(date.iso) > latest):
-                continue
-            members = groups.setdefault(date.iso, [])
-            if passage not in members:
-                members.append(passage)
-            precision[date.iso] = date.precision
-    # A month is an event of its own only when no day inside it is: "in June" beside "on 25 June"
-    # is the same story told less precisely.
-    days = {iso[:7] for iso, p in precision.items() if p == "day"}
-    groups = {iso: ps for iso, ps in groups.items() if precision[iso] == "day" or iso not in days}
-    return [EventCandidate(iso, precision[iso], tuple(ps), len({p.source_id for p in ps}))
-            for iso, ps in sorted(groups.items(), key=lambda kv: (_parse_partial_date(kv[0]), len(kv[0])))]
+    """The story's events that happened (not those only announced), chronological; a month is
+    an event of its own only when no day inside it is ("in June" beside "on 25 June" is the
+    same story told less precisely)."""
+    by_id = {p.id: p for p in story.passages}
+    grouped = [c for c in grouped_event_candidates(story) if not c.planned]
+    days = {c.date[:7] for c in grouped if c.precision == "day"}
+    return [EventCandidate(c.date, c.precision, tuple(by_id[pid] for pid in c.passage_ids), c.source_count)
+            for c in grouped if c.precision == "day" or c.date not in days]
 
 
 def _shortlist(candidates: list[EventCandidate], limit: int) -> list[EventCandidate]:
@@ -203,65 +191,15 @@ def _wording_model(items: int) -> type[Wording]:
     return create_model("Wording", __base__=Wording, lines=(list[line], Field(min_length=items, max_length=items)))
 
 
-# ---------------------------------------------------------------------------
-# Fitting the story into the model's window.
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-CHARS_PER_TOKEN = 3.2  # conservative for English and French news text
-PASSAGE_OVERHEAD_TOKENS = 8
-
-
-def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN) + PASSAGE_OVERHEAD_TOKENS
-
-
-def select_passages(story: Story, budget_tokens: int) -> list[Passage]:
-    """Every passage if the story fits; otherwise the most central, date-bearing and leading
-    passages, spread across sources, in story order."""
-    passages = story.passages
-    if sum(estimate_tokens(p.text) for p in passages) <= budget_tokens:
-        return list(passages)
-    words = [Counter(w.lower() for w in _WORD.findall(p.text) if len(w) > 3) for p in passages]
-    document_frequency = Counter(w for bag in words for w in bag)
-    n = len(passages)
-    centroid = Counter({w: c * math.log(n / c) for w, c in document_frequency.items() if c > 1})
-    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-
-    def centrality(bag: Counter) -> float:
-        weights = {w: c * math.log(n / document_frequency[w]) for w, c in bag.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        return sum(v * centroid.get(w, 0.0) for w, v in weights.items()) / (norm * centroid_norm)
-
-    base = []
-    for passage, bag in zip(passages, words):
-        score = centrality(bag)
-        score *= 1.3 if passage.dates else 1.0
-        score *= 1.5 if passage.index < 2 else 1.0
-        base.append(score)
-    # Greedy by score shared with the passages already picked from the same source. Scores
-    # only fall as a source gains picks, so a lazy heap gives the same picks as rescanning
-    # every passage each time, without the quadratic cost on clusters of thousands.
-    chosen: list[int] = []
-    picks_per_source: Counter = Counter()
-    used = 0
-    heap = [(-score, i) for i, score in enumerate(base)]
-    heapq.heapify(heap)
-    while heap:
-        negative, best = heapq.heappop(heap)
-        current = base[best] / (1 + picks_per_source[passages[best].source_id])
-        if current < -negative:
-            heapq.heappush(heap, (-current, best))
-            continue
-        cost = estimate_tokens(passages[best].text)
-        if used + cost > budget_tokens:
-            continue
-        chosen.append(best)
-        used += cost
-        picks_per_source[passages[best].source_id] += 1
-    return [passages[i] for i in sorted(chosen)]
 
 
 # ---------------------------------------------------------------------------
+
+
+# Below this many tokens for the articles a brief cannot draw on several of them.
+MIN_PASSAGE_TOKENS = 1000
+# Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
+MIN_PASSAGE_BUDGET = 256
 
 
 @dataclass(frozen=True)
@@ -270,10 +208,20 @@ class BriefOptions:
     context_tokens: int = 8192
     pick_max_tokens: int = 400
     line_tokens: int = 70  # a worded line in JSON: measured 35-60 tokens
+    # Set by a re-fit after the server said a request did not fit: the passages' share.
+    passage_tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.passage_budget < MIN_PASSAGE_TOKENS:
+            least = self.context_tokens - self.passage_budget + MIN_PASSAGE_TOKENS
+            raise ConfigError(f"a context of {self.context_tokens} tokens leaves no room for the articles; "
+                              f"give at least {least}")
 
     @property
     def passage_budget(self) -> int:
         """Tokens left for passages and candidate events in the choosing call."""
+        if self.passage_tokens is not None:
+            return self.passage_tokens
         instructions = 700
         # A re-ask sends the first answer back with the validation errors.
         reask = 2 * self.pick_max_tokens
@@ -302,21 +250,18 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
             label = f"P{len(label_to_passage) + 1}"
             label_to_passage[label] = passage
             notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
-            # Angle brackets in article text could fake the <article> fence.
-            items.append({"label": label, "text": _defang(passage.text), "dates": notes})
+            # Angle brackets in article text could fake the <article> fence (the template
+            # fences every field again).
+            items.append({"label": label, "text": fence_text(passage.text), "dates": notes})
         articles.append({
             "number": source.number,
-            "outlet": _defang(source.outlet or "unknown"),
+            "outlet": fence_text(source.outlet or "unknown"),
             "published": source.published.isoformat() if source.published else "not stated",
             "language": source.language,
-            "title": _defang(source.title or "untitled"),
+            "title": fence_text(source.title or "untitled"),
             "passages": items,
         })
     return _PromptView(articles, label_to_passage)
-
-
-def _defang(text: str) -> str:
-    return text.replace("<", "‹").replace(">", "›")
 
 
 @dataclass
@@ -409,7 +354,7 @@ def _focus(line: _Line, language: str) -> str:
 
 
 def _item(number: int, line: _Line, language: str, language_of: dict[str, str]) -> dict[str, Any]:
-    return {"number": number, "focus": _focus(line, language), "text": _defang(line.passage.text),
+    return {"number": number, "focus": _focus(line, language), "text": fence_text(line.passage.text),
             "language": LANGUAGE_NAMES.get(language_of.get(line.passage.source_id, ""), "")}
 
 
@@ -437,14 +382,26 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS)
     events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
     shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
-                     "text": _defang(_event_passage(c, language_of, language).text)} for label, c in events.items()]
-    budget = options.passage_budget - sum(estimate_tokens(e["text"]) + 12 for e in shown_events)
-    selected = select_passages(story, budget)
-    view = _prompt_view(story, selected)
-    pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
-                                 language_name=language_name, aspects=ASPECTS)
-    answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events)),
-                            max_tokens=options.pick_max_tokens)
+                     "text": fence_text(_event_passage(c, language_of, language).text)} for label, c in events.items()]
+    event_tokens = sum(estimate_tokens(e["text"]) + 12 for e in shown_events)
+    while True:
+        # A request the model's window cannot hold is re-fitted with fewer passages and asked
+        # again, never a failure (the server's count is the one that counts).
+        selected = select_passages(story, options.passage_budget - event_tokens, llm.count_tokens)
+        view = _prompt_view(story, selected)
+        pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
+                                     language_name=language_name, aspects=ASPECTS)
+        try:
+            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events)),
+                                    max_tokens=options.pick_max_tokens)
+        except ContextOverflowError as overflow:
+            budget = refit_budget(options.passage_budget, overflow)
+            if budget < MIN_PASSAGE_BUDGET:
+                raise
+            warnings.append(f"{overflow}; passages re-fitted to {budget} tokens")
+            options = replace(options, passage_tokens=budget)
+            continue
+        break
     plan = _plan(answer, view, events, warnings)
 
     titles = _titles(language)
@@ -471,7 +428,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                                     max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
     for n, line in enumerate(to_word, 1):
         line.text = worded.get(n, "")
-    omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected}]
+    set_aside = {o.source_id for o in story.off_topic}
+    omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected} and s.id not in set_aside]
     if omitted:
         warnings.append(
             f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
@@ -482,7 +440,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         sections=[], timeline=[],
         sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
-        passages={}, omitted_sources=omitted, calls=llm.calls[first_call:],
+        passages={}, omitted_sources=omitted, off_topic=story.off_topic, calls=llm.calls[first_call:],
         prompts={pick_prompt.name: pick_prompt.hash, word_prompt.name: word_prompt.hash}, warnings=warnings,
     )
     brief, _ = _assemble(brief, lines, story)

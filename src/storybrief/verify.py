@@ -56,7 +56,6 @@ import json
 import math
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -73,6 +72,7 @@ from storybrief.models import (
     EvidenceRef,
     Finding,
     Passage,
+    Position,
     ResolvedDate,
     Source,
     Story,
@@ -81,6 +81,8 @@ from storybrief.models import (
     VerifiedSource,
 )
 from storybrief.scoring import PreparedEvidence, ScoredClaim, SupportScorer, default_scorer, prepare_evidence
+from storybrief.text import ALL_STOP_WORDS, fold, guess_language, month_number, number_keys, weekday_number
+from storybrief.text import words as text_words
 
 __all__ = [
     "Claim",
@@ -116,17 +118,19 @@ JUDGE_WEIGHTS_FILE = "judge_weights.json"
 class Claim:
     """One checkable unit of a brief."""
 
-    location: str
-    kind: str  # sentence | timeline | headline
+    position: Position
     text: str
     markers: list[int] = field(default_factory=list)  # source numbers cited
     passage_ids: list[str] | None = None  # JSON briefs: the cited passages
     labels: list[str] = field(default_factory=list)  # citations as the brief gives them
-    section: int | None = None
     lead: str | None = None
     date_iso: str | None = None  # timeline entries
     date_precision: str | None = None
     date_text: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.position.kind
 
 
 @dataclass
@@ -207,7 +211,7 @@ def _duplicate_findings(numbered: dict[int, SourceDoc]) -> list[Finding]:
                 Finding(
                     type="duplicate-source",
                     severity="warning",
-                    location="sources",
+                    position=Position(kind="sources"),
                     message=(
                         f"{labels} are the same article (near-duplicate texts); a claim citing both has one "
                         "source, not independent confirmation."
@@ -253,48 +257,31 @@ def load_text_brief(brief_path: Path, sources: dict[int, Path]) -> VerifyInput:
     for line, content, reason in parsed.unparsed:
         inp.unparsed.append(f"line {line}: {reason}: {content}")
         inp.findings.append(
-            Finding(type="unparsed-line", severity="warning", location=f"line {line}", text=content,
+            Finding(type="unparsed-line", severity="warning", position=Position.of_line(line), text=content,
                     message=f"could not be read as part of the brief ({reason}); it was not checked")
         )
     return inp
 
 
-_LANG_HINTS = {
-    "en": frozenset("the and of to in is was that with for on by from as said has have his her it".split()),
-    "fr": frozenset("le la les et des du un une est dans pour que qui sur par avec au aux pas a été".split()),
-}
-
-
-def guess_language(text: str) -> str:
-    """'en' or 'fr' by stop-word counts (the two languages the dates module reads), else 'und'."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
-    counts = {lang: sum(1 for w in words if w in hints) for lang, hints in _LANG_HINTS.items()}
-    best = max(counts, key=counts.get)
-    return best if counts[best] >= 5 and counts[best] > 1.5 * min(counts.values()) else "und"
-
-
 def _claims_from_parsed(parsed: ParsedBrief) -> list[Claim]:
     claims: list[Claim] = []
     if parsed.headline:
-        claims.append(Claim(location="headline", kind="headline", text=parsed.headline))
+        claims.append(Claim(position=Position(kind="headline"), text=parsed.headline))
     for i, section in enumerate(parsed.sections):
         for j, sentence in enumerate(section.sentences):
             claims.append(
                 Claim(
-                    location=f"section {i + 1} sentence {j + 1}",
-                    kind="sentence",
+                    position=Position.of_sentence(i, j),
                     text=sentence.text,
                     markers=list(sentence.markers),
                     labels=[f"[{n}]" for n in sentence.markers],
-                    section=i,
                     lead=section.lead,
                 )
             )
     for k, entry in enumerate(parsed.timeline):
         claims.append(
             Claim(
-                location=f"timeline entry {k + 1}",
-                kind="timeline",
+                position=Position.of_entry(k),
                 text=entry.text,
                 markers=list(entry.markers),
                 labels=[f"[{n}]" for n in entry.markers],
@@ -329,7 +316,7 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
     findings: list[Finding] = []
     matched: dict[str, str] = {}
 
-    def resolve(location: str, text: str, citations: list[str]) -> tuple[list[str], list[int]]:
+    def resolve(position: Position, text: str, citations: list[str]) -> tuple[list[str], list[int]]:
         pids: list[str] = []
         for cid in citations:
             passage = passages.get(cid)
@@ -339,7 +326,7 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
                     matched[cid] = passage.id
             if passage is None:
                 findings.append(Finding(
-                    type="unresolved-citation", severity="error", location=location, text=text, citations=[cid],
+                    type="unresolved-citation", severity="error", position=position, text=text, citations=[cid],
                     message=f"cited passage {cid} is not a passage of the story (was the brief made from other files?)",
                 ))
                 continue
@@ -352,22 +339,22 @@ def input_from_brief(brief: Brief, story: Story, name: str | None = None) -> Ver
                 markers.append(n)
         return pids, markers
 
-    claims: list[Claim] = [Claim(location="headline", kind="headline", text=brief.headline)]
+    claims: list[Claim] = [Claim(position=Position(kind="headline"), text=brief.headline)]
     for i, section in enumerate(brief.sections):
         for j, sentence in enumerate(section.sentences):
-            location = f"section {i + 1} sentence {j + 1}"
-            pids, markers = resolve(location, sentence.text, sentence.citations)
-            claims.append(Claim(location=location, kind="sentence", text=sentence.text, markers=markers,
-                                passage_ids=pids, labels=list(sentence.citations), section=i, lead=section.lead))
+            position = Position.of_sentence(i, j)
+            pids, markers = resolve(position, sentence.text, sentence.citations)
+            claims.append(Claim(position=position, text=sentence.text, markers=markers,
+                                passage_ids=pids, labels=list(sentence.citations), lead=section.lead))
     for k, event in enumerate(brief.timeline):
-        location = f"timeline entry {k + 1}"
-        pids, markers = resolve(location, event.text, event.citations)
-        claims.append(Claim(location=location, kind="timeline", text=event.text, markers=markers, passage_ids=pids,
+        position = Position.of_entry(k)
+        pids, markers = resolve(position, event.text, event.citations)
+        claims.append(Claim(position=position, text=event.text, markers=markers, passage_ids=pids,
                             labels=list(event.citations), date_iso=event.date, date_precision=event.precision,
                             date_text=event.date))
     if matched:
         findings.append(Finding(
-            type="unresolved-citation", severity="info", location="brief", citations=sorted(matched),
+            type="unresolved-citation", severity="info", position=Position(kind="brief"), citations=sorted(matched),
             message=(f"{len(matched)} cited passage ids are not in the re-ingested story but their passages' texts "
                      "are, word for word; they were matched by text (the story was ingested from other copies "
                      "of the files)"),
@@ -480,44 +467,6 @@ class Judge:
 
 # --------------------------------------------------------------------------- text helpers
 
-_WORD = re.compile(r"\w+(?:[-‑]\w+)*", re.UNICODE)
-_STOPWORDS = frozenset(
-    """a an the and or but if then of to in on at by for with from as into onto over under about after before
-    between through during without within than that this these those is are was were be been being am has have
-    had do does did will would shall should can could may might must it its he she they them his her their we
-    us our you your i me my who whom whose which what when where why how there here also just so such very
-    too more most much many some any each every all both either neither other another one not no nor never
-    mr mrs ms dr le la les l un une des du de d et ou en au aux il elle on nous vous je tu se ne pas
-    while although though despite however meanwhile later earlier since until""".split()
-)
-_MONTH_WORDS = frozenset(
-    """january february march april may june july august september october november december jan feb mar apr
-    jun jul aug sep sept oct nov dec janvier fevrier avril mai juin juillet aout septembre octobre novembre
-    decembre monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi
-    samedi dimanche""".split()
-)
-_NUMBER = re.compile(r"(?<![\w.,:])(\d{1,2}:\d{2}|\d{1,3}(?:[,\u202f\u00a0]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\w:])")
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
-
-
-def _words(text: str) -> list[str]:
-    """Folded word tokens; hyphenated words are also split into parts."""
-    out = []
-    for w in _WORD.findall(text.replace("’", "'").translate(_HYPHENS)):
-        f = fold(w)
-        out.append(f)
-        if "-" in f or "‑" in f:
-            out.extend(x for x in re.split(r"[-‑]", f) if x)
-    return out
-
-
 def names_in(text: str) -> list[str]:
     """Capitalised words that are not the sentence's first word, stop words or dates (folded)."""
     names: list[str] = []
@@ -533,7 +482,7 @@ def names_in(text: str) -> list[str]:
             continue
         for part in re.split(r"[‑-]", raw):
             f = fold(part)
-            if len(f) < 2 or f in _STOPWORDS or f in _MONTH_WORDS or f.isdigit():
+            if len(f) < 2 or f in ALL_STOP_WORDS or month_number(f) or weekday_number(f) is not None or f.isdigit():
                 continue
             if f not in names:
                 names.append(f)
@@ -541,34 +490,21 @@ def names_in(text: str) -> list[str]:
 
 
 def numbers_in(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[str]:
-    """Numbers and clock times outside the given spans (the date expressions), normalised."""
-    out = []
-    for m in _NUMBER.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
-            continue
-        raw = m.group(1)
-        if ":" in raw:
-            value = raw if len(raw) == 5 else "0" + raw
-        else:
-            value = re.sub(r"[,\u202f\u00a0](?=\d{3}\b)", "", raw).replace(",", ".")
-            value = value.lstrip("0") or "0"
-        if value not in out:
-            out.append(value)
-    return out
+    """Numbers written in digits and clock times, outside the given spans (the date
+    expressions) and other than years, normalised ("1 000" = "1,000" = "1000")."""
+    return sorted(number_keys(text, skip=skip, years=False, spelled=False))
 
 
 def _vocabulary(texts: Sequence[str]) -> frozenset[str]:
     vocab: set[str] = set()
     for t in texts:
-        vocab.update(_words(t))
+        vocab.update(text_words(t))
     return frozenset(vocab)
 
 
 def _numbers_of(texts: Sequence[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for t in texts:
-        out.update(numbers_in(t))
-    return frozenset(out)
+    """Every number the texts give, in digits or in words."""
+    return frozenset().union(*(number_keys(t) for t in texts)) if texts else frozenset()
 
 
 def _name_present(name: str, vocab: frozenset[str]) -> bool:
@@ -582,7 +518,7 @@ def _name_present(name: str, vocab: frozenset[str]) -> bool:
 def _content(text: str) -> frozenset[str]:
     """Content-word stems (first five letters) of a text: enough to tell which passages talk
     about the same event, across inflections (meet/meets, Russia/Russian)."""
-    return frozenset(w[:5] for w in _words(text) if len(w) > 3 and w not in _STOPWORDS and not w.isdigit())
+    return frozenset(w[:5] for w in text_words(text) if len(w) > 3 and w not in ALL_STOP_WORDS and not w.isdigit())
 
 
 # --------------------------------------------------------------------------- dates
@@ -726,7 +662,7 @@ class _Checker:
     def check(self, claim: Claim) -> ClaimVerdict:
         text = claim.text
         reasons: list[str] = []
-        verdict = ClaimVerdict(location=claim.location, kind=claim.kind, section=claim.section, lead=claim.lead,
+        verdict = ClaimVerdict(position=claim.position, lead=claim.lead,
                                text=text, citations=claim.labels, verdict="exempt", date=claim.date_iso)
         if claim.kind == "headline":
             return verdict
@@ -738,10 +674,10 @@ class _Checker:
                          "it cannot be checked, and may cite an article from another story")
         date_spans = [] if claim.kind == "timeline" else resolve_dates(text, self.base, "und")
         names = names_in(text)
-        numbers = numbers_in(text, [(d.start, d.end) for d in date_spans] + self._year_spans(text))
+        numbers = numbers_in(text, [(d.start, d.end) for d in date_spans])
         words = _content(text)
         factual = claim.kind == "timeline" or (
-            len(_words(text)) >= 5 and (bool(names or numbers or date_spans) or len(words) >= 4))
+            len(text_words(text)) >= 5 and (bool(names or numbers or date_spans) or len(words) >= 4))
         has_citation = bool(claim.markers) or bool(claim.passage_ids)
         if not has_citation and factual:
             has = [x for x in ("a name" if names else "", "a number" if numbers else "",
@@ -892,11 +828,6 @@ class _Checker:
                     shown.append(re.sub(r"[’']s$", "", m.group(0)))
         return ", ".join(f"“{s}”" for s in shown) or ", ".join(folded)
 
-    @staticmethod
-    def _year_spans(text: str) -> list[tuple[int, int]]:
-        """Years are dates, not numbers to match: '2026' in 'December 2025' or '(2026)'."""
-        return [(m.start(), m.end()) for m in re.finditer(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)]
-
     def _docs(self, claim: Claim) -> list[SourceDoc]:
         seen, docs = set(), []
         for n in claim.markers:
@@ -908,7 +839,7 @@ class _Checker:
 
     def add(self, type_: str, severity: str, claim: Claim, citations: list[str], message: str,
             evidence: EvidenceRef | None = None) -> None:
-        self.findings.append(Finding(type=type_, severity=severity, location=claim.location, text=claim.text,
+        self.findings.append(Finding(type=type_, severity=severity, position=claim.position, text=claim.text,
                                      message=message, citations=citations, evidence=evidence))
 
     def _dates_of(self, passages: Sequence[Passage]) -> list[tuple[str, Passage, ResolvedDate]]:
@@ -1031,7 +962,7 @@ class _Checker:
             sid = self.inp.numbered[n].source.id
             if claim.passage_ids is not None:
                 pids = [p for p in claim.passage_ids if self.inp.passages_by_id[p].source_id == sid]
-                ev = self.evidence_for(Claim(claim.location, claim.kind, claim.text, [n], pids))
+                ev = self.evidence_for(Claim(claim.position, claim.text, [n], pids))
             else:
                 ev = self.evidence_for(claim, [n])
             if ev is None:
@@ -1046,7 +977,7 @@ class _Checker:
                 msg += (f"; the best support in the cluster is {self.label(best_other.source_id)}"
                         f" (score {cluster_scored.score:.2f}): “{_short(best_other.text)}”")
             self.add("citation-precision", "warning", claim, [f"[{n}]"], msg, self.ref_for(best_other) if better else None)
-            self.precision_failures.setdefault(n, []).append(claim.location)
+            self.precision_failures.setdefault(n, []).append(claim.position)
 
     def blanket(self, claims: Sequence[Claim]) -> None:
         cited = [c for c in claims if c.kind == "sentence" and c.markers]
@@ -1054,10 +985,10 @@ class _Checker:
             return
         for n in sorted({m for c in cited for m in c.markers}):
             using = [c for c in cited if n in c.markers]
-            failing = [loc for loc in self.precision_failures.get(n, []) if loc.startswith("section")]
+            failing = [p.label() for p in self.precision_failures.get(n, []) if p.kind == "sentence"]
             if len(using) / len(cited) >= 0.6 and len(failing) >= 2:
                 self.findings.append(Finding(
-                    type="blanket-citation", severity="error", location="sections", citations=[f"[{n}]"],
+                    type="blanket-citation", severity="error", position=Position(kind="sections"), citations=[f"[{n}]"],
                     message=(f"[{n}] is cited on {len(using)} of {len(cited)} cited sentences but supports nothing in "
                              f"{len(failing)} of them ({', '.join(failing)}): a blanket citation, not evidence"),
                 ))
@@ -1104,8 +1035,8 @@ def verify(inp: VerifyInput, *, scorer: SupportScorer | None = None, judge: Judg
     for i in order:
         verdicts[i] = checker.check(claims[i])
     checker.blanket(claims)
-    position = {c.location: i for i, c in enumerate(claims)}
-    findings = sorted(checker.findings, key=lambda f: (_ORDER[f.severity], f.type, position.get(f.location, -1)))
+    order_of = {c.position: i for i, c in enumerate(claims)}
+    findings = sorted(checker.findings, key=lambda f: (_ORDER[f.severity], f.type, order_of.get(f.position, -1)))
     checked_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     scorer_name = scorer.name + (f" + {judge.name}" if judge else "")
     report = VerificationReport(
@@ -1197,7 +1128,7 @@ def print_report(report: VerificationReport, console) -> None:
     for kind in sorted(by_type, key=lambda k: (min(_ORDER[f.severity] for f in by_type[k]), k)):
         for i, f in enumerate(by_type[kind]):
             message = Text(f.message)
-            if f.text and f.location not in ("sources", "sections"):
+            if f.text and f.position.kind not in ("sources", "sections"):
                 message.append(f"\n“{_short(f.text, 140)}”", style="dim")
             findings.add_row(kind if i == 0 else "", Text(f.severity, style=_SEVERITY_STYLE[f.severity]),
                              f.location, " ".join(f.citations), message)
@@ -1260,13 +1191,13 @@ def _hover(c: ClaimVerdict) -> str:
 def render_html(report: VerificationReport) -> str:
     """One self-contained page: the brief coloured by verdict, evidence on hover (title) or tap
     (details), then the findings grouped by type. Autoescaped; no scripts, no external files."""
-    by_location: dict[str, list[Finding]] = {}
+    by_position: dict[Position, list[Finding]] = {}
     for f in report.findings:
-        by_location.setdefault(f.location, []).append(f)
+        by_position.setdefault(f.position, []).append(f)
 
     def item(c: ClaimVerdict) -> dict:
         return {"claim": c, "label": VERDICT_LABELS[c.verdict], "hover": _hover(c),
-                "findings": by_location.get(c.location, [])}
+                "findings": by_position.get(c.position, [])}
 
     sections: list[dict] = []
     for c in report.claims:

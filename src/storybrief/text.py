@@ -1,0 +1,479 @@
+"""The one text toolkit: sentences, words, folding, stop words, months, numbers, language.
+
+Every stage (sources, passages, dates, scoring, verify) reads text through these functions,
+so a sentence, a word, a month or a number means the same thing everywhere: the scorer is
+fitted on the sentences that verify later feeds it, and "1 000" is 1000 in every check.
+
+Supported languages: English and French fully; Spanish and German for months, weekdays,
+stop words and number words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+__all__ = [
+    "LANGUAGES",
+    "MONTHS",
+    "WEEKDAYS",
+    "STOP_WORDS",
+    "ALL_STOP_WORDS",
+    "NEGATIONS",
+    "NumberMention",
+    "fold",
+    "words",
+    "word_spans",
+    "sentence_spans",
+    "sentences",
+    "month_number",
+    "weekday_number",
+    "month_name",
+    "month_pattern",
+    "weekday_pattern",
+    "is_stop_word",
+    "content_words",
+    "numbers",
+    "number_keys",
+    "guess_language",
+]
+
+LANGUAGES = ("en", "fr", "es", "de")
+
+# --------------------------------------------------------------------------- folding
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents stripped, typographic apostrophes made plain ("Été’s" -> "ete's")."""
+    text = text.replace("’", "'").replace("ʼ", "'")
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+# --------------------------------------------------------------------------- months, weekdays
+
+# Full names first, then abbreviations; written with their accents (folded forms are derived).
+_MONTH_NAMES = {
+    "en": ["january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+           "august aug", "september sep sept", "october oct", "november nov", "december dec"],
+    "fr": ["janvier janv", "février févr", "mars", "avril avr", "mai", "juin", "juillet juil",
+           "août", "septembre sept", "octobre oct", "novembre nov", "décembre déc"],
+    "es": ["enero ene", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre setiembre", "octubre", "noviembre", "diciembre dic"],
+    "de": ["januar jänner", "februar", "märz", "april", "mai", "juni", "juli", "august",
+           "september", "oktober okt", "november", "dezember dez"],
+}
+_WEEKDAY_NAMES = {
+    "en": "monday tuesday wednesday thursday friday saturday sunday",
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "es": "lunes martes miércoles jueves viernes sábado domingo",
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag",
+}
+
+
+def _month_table(lang: str) -> dict[str, int]:
+    table: dict[str, int] = {}
+    for i, names in enumerate(_MONTH_NAMES[lang]):
+        for name in names.split():
+            table[name] = i + 1
+            table[fold(name)] = i + 1
+    return table
+
+
+MONTHS: dict[str, dict[str, int]] = {lang: _month_table(lang) for lang in LANGUAGES}
+"""Month name (as written, and folded) -> month number, per language."""
+WEEKDAYS: dict[str, dict[str, int]] = {
+    lang: {form: i for i, name in enumerate(names.split()) for form in (name, fold(name))}
+    for lang, names in _WEEKDAY_NAMES.items()
+}
+"""Weekday name -> 0 (Monday) .. 6 (Sunday), per language."""
+
+# Month words too ambiguous to read as a month on their own ("may", "mar", "sept" = seven).
+_AMBIGUOUS_MONTHS = frozenset({"may", "mar", "jan", "sep", "sept", "dec", "oct", "nov", "apr", "jun", "jul", "aug",
+                               "feb", "mai", "mars", "juni", "juli"})
+
+
+def month_number(word: str, language: str | None = None, *, strict: bool = False) -> int | None:
+    """The month a word names, in `language` or any supported one; None if it names none.
+
+    With ``strict``, short or ambiguous forms ("may", "mar", "oct") are refused."""
+    key = fold(word).rstrip(".")
+    if strict and key in _AMBIGUOUS_MONTHS:
+        return None
+    for lang in ((language,) if language in MONTHS else LANGUAGES):
+        if key in MONTHS[lang]:
+            return MONTHS[lang][key]
+    return None
+
+
+def weekday_number(word: str, language: str | None = None) -> int | None:
+    key = fold(word)
+    for lang in ((language,) if language in WEEKDAYS else LANGUAGES):
+        if key in WEEKDAYS[lang]:
+            return WEEKDAYS[lang][key]
+    return None
+
+
+def month_name(number: int, language: str = "en", *, short: bool = False) -> str:
+    """The capitalised name of month `number` (1-12): "February", or with ``short`` "Feb"."""
+    names = _MONTH_NAMES[language][number - 1].split()
+    return (names[1] if short and len(names) > 1 else names[0]).capitalize()
+
+
+def month_pattern(language: str, *, abbreviations: bool = False, capitalised: bool = False,
+                  dot_required: bool = False) -> str:
+    """A regex alternation of the language's month names (accented and folded forms, longest
+    first); with ``abbreviations`` also their short forms, followed by a dot (optional unless
+    ``dot_required``); with ``capitalised``, names start with a capital ("May", not "may")."""
+    case = str.capitalize if capitalised else str.lower
+    full = {name for names in _MONTH_NAMES[language] for name in names.split()[:1]}
+    full = {case(n) for n in full | {fold(n) for n in full}}
+    alts = [re.escape(n) for n in sorted(full, key=len, reverse=True)]
+    if abbreviations:
+        short = {name for names in _MONTH_NAMES[language] for name in names.split()[1:]}
+        short = {case(n) for n in short | {fold(n) for n in short}} - full
+        dot = r"\." if dot_required else r"\.?"
+        alts += [re.escape(n) + dot for n in sorted(short, key=len, reverse=True)]
+    return "(?:" + "|".join(alts) + ")"
+
+
+def weekday_pattern(language: str, *, capitalised: bool = False) -> str:
+    """A regex alternation of the language's weekday names."""
+    case = str.capitalize if capitalised else str.lower
+    names = sorted({case(n) for n in WEEKDAYS[language]}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(n) for n in names) + ")"
+
+
+# --------------------------------------------------------------------------- stop words
+
+_STOP_TEXT = {
+    "en": """a an the and or but if then of to in on at by for with from as into onto over under about after
+        before between through during without within than that this these those is are was were be been being
+        am has have had having do does did will would shall should can could may might must it its it's he she
+        they them his her hers their theirs we us our you your i me my mine who whom whose which what when where
+        why how there here also just so such very too more most much many some any each every all both either
+        neither other another one said says say told according not no nor never mr mrs ms dr while although
+        though despite however meanwhile later earlier since until s t""",
+    "fr": """le la les l un une des du de d et ou mais donc or ni car que qu qui quoi dont au aux ce cet cette
+        ces ceci cela ça son sa ses leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles on
+        nous vous je tu se s en y ne pas plus est sont était été être a ont avait avoir fait pour par sur dans
+        avec sans sous chez entre comme selon m mme aussi très tout tous toute toutes lui eux c j n déjà
+        encore été été après avant depuis lors dit""",
+    "es": """el la los las un una unos unas de del al y o pero que en por para con sin sobre entre es son fue
+        era ser ha han había se su sus lo le les como más muy ya también este esta estos estas ese esa no ni""",
+    "de": """der die das den dem des ein eine einen einem einer eines und oder aber dass in im an am auf aus
+        bei mit nach von vom zu zum zur für über unter ist sind war waren sein hat haben hatte wird werden
+        wurde sich er sie es wir ihr nicht kein keine auch noch wie als so""",
+}
+STOP_WORDS: dict[str, frozenset[str]] = {lang: frozenset(fold(w) for w in text.split()) for lang, text in _STOP_TEXT.items()}
+"""Folded stop words per language."""
+ALL_STOP_WORDS: frozenset[str] = frozenset().union(*STOP_WORDS.values())
+
+NEGATIONS: frozenset[str] = frozenset(
+    fold(w) for w in """not no never none nobody nothing neither nor cannot without n't nt deny denied denies
+    ne pas jamais aucun aucune rien personne ni sans nunca ningún ninguna nadie nicht kein keine keinen niemand nie""".split()
+)
+"""Folded words that negate a clause (English "not/no/neither", French "ne...pas", "ni...ni", "aucun")."""
+
+
+def is_stop_word(word: str, language: str | None = None) -> bool:
+    """True for a (folded) stop word of `language`, or of any supported language."""
+    return word in (STOP_WORDS.get(language or "", ALL_STOP_WORDS) or ALL_STOP_WORDS)
+
+
+# --------------------------------------------------------------------------- words
+
+_WORD = re.compile(r"\w+(?:['’‑-]\w+)*", re.UNICODE)
+_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}\b)")  # "1,000" is one word
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
+
+
+def word_spans(text: str) -> Iterator[re.Match[str]]:
+    """The words of text as matches (offsets into text); hyphens and apostrophes stay inside."""
+    return _WORD.finditer(text)
+
+
+def words(text: str, *, compounds: str = "both") -> list[str]:
+    """Folded word tokens. Elided articles split off ("l'armée" -> "l", "armee"), a possessive
+    's dropped, "n't" becomes "not". A hyphenated word gives itself and its parts ("both"),
+    or only its parts ("parts")."""
+    out: list[str] = []
+    for match in _WORD.finditer(_THOUSANDS.sub("", text.translate(_HYPHENS))):
+        token = fold(match.group(0))
+        if token.endswith("n't"):
+            out.extend([token[:-3], "not"] if token[:-3] else ["not"])
+            continue
+        if token.endswith("'s"):
+            token = token[:-2]
+        for part in token.split("'"):
+            if not part:
+                continue
+            if "-" not in part:
+                out.append(part)
+                continue
+            if compounds == "both":
+                out.append(part)
+            out.extend(p for p in part.split("-") if p)
+    return out
+
+
+def content_words(text: str, language: str | None = None) -> list[str]:
+    """Folded words that are not stop words, single letters or punctuation."""
+    return [w for w in words(text) if not is_stop_word(w, language) and (len(w) > 1 or w.isdigit())]
+
+
+# --------------------------------------------------------------------------- sentences
+
+# Words that end with a period without ending a sentence (compared folded, without the period).
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc
+    no nos vol fig approx est dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue wed thu fri sat sun u.s u.k u.n e.u u.s.a a.m p.m i.e e.g cf al ca
+    m mm mme mmes mlle mgr me pr av ave bd janv fevr avr juil cie ed ex sr sra dra hr nr
+    """.split()
+)
+_OPENER_UPPER = r"[«\"“‘(\[]?\s*[A-ZÀ-ÝÉÈ0-9]"
+# Terminal punctuation, closing quotes/brackets, whitespace. Whether a boundary follows is
+# decided in code: normal text needs a capital (or digit) to open the next sentence.
+_BOUNDARY = re.compile(r"(?P<punct>[.!?…]+)(?P<close>[\"”»’')\]]*(?:\s+[»”])?)(?P<space>\s+)")
+# A full stop glued to the next sentence ("the wall.One former inmate"), as scraped text has.
+_GLUED = re.compile(r"(?<=[a-zà-ÿ]{2})(?P<punct>[.!?])(?P<close>[\"”»’)]?)(?=[A-ZÀ-Ý][a-zà-ÿ])")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_TOKEN_BEFORE = re.compile(r"(\S+)$")
+_UPPER_OPENER = re.compile(_OPENER_UPPER)
+_ANY_OPENER = re.compile(r"[«\"“‘(\[`']?\s*\w")
+
+
+def _is_abbreviation(text: str, dot_index: int) -> bool:
+    """True when the period at `dot_index` closes an abbreviation or an initial."""
+    match = _TOKEN_BEFORE.search(text, max(0, dot_index - 40), dot_index)
+    if not match:
+        return False  # a detached full stop ("arrested . He"): tokenised text
+    token = match.group(1).lstrip("([«\"“‘'")
+    word = fold(token).rstrip(".")
+    if not word:
+        return False
+    if word in ("no", "nos"):  # "No. 10" but "he said no."
+        return bool(re.match(r"\s*\d", text[dot_index + 1:dot_index + 4]))
+    if word in _ABBREVIATIONS:
+        return True
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "J. Smith", "M. Macron"
+    return bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))  # dotted acronyms: u.s, e.u
+
+
+def _has_capitals(text: str) -> bool:
+    return any(ch.isupper() for ch in text)
+
+
+def _cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(cut, resume) pairs for the sentence boundaries inside one paragraph."""
+    lowercased = not _has_capitals(text[start:end])
+    cuts: list[tuple[int, int]] = []
+    for match in _BOUNDARY.finditer(text, start, end):
+        after = match.end("space")
+        i = match.start("punct")
+        detached = i > 1 and text[i - 1] == " " and text[i - 2].isalnum()  # "arrested . He"
+        opener = _ANY_OPENER if (lowercased or detached) else _UPPER_OPENER
+        if after >= end or not opener.match(text, after, end):
+            continue
+        if match.group("punct") == "." and _is_abbreviation(text, match.start("punct")):
+            continue
+        cuts.append((match.start("space"), after))
+    for match in _GLUED.finditer(text, start, end):
+        if match.group("punct") == "." and _is_abbreviation(text, match.start("punct")):
+            continue
+        cut = match.end("close")
+        cuts.append((cut, cut))
+    return sorted(cuts)
+
+
+@lru_cache(maxsize=256)
+def _spans_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text, 0, len(text), _cache=False))
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None, *, _cache: bool = True) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of text[start:end], whitespace trimmed.
+
+    A boundary is a blank line, or sentence-final punctuation (with closing quotes) and
+    whitespace before a capital, a digit or an opening quote, unless the period closes an
+    abbreviation or an initial. Lower-cased text and tokenised text (" . ") split before any
+    word; a full stop glued to a capitalised word ("wall.One") splits too. A single newline
+    does not split: hard-wrapped paragraphs stay whole.
+    """
+    end = len(text) if end is None else end
+    if _cache and start == 0 and end == len(text):
+        return list(_spans_cached(text))
+    bounds: list[tuple[int, int]] = []
+    para_start = start
+    for match in _PARAGRAPH.finditer(text, start, end):
+        bounds.append((para_start, match.start()))
+        para_start = match.end()
+    bounds.append((para_start, end))
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in bounds:
+        cursor = p_start
+        for cut, resume in _cuts(text, p_start, p_end):
+            if cut > cursor:
+                spans.append((cursor, cut))
+            cursor = max(cursor, resume)
+        spans.append((cursor, p_end))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            trimmed.append((s, e))
+    return trimmed
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of text (see :func:`sentence_spans`)."""
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER_WORDS = {
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+           "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+           "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "dozens": 12,
+           "hundreds": 100, "thousand": 1000, "thousands": 1000, "million": 1e6, "billion": 1e9},
+    "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+           "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
+           "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
+           "douzaine": 12, "dizaine": 10, "vingtaine": 20, "centaine": 100, "centaines": 100, "mille": 1000, "milliers": 1000,
+           "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9},
+    "es": {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+           "diez": 10, "veinte": 20, "treinta": 30, "cien": 100, "cientos": 100},
+    "de": {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+           "zehn": 10, "zwanzig": 20, "hundert": 100},
+}
+_WORD_VALUES: dict[str, float] = {fold(w): v for table in _NUMBER_WORDS.values() for w, v in table.items()}
+# Multipliers after a number: "3 million", "trois millions", "2,5 milliards", "$3m", "5bn".
+_MULTIPLIERS = {
+    "thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9, "trillion": 1e12,
+    "mille": 1e3, "milliard": 1e9, "milliards": 1e9, "millon": 1e6, "millones": 1e6, "mil": 1e3,
+    "tausend": 1e3, "millionen": 1e6, "milliarde": 1e9, "milliarden": 1e9, "mio": 1e6, "mrd": 1e9,
+    "m": 1e6, "bn": 1e9, "k": 1e3, "hundred": 100, "cent": 100, "cents": 100,
+}
+_SPACES = "\u00a0\u202f\u2009 "
+# Digits: a time (10:30, 10h30), a grouped number (1 000 with any space, 1,000, 1.000.000),
+# or a plain number with an optional decimal part (1.5, 1,5).
+_NUMBER = re.compile(
+    r"(?<![\w.,:])(?:"
+    r"(?P<time>(?:[01]?\d|2[0-3])(?::|h)[0-5]\d)(?![\d])"
+    r"|(?P<grouped>\d{1,3}(?:(?:[\u00a0\u202f\u2009 ]|,)\d{3}(?![\d]))+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?!\d))"
+    r"|(?P<plain>\d+(?:[.,]\d+)?)"
+    r")(?!\d)",
+)
+_MULTIPLIER_AFTER = re.compile(r"[\s\u00a0\u202f]*(?P<mult>[A-Za-z]+)\b")
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number written in text: its value, its offsets, and whether it is a clock time."""
+
+    value: float
+    start: int
+    end: int
+    text: str
+    time: str | None = None  # "10:30" for a clock time; value is then meaningless
+    spelled: bool = False  # written as a word ("three", "trois"), not digits
+
+    @property
+    def key(self) -> str:
+        """The normalised form numbers are compared by: "1000", "1.5", "10:30"."""
+        if self.time is not None:
+            return self.time
+        value = self.value
+        if value == int(value):
+            return str(int(value))
+        return f"{value:.6g}"
+
+    @property
+    def is_year(self) -> bool:
+        return self.time is None and self.value == int(self.value) and 1600 <= self.value <= 2099 and \
+            re.fullmatch(r"\d{4}", self.text) is not None
+
+
+def _digit_value(match: re.Match[str]) -> float:
+    if match.group("grouped"):
+        raw = match.group("grouped")
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", raw):
+            return float(raw.replace(".", ""))
+        return float(re.sub(r"[,\u00a0\u202f\u2009 ]", "", raw))
+    return float(match.group("plain").replace(",", "."))
+
+
+def numbers(text: str) -> list[NumberMention]:
+    """Every number of text, in order: digits ("1 000", "1,000", "1,5", "10:30" as a time)
+    and number words ("three", "trois"), each scaled by a following multiplier ("3 million",
+    "trois millions" = 3000000). A number is one mention with one value."""
+    found: list[NumberMention] = []
+    for match in _NUMBER.finditer(text):
+        if match.group("time"):
+            hours, minutes = re.split(r"[:h]", match.group("time"))
+            found.append(NumberMention(0.0, match.start(), match.end(), match.group(0), f"{int(hours):02d}:{minutes}"))
+            continue
+        found.append(_scaled(text, _digit_value(match), match.start(), match.end()))
+    for match in _WORD.finditer(text):
+        key = fold(match.group(0))
+        if key in ("cent", "cents") and re.search(r"\b(?:per|pour)\s*$", text[max(0, match.start() - 6):match.start()], re.I):
+            continue  # "per cent", "pour cent": a percentage, not a hundred
+        if key in _WORD_VALUES:
+            found.append(_scaled(text, _WORD_VALUES[key], match.start(), match.end(), spelled=True))
+    kept: list[NumberMention] = []
+    for mention in sorted(found, key=lambda n: (n.start, -n.end)):
+        if not kept or mention.start >= kept[-1].end:  # "three hundred": one mention, not three
+            kept.append(mention)
+    return kept
+
+
+def _scaled(text: str, value: float, start: int, end: int, spelled: bool = False) -> NumberMention:
+    after = _MULTIPLIER_AFTER.match(text, end)
+    if after and fold(after.group("mult")) in _MULTIPLIERS:
+        mult = fold(after.group("mult"))
+        # "m"/"k" only glued to the number ("$3m"), never "5 m" (metres)
+        if mult not in ("m", "k", "bn") or after.start("mult") == end:
+            return NumberMention(value * _MULTIPLIERS[mult], start, after.end(), text[start:after.end()], None, spelled)
+    return NumberMention(value, start, end, text[start:end], None, spelled)
+
+
+def number_keys(text: str, *, skip: Sequence[tuple[int, int]] = (), years: bool = True,
+                spelled: bool = True) -> frozenset[str]:
+    """The normalised numbers of text (see :attr:`NumberMention.key`), leaving out those that
+    start inside a `skip` span (date expressions), four-digit years unless ``years``, and
+    numbers written as words unless ``spelled``."""
+    return frozenset(
+        n.key for n in numbers(text)
+        if not any(s <= n.start < e for s, e in skip) and (years or not n.is_year) and (spelled or not n.spelled)
+    )
+
+
+# --------------------------------------------------------------------------- language
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def guess_language(text: str, *, min_words: int = 3, min_probability: float = 0.5) -> str:
+    """An ISO 639-1 code from py3langid, or "und" when the text is too short or the guess unsure."""
+    sample = text[:5000]
+    if len(_WORD.findall(sample)) < min_words:
+        return "und"
+    code, probability = _identifier().classify(sample)
+    return str(code) if code and probability >= min_probability else "und"

@@ -1,0 +1,133 @@
+"""The shared text toolkit: each case the stages rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from storybrief.text import (
+    fold,
+    guess_language,
+    is_stop_word,
+    month_name,
+    month_number,
+    number_keys,
+    numbers,
+    sentence_spans,
+    sentences,
+    weekday_number,
+    words,
+)
+
+
+def test_sentence_spans_are_offsets_into_the_text():
+    text = "  Mr. Smith arrived at 3 p.m. on Monday. He left.\n\nM. Macron a dit « non ». La suite."
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Mr. Smith arrived at 3 p.m. on Monday.",
+        "He left.",
+        "M. Macron a dit « non ».",
+        "La suite.",
+    ]
+
+
+def test_sentences_of_a_sub_range_only():
+    text = "Skip this. Keep this one. And this."
+    start = text.index("Keep")
+    assert [text[s:e] for s, e in sentence_spans(text, start)] == ["Keep this one.", "And this."]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # lower-cased, as FRANK's CNN/DM summaries are
+        ("natalia moon moved to the philippines in 2012. she landed a role in 2014.",
+         ["natalia moon moved to the philippines in 2012.", "she landed a role in 2014."]),
+        # tokenised: a detached full stop ends a sentence whatever follows
+        ("natalia moon learned tagalog . the darwin woman moved in 2012 .",
+         ["natalia moon learned tagalog .", "the darwin woman moved in 2012 ."]),
+        ("Natalia Moon learned Tagalog . The Darwin woman moved in 2012 .",
+         ["Natalia Moon learned Tagalog .", "The Darwin woman moved in 2012 ."]),
+        # a full stop glued to the next sentence, as scraped pages have it
+        ("packages hurled over the wall.One former inmate said so.",
+         ["packages hurled over the wall.", "One former inmate said so."]),
+        # "no." ends a sentence unless a number follows
+        ("he said no. then he left.", ["he said no.", "then he left."]),
+        ("It lives at No. 10 Downing Street.", ["It lives at No. 10 Downing Street."]),
+    ],
+)
+def test_sentences_split_lowercased_tokenised_and_glued_text(text, expected):
+    assert sentences(text) == expected
+
+
+def test_a_single_newline_does_not_split_a_hard_wrapped_sentence():
+    assert sentences("The minister said on\nTuesday that talks would resume.") == [
+        "The minister said on\nTuesday that talks would resume."
+    ]
+
+
+def test_fold_and_words():
+    assert fold("Élysée’s Été") == "elysee's ete"
+    assert words("L’armée n'a pas dit that he isn't Jackson's 1,000 pro-Kremlin") == [
+        "l", "armee", "n", "a", "pas", "dit", "that", "he", "is", "not", "jackson", "1000",
+        "pro-kremlin", "pro", "kremlin",
+    ]
+    assert words("pro-Kremlin", compounds="parts") == ["pro", "kremlin"]
+
+
+def test_stop_words_per_language():
+    assert is_stop_word("the", "en") and is_stop_word("les", "fr") and is_stop_word("etait", "fr")
+    assert not is_stop_word("les", "en")
+    assert is_stop_word("der")  # any supported language
+    assert not is_stop_word("kremlin")
+
+
+def test_months_and_weekdays_in_each_language():
+    assert month_number("Février") == month_number("fevrier") == month_number("February") == 2
+    assert month_number("août", "fr") == month_number("agosto", "es") == month_number("August") == 8
+    assert month_number("März", "de") == 3
+    assert month_number("Sept.") == 9
+    assert month_number("may") == 5 and month_number("may", strict=True) is None
+    assert month_number("table") is None
+    assert weekday_number("mercredi") == weekday_number("Wednesday") == 2
+    assert month_name(9, short=True) == "Sep" and month_name(2, "fr") == "Février"
+
+
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("1 000 soldats", {"1000"}),
+        ("1\u00a0000 soldats", {"1000"}),  # no-break space
+        ("1\u202f000 soldats", {"1000"}),  # narrow no-break space
+        ("1,000 troops", {"1000"}),
+        ("1,5 million", {"1500000"}),
+        ("un taux de 1,5 %", {"1.5"}),
+        ("3 million people", {"3000000"}),
+        ("trois millions de personnes", {"3000000"}),
+        ("$3m and 5bn", {"3000000", "5000000000"}),
+        ("three hundred people", {"300"}),
+        ("up 12.5 per cent", {"12.5"}),
+        ("at 10:30 on Monday", {"10:30"}),
+        ("à 10h30", {"10:30"}),
+        ("In 2011, 300 people", {"2011", "300"}),
+    ],
+)
+def test_numbers_are_normalised(text, keys):
+    assert number_keys(text) == keys
+
+
+def test_a_time_is_one_mention_not_two_numbers():
+    (mention,) = numbers("at 10:30")
+    assert mention.time == "10:30" and mention.key == "10:30"
+
+
+def test_number_filters_years_spelled_and_skipped_spans():
+    text = "In 2011 three soldiers and 40 others"
+    assert number_keys(text, years=False, spelled=False) == {"40"}
+    start = text.index("40")
+    assert number_keys(text, skip=[(start, start + 2)]) == {"2011", "3"}
+
+
+def test_guess_language():
+    assert guess_language("Le président a dit mardi que la guerre était finie.") == "fr"
+    assert guess_language("The president said on Tuesday that the war was over.") == "en"
+    assert guess_language("OK") == "und"
