@@ -20,12 +20,11 @@ from storybrief.summarise import (
     _plan,
     _prompt_view,
     _shortlist,
-    estimate_tokens,
     event_candidates,
     repair_brief,
-    select_passages,
     spoken_date,
 )
+from storybrief.passages import estimate_tokens, select_passages
 from storybrief.verify import verify_brief
 
 

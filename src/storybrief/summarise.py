@@ -45,7 +45,7 @@ from .models import (
     TimelineEvent,
     VerificationReport,
 )
-from .passages import estimate_tokens, refit_budget, select_passages
+from .passages import refit_budget, select_passages
 from .prompts import PromptLibrary, fence_text
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -76,6 +76,8 @@ MONTH_NAMES = {
 }
 
 MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
+EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
+EVENT_CHARS = 240
 MAX_TIMELINE = 6
 # A passage this short, in the brief's language, needs no rewording: it is quoted as it
 # stands (the model copies it anyway, and each worded line costs generation time).
@@ -125,17 +127,25 @@ def event_candidates(story: Story) -> list[EventCandidate]:
             for c in grouped if c.precision == "day" or c.date not in days]
 
 
-def _shortlist(candidates: list[EventCandidate], limit: int) -> list[EventCandidate]:
-    """The events most sources report, always with the first and the latest; chronological."""
+def _shortlist(candidates: list[EventCandidate], limit: int, relevant: set[str] = frozenset()) -> list[EventCandidate]:
+    """The events most sources report, then those told by passages about the story (`relevant`
+    passage ids: the ones chosen for the prompt), always with the first and the latest;
+    chronological."""
     if len(candidates) <= limit:
         return candidates
     keep = {0, len(candidates) - 1}
-    ranked = sorted(range(len(candidates)), key=lambda i: (-candidates[i].sources, -i))
+    ranked = sorted(range(len(candidates)), key=lambda i: (
+        -candidates[i].sources, not any(p.id in relevant for p in candidates[i].passages), -i))
     for i in ranked:
         if len(keep) >= limit:
             break
         keep.add(i)
     return [candidates[i] for i in sorted(keep)]
+
+
+def _clip(text: str) -> str:
+    """An event's passage as the model is shown it to choose: enough to tell what happened."""
+    return text if len(text) <= EVENT_CHARS else text[:EVENT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _event_passage(candidate: EventCandidate, language_of: dict[str, str], language: str,
@@ -379,15 +389,16 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     language_name = LANGUAGE_NAMES.get(language, language)
     language_of = {s.id: s.language for s in story.sources}
 
-    shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS)
-    events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
-    shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
-                     "text": fence_text(_event_passage(c, language_of, language).text)} for label, c in events.items()]
-    event_tokens = sum(estimate_tokens(e["text"]) + 12 for e in shown_events)
+    candidates = event_candidates(story)
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
-        selected = select_passages(story, options.passage_budget - event_tokens, llm.count_tokens)
+        selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected})
+        events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
+        shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
+                         "text": fence_text(_clip(_event_passage(c, language_of, language).text))}
+                        for label, c in events.items()]
         view = _prompt_view(story, selected)
         pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
                                      language_name=language_name, aspects=ASPECTS)
