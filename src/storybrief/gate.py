@@ -23,7 +23,8 @@ from typing import Literal
 
 from .dates import resolve_dates
 from .models import Passage
-from .verify import fold, names_in, numbers_in
+from .text import fold, is_stop_word, number_keys, sentences
+from .verify import names_in
 
 __all__ = ["Problem", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
 
@@ -122,11 +123,8 @@ _ATTRIBUTED = re.compile(
     r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*)\b",
     re.IGNORECASE,
 )
-# Function words that betray a line written in the other language.
-_FUNCTION_WORDS = {
-    "en": frozenset("le la les des du une est et pour avec dans sur qui que aux sont ont il elle été".split()),
-    "fr": frozenset("the and of to is was with for that by were has have from".split()),
-}
+# The other language whose function words betray a line not written in the brief's.
+_OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
 _FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
 
@@ -180,9 +178,7 @@ def is_hedged(text: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    from .passages import sentence_spans
-
-    return [text[s:e] for s, e in sentence_spans(text)] or [text]
+    return sentences(text) or [text]
 
 
 # Where a sentence divides into clauses: a negation in one clause says nothing of the others.
@@ -235,7 +231,9 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     problems: list[Problem] = []
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))
-    foreign = [t for t in _tokens(text) if t in _FUNCTION_WORDS.get(language, frozenset())]
+    other = _OTHER_LANGUAGE.get(language)
+    foreign = [t for t in _tokens(text) if other and len(t) > 1 and is_stop_word(t, other)
+               and not is_stop_word(t, language)]
     if len(foreign) >= 2:
         problems.append(Problem("language", f"the sentence is not all in the brief's language ({', '.join(foreign[:4])})"))
     texts = [p.text for p in passages]
@@ -244,8 +242,9 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if missing:
         problems.append(Problem("name", f"the text does not name {', '.join(missing)}"))
     line_dates = resolve_dates(text, base, language)
-    allowed_numbers = {n for t in texts for n in numbers_in(t)} | _date_numbers(passages, dates)
-    extra = [n for n in numbers_in(text, [(d.start, d.end) for d in line_dates]) if n not in allowed_numbers]
+    allowed_numbers = {n for t in texts for n in number_keys(t)} | _date_numbers(passages, dates)
+    extra = sorted(n for n in number_keys(text, skip=[(d.start, d.end) for d in line_dates])
+                   if n not in allowed_numbers)
     if extra:
         problems.append(Problem("number", f"the text does not give the number {', '.join(extra)}"))
     given = [d.iso for p in passages for d in p.dates] + list(dates)

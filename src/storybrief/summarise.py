@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -47,6 +47,7 @@ from .models import (
 )
 from .passages import refit_budget, select_passages
 from .prompts import PromptLibrary, fence_text
+from .text import fold, words
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -127,15 +128,23 @@ def event_candidates(story: Story) -> list[EventCandidate]:
             for c in grouped if c.precision == "day" or c.date not in days]
 
 
-def _shortlist(candidates: list[EventCandidate], limit: int, relevant: set[str] = frozenset()) -> list[EventCandidate]:
-    """The events most sources report, then those told by passages about the story (`relevant`
-    passage ids: the ones chosen for the prompt), always with the first and the latest;
-    chronological."""
+def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
+    """Whether a passage of the event names the story's subject."""
+    return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
+
+
+def _shortlist(candidates: list[EventCandidate], limit: int, relevant: set[str] = frozenset(),
+               terms: Sequence[str] = ()) -> list[EventCandidate]:
+    """The events most sources report, then those that name the story's subject (`terms`), then
+    those told by passages chosen for the prompt (`relevant` passage ids), always with the
+    latest that names the subject; chronological."""
     if len(candidates) <= limit:
         return candidates
-    keep = {0, len(candidates) - 1}
+    about = [_about(c, terms) for c in candidates]
+    latest = max((i for i, a in enumerate(about) if a), default=len(candidates) - 1)
+    keep = {latest}
     ranked = sorted(range(len(candidates)), key=lambda i: (
-        -candidates[i].sources, not any(p.id in relevant for p in candidates[i].passages), -i))
+        -candidates[i].sources, not about[i], not any(p.id in relevant for p in candidates[i].passages), -i))
     for i in ranked:
         if len(keep) >= limit:
             break
@@ -311,11 +320,8 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
     every = list(events.values())
-    if every:
-        # The timeline spans the story and always includes its latest development.
-        for must in (every[-1], every[0]):
-            if must not in chosen:
-                chosen.append(must)
+    if every and every[-1] not in chosen:
+        chosen.append(every[-1])  # the timeline always includes the latest development
     chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     if len(chosen) > MAX_TIMELINE:
         chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
@@ -394,7 +400,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
         selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected})
+        terms = story.subject.terms if story.subject else ()
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms)
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
                          "text": fence_text(_clip(_event_passage(c, language_of, language).text))}
