@@ -64,8 +64,18 @@ def prompt():
     return PromptLibrary().render("brief.j2", articles=[], events=[], aspects=ASPECTS, language_name="English")
 
 
-# The seed brief's wording call asks for 17 lines (see its cassette).
-WORDING = _wording_model(17)
+def _recorded_wording() -> dict:
+    """The seed brief's wording call as recorded on the embedded model (its cassette)."""
+    import yaml
+
+    recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
+    return next(json.loads(i["response"]["body"]["string"]) for i in recorded["interactions"]
+                if i["request"]["uri"].endswith("/chat/completions")
+                and "Translate each numbered text" in json.loads(i["request"]["body"])["messages"][1]["content"])
+
+
+RECORDED_LINES = len(json.loads(_recorded_wording()["choices"][0]["message"]["content"])["lines"])
+WORDING = _wording_model(RECORDED_LINES)
 
 
 def _llm(url: str, timeout: float = 10.0) -> LLM:
@@ -129,10 +139,7 @@ class CutOffServer(FaultServer):
     does when the model hits max_tokens mid-answer."""
 
     def __init__(self, keep: int):
-        import yaml
-
-        recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
-        completion = json.loads(recorded["interactions"][1]["response"]["body"]["string"])
+        completion = _recorded_wording()
         completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
         completion["choices"][0]["finish_reason"] = "length"
         self.answer = completion["choices"][0]["message"]["content"]
@@ -147,9 +154,9 @@ def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(prompt):
         answer = llm.structured(prompt, WORDING)
         assert isinstance(answer, StructuredFailure) and answer.cut_off
         assert server.requests == 1 and len(llm.calls) == 1
-        kept = _worded(answer, 17)
+        kept = _worded(answer, RECORDED_LINES)
         assert kept and all(text in server.answer for text in kept.values())
-        assert len(kept) < 17, "the line cut mid-way is not kept"
+        assert len(kept) < RECORDED_LINES, "the line cut mid-way is not kept"
     finally:
         server.close()
 
@@ -159,6 +166,6 @@ def test_an_answer_cut_off_before_any_item_leaves_every_line_to_the_re_ask(promp
     try:
         answer = _llm(server.url).structured(prompt, WORDING)
         assert isinstance(answer, StructuredFailure) and answer.cut_off
-        assert _worded(answer, 17) == {}
+        assert _worded(answer, RECORDED_LINES) == {}
     finally:
         server.close()
