@@ -118,3 +118,31 @@ def test_a_line_copied_word_for_word_is_found_with_its_span(seed_story):
     assert span is not None
     assert passage.text[span[0]:span[1]] == "the Kremlin said it would neither confirm nor deny that Bonne met with Ushakov."
     assert copied_span("The Kremlin would not say whether Bonne and Ushakov met on Thursday.", passage) is None
+
+
+def test_a_timeline_line_tells_only_the_event_of_its_date(seed_story):
+    """This passage dates two events: the invasion (February 2022) and Macron's remark
+    (December). The entry for February 2022 must not tell the December remark."""
+    passage = _passage(seed_story, "Emmanuel Macron avait déclaré en décembre")
+    remark = "Emmanuel Macron said in December that a framework for dialogue with Russia was needed."
+    assert check_line(remark, [passage], "en", FEB_4) == []  # as a sentence of a section
+    problems = check_line(remark, [passage], "en", FEB_4, dates=["2022-02"], event="2022-02")
+    assert _kinds(problems) == {"date"} and "another date" in problems[0].message
+    invasion = "Russia invaded Ukraine in February 2022, starting the conflict the United States seeks to end."
+    assert "date" not in _kinds(check_line(invasion, [passage], "en", FEB_4, dates=["2022-02"], event="2022-02"))
+
+
+def test_someones_word_stays_theirs(seed_story):
+    """'Zelensky a déclaré que Macron l'avait appelé': the line must say Zelensky said so."""
+    passage = _passage(seed_story, "Volodimir Zelensky a déclaré mercredi")
+    assert "hedge" in _kinds(check_line("Emmanuel Macron called Volodymyr Zelensky to tell him about a dialogue "
+                                        "with the Russians.", [passage], "en", FEB_4))
+    assert "hedge" not in _kinds(check_line("Volodymyr Zelensky said Emmanuel Macron had called him to tell him "
+                                            "about a dialogue with the Russians.", [passage], "en", FEB_4))
+
+
+def test_a_diplomatic_adviser_is_no_diplomat(reuters):
+    """'conseiller diplomatique' is an adviser; 'top diplomat' reads as a foreign minister."""
+    problems = check_line("Emmanuel Bonne, Macron's top diplomat, went to Moscow, sources told Reuters.",
+                          [reuters], "en", FEB_4)
+    assert _kinds(problems) == {"role"}

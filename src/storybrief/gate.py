@@ -75,7 +75,7 @@ _ROLE_FORMS = (
     "prosecutor procureur",
     "judge juge",
     "aide aides assistant collaborateur",
-    "diplomat diplomats diplomate diplomates diplomatique diplomatic",
+    "diplomat diplomats diplomate diplomates",
     "envoy emissaire envoye",
     "king roi",
     "queen reine",
@@ -111,10 +111,11 @@ _NEGATION = re.compile(
     r"|\bn(?:e\b|['’])|\b(?:pas|jamais|ni|aucun\w*|rien|sans|d[ée]menti\w*|ni[ée]\w*)\b",
     re.IGNORECASE,
 )
-# What makes a passage's claim reported rather than established.
+# What makes a passage's claim reported, or someone's word, rather than established.
 _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
-    r"|aurai(?:t|ent)|serai(?:t|ent)|would have)\b",
+    r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
+    r"|ont (?:déclaré|dit|affirmé|indiqué))\b",
     re.IGNORECASE,
 )
 # What makes a line say who claims it.
@@ -220,11 +221,12 @@ def _date_numbers(passages: Sequence[Passage], dates: Sequence[str]) -> set[str]
 
 
 def check_line(text: str | None, passages: Sequence[Passage], language: str, base: dt.date | None = None,
-               dates: Sequence[str] = ()) -> list[Problem]:
+               dates: Sequence[str] = (), event: str | None = None) -> list[Problem]:
     """Every way `text` says more than, or other than, `passages`; empty when it passes.
 
-    `dates`: ISO dates the line may also give (a timeline entry's own date); `base`: the
-    publication date relative dates in the line are read against.
+    `dates`: ISO dates the line may also give; `base`: the publication date relative dates in
+    the line are read against; `event`: a timeline entry's date, the only one its line may
+    tell of (a passage that dates two events must not have the other one told under it).
     """
     if not text or len(_tokens(text)) < 3:
         return [Problem("missing", "no sentence was written for this text")]
@@ -251,10 +253,14 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     for found in line_dates:
         if not any(found.iso.startswith(g) or g.startswith(found.iso) for g in given):
             problems.append(Problem("date", f"the text does not give the date “{found.expression}”"))
+        elif event and not (found.iso.startswith(event) or event.startswith(found.iso)):
+            problems.append(Problem("date", f"“{found.expression}” is another date: say only what happened then"))
     line_tokens = _tokens(text)
     passage_tokens = sorted(vocab)
     for forms in _roles(line_tokens):
-        if not any(any(_same_word(form, word) for word in passage_tokens if word[:2] == form[:2]) for form in forms):
+        # Inflections only (adviser/advisers, conseiller/conseillère): "diplomatique" is no diplomat.
+        if not any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in passage_tokens)
+                   for form in forms):
             said = next(t for t in line_tokens if t in forms)
             problems.append(Problem("role", f"the text does not call anyone “{said}”"))
     sentences = [s for p in passages for s in _sentences(p.text)]

@@ -163,8 +163,10 @@ def _event_passage(candidate: EventCandidate, language_of: dict[str, str], langu
     to translate, less to get wrong), stating the date outright, of a readable length; None
     when every passage of the event already tells another entry."""
     def key(p: Passage) -> tuple:
+        # A passage that dates another event as well is worded last: its line may tell that one.
+        others = any(d.iso != candidate.date and d.precision != "year" for d in p.dates)
         relative = all(d.relative for d in p.dates if d.iso == candidate.date)
-        return (language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
+        return (others, language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
     free = [p for p in candidate.passages if p.id not in used]
     return min(free, key=key) if free else None
 
@@ -603,7 +605,11 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
                                    if any(pid != passage.id for pid in before) else ""))
             return
     line.problems = check_line(line.text, cited, context.language, context.published.get(line.passage.source_id),
-                               line.dates)
+                               line.dates, line.date or None)
+
+
+def _dates_another_event(line: _Line) -> bool:
+    return any(d.iso != line.date and d.precision != "year" for d in line.passage.dates)
 
 
 def _where_words(line: _Line) -> str:
@@ -648,7 +654,13 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
             line.text = worded.get(n, "")
             line.citations = [line.passage.id]
             _gate(line, context, warnings)
-            if line.problems and line.where[0] != "headline":
+            if line.problems and line.where[0] == "timeline" and _dates_another_event(line):
+                # Its passage, quoted, would tell that other event under this date.
+                lines.remove(line)
+                warnings.append(f"{_where_words(line)} dropped: the re-worded line still failed the check "
+                                f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
+                                "event too")
+            elif line.problems and line.where[0] != "headline":
                 _quote(line, None, language_of)
                 warnings.append(f"{_where_words(line)} quoted from its passage: the re-worded line still failed "
                                 f"the check ({'; '.join(p.message for p in line.problems) or before})")
