@@ -284,6 +284,8 @@ def _cite(view: _View, item: Sentence | TimelineEvent, where: str, flag: str | N
             note = labels["in"].format(language=_language_label(item.quote, view.brief.language))
     elif item.translated_from:
         note = labels["from"].format(language=_language_label(item.translated_from, view.brief.language))
+    if not tail and not re.search(r"[.!?…\"”»’]$", body):
+        tail = "."  # the model often leaves its line unfinished: the reader still sees a sentence
     markers = _markers(view, item.citations, where)
     if item.flag:
         flag = f"{flag}; {item.flag}" if flag else item.flag
