@@ -147,14 +147,15 @@ def test_rerun_costs_nothing(workdir, first_run, llm_session):
 
 
 def _seeded_baseline(run: RunResults, path: Path) -> Path:
-    """A baseline that was better: faithfulness 0.2 higher in the default variant's group and case."""
+    """A baseline that was better: faithfulness 0.2 higher in the default variant's group and case
+    (past 1.0 if need be: the diff only subtracts, and a shipped brief can score 1.0)."""
     data = json.loads(run.model_dump_json())
     for g in data["groups"]:
         if g["prompt"] == "default":
-            g["metrics"]["faithfulness"] = round(min(1.0, g["metrics"]["faithfulness"] + 0.2), 4)
+            g["metrics"]["faithfulness"] = round(g["metrics"]["faithfulness"] + 0.2, 4)
     for c in data["cases"]:
         if c["prompt"] == "default":
-            c["metrics"]["faithfulness"] = round(min(1.0, c["metrics"]["faithfulness"] + 0.2), 4)
+            c["metrics"]["faithfulness"] = round(c["metrics"]["faithfulness"] + 0.2, 4)
     data["run_id"] = "seeded"
     path.write_text(json.dumps(data))
     return path
@@ -164,8 +165,6 @@ def test_baseline_diff_flags_seeded_regression_and_exits_1(workdir, first_run, t
     run1 = first_run.get("run")
     if run1 is None:
         pytest.skip("needs test_eval_matrix_seed")
-    if run1.cases[0].metrics["faithfulness"] > 0.79:
-        pytest.skip("faithfulness too high to seed a 0.2 regression")  # pragma: no cover
     baseline = _seeded_baseline(run1, tmp_path / "results.json")
 
     comparison = compare(run1, load_run(str(baseline)), {"faithfulness": 0.05})
