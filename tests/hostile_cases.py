@@ -77,9 +77,9 @@ CASES = [
     # model answers
     Case("answer-too-large", "model answer", "a 200 KB answer to a 1,400-token request",
          "one line; not parsed, not sent back in a re-ask, not written", 4),
-    Case("answer-null-headline", "model answer", "JSON with a null headline, twice",
+    Case("answer-null-choice", "model answer", "JSON whose choice of passages is null, twice",
          "one line: never matched the schema; no \"None\" brief", 4),
-    Case("answer-object-leads", "model answer", "JSON whose leads and sentences are objects",
+    Case("answer-object-choice", "model answer", "JSON whose chosen passages and aspects are objects",
          "one line; no Python repr in any output", 4),
     Case("answer-not-json", "model answer", "an answer that is not JSON, twice", "one line: never matched the schema", 4),
     # signals

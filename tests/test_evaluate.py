@@ -90,13 +90,15 @@ def test_eval_matrix_seed(workdir, llm_session, first_run):
                                                                     ("seed", "close", "embedded")]
     assert all(c.error is None for c in run.cases)
     assert not any(c.cached for c in run.cases)
-    # Each brief took its two calls (a brief, a timeline) on the connected model.
+    # Each brief took its two calls (choose, word) on the connected model, and at most one re-ask.
     run_dir = workdir / "runs" / "first"
     briefs = [Brief.model_validate_json((run_dir / c.brief_file).read_bytes()) for c in run.cases]
-    assert [[call.prompt_name for call in b.calls] for b in briefs] == [["brief", "timeline"]] * 2
+    for b in briefs:
+        names = [call.prompt_name for call in b.calls]
+        assert names[:2] == ["brief", "word"] and names[2:] in ([], ["repair"])
     hashes = run.manifest.prompts
-    assert hashes["default"]["brief"] != hashes["close"]["brief"]
-    assert hashes["default"]["timeline"] == hashes["close"]["timeline"]
+    assert hashes["default"]["word"] != hashes["close"]["word"]
+    assert hashes["default"]["brief"] == hashes["close"]["brief"]
     assert run.manifest.cases[0]["sources"] == 3 and run.manifest.cases[0]["reference_dates"] is None
 
     for c in run.cases:
@@ -108,6 +110,10 @@ def test_eval_matrix_seed(workdir, llm_session, first_run):
         brief = Brief.model_validate_json((run_dir / c.brief_file).read_bytes())
         assert brief.verification is not None
         assert brief.prompts["brief"] == hashes[c.prompt]["brief"]
+        # The eval scores what ships (gated, verified, repaired) beside the model's draft.
+        draft = Brief.model_validate_json((run_dir / c.draft_file).read_bytes())
+        assert [call.prompt_name for call in draft.calls] == ["brief", "word"] and draft.verification is None
+        assert set(c.draft_metrics) == set(m) and c.draft_metrics["faithfulness"] is not None
         # Metrics come from the saved verification report: recomputing them gives the same numbers.
         from storybrief.models import VerificationReport
 
@@ -141,14 +147,15 @@ def test_rerun_costs_nothing(workdir, first_run, llm_session):
 
 
 def _seeded_baseline(run: RunResults, path: Path) -> Path:
-    """A baseline that was better: faithfulness 0.2 higher in the default variant's group and case."""
+    """A baseline that was better: faithfulness 0.2 higher in the default variant's group and case
+    (past 1.0 if need be: the diff only subtracts, and a shipped brief can score 1.0)."""
     data = json.loads(run.model_dump_json())
     for g in data["groups"]:
         if g["prompt"] == "default":
-            g["metrics"]["faithfulness"] = round(min(1.0, g["metrics"]["faithfulness"] + 0.2), 4)
+            g["metrics"]["faithfulness"] = round(g["metrics"]["faithfulness"] + 0.2, 4)
     for c in data["cases"]:
         if c["prompt"] == "default":
-            c["metrics"]["faithfulness"] = round(min(1.0, c["metrics"]["faithfulness"] + 0.2), 4)
+            c["metrics"]["faithfulness"] = round(c["metrics"]["faithfulness"] + 0.2, 4)
     data["run_id"] = "seeded"
     path.write_text(json.dumps(data))
     return path
@@ -158,8 +165,6 @@ def test_baseline_diff_flags_seeded_regression_and_exits_1(workdir, first_run, t
     run1 = first_run.get("run")
     if run1 is None:
         pytest.skip("needs test_eval_matrix_seed")
-    if run1.cases[0].metrics["faithfulness"] > 0.79:
-        pytest.skip("faithfulness too high to seed a 0.2 regression")  # pragma: no cover
     baseline = _seeded_baseline(run1, tmp_path / "results.json")
 
     comparison = compare(run1, load_run(str(baseline)), {"faithfulness": 0.05})
@@ -238,13 +243,13 @@ def test_config_file_and_errors(tmp_path):
 def test_prompt_overlay_shadows_one_template():
     default = PromptLibrary()
     close = PromptLibrary(overlay=REPO / "evals" / "prompts" / "close")
-    assert close.content_hash("brief.j2") != default.content_hash("brief.j2")
-    assert close.content_hash("timeline.j2") == default.content_hash("timeline.j2")
-    articles = [{"number": 1, "outlet": "o", "published": "2026-02-03", "language": "en", "title": "t",
-                 "passages": [{"label": "P1", "text": "A thing happened.", "dates": ""}]}]
-    rendered = close.render("brief.j2", articles=articles, language_name="English")
-    assert "exactly 3 sections" in rendered.messages[1]["content"]
-    assert "careful news editor" in rendered.messages[0]["content"]  # _system.j2 from prompts/
+    assert close.content_hash("word.j2") != default.content_hash("word.j2")
+    assert close.content_hash("brief.j2") == default.content_hash("brief.j2")
+    items = [{"number": 1, "focus": "", "text": "Une chose est arrivée.", "language": "French"}]
+    rendered = close.render("word.j2", items=items, language_name="English")
+    assert "as close to its words" in rendered.messages[1]["content"]
+    rendered = close.render("brief.j2", articles=[], events=[], aspects=["background"], language_name="English")
+    assert "careful news editor" in rendered.messages[0]["content"]  # brief.j2 and _system.j2 from prompts/
     with pytest.raises(ConfigError, match="variant folder not found"):
         PromptLibrary(overlay=REPO / "evals" / "prompts" / "nope")
 

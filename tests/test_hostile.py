@@ -558,18 +558,17 @@ def _(tmp_path, capsys):
     return result
 
 
-@case("answer-null-headline")
+@case("answer-null-choice")
 def _(tmp_path, capsys):
-    sentence = {"cites": ["P1"], "text": "Emmanuel Bonne met Yuri Ushakov in Moscow."}
-    answer = {"headline": None, "sections": [{"lead": "Talks", "sentences": [sentence]}]}
+    answer = {"main": None, "sections": None, "events": None}
     result, _ = _answers(tmp_path, capsys, json.dumps(answer))
     assert "never matched the schema" in result.err
     return result
 
 
-@case("answer-object-leads")
+@case("answer-object-choice")
 def _(tmp_path, capsys):
-    answer = {"headline": {"text": "a headline object"}, "sections": [{"lead": {"x": 1}, "sentences": [{"a": 1}]}]}
+    answer = {"main": {"text": "a passage object"}, "sections": [{"aspect": {"x": 1}, "passages": [{"a": 1}]}]}
     result, _ = _answers(tmp_path, capsys, json.dumps(answer))
     assert "never matched the schema" in result.err
     return result

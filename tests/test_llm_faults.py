@@ -13,10 +13,10 @@ import threading
 import pytest
 
 from conftest import REPO
-from storybrief.errors import ConfigError, ModelOutputError, ModelUnavailableError
+from storybrief.errors import ConfigError, ModelUnavailableError
 from storybrief.llm import LLM, Endpoint, StructuredFailure, retry_policy
 from storybrief.prompts import PromptLibrary
-from storybrief.summarise import BriefDraft, _accept
+from storybrief.summarise import ASPECTS, _worded, _wording_model
 
 # The fault server listens on loopback, which CI's --block-network would otherwise refuse.
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -83,7 +83,21 @@ def completion(content: str) -> bytes:
 
 @pytest.fixture
 def prompt():
-    return PromptLibrary().render("brief.j2", articles=[], language_name="English")
+    return PromptLibrary().render("brief.j2", articles=[], events=[], aspects=ASPECTS, language_name="English")
+
+
+def _recorded_wording() -> dict:
+    """The seed brief's wording call as recorded on the embedded model (its cassette)."""
+    import yaml
+
+    recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
+    return next(json.loads(i["response"]["body"]["string"]) for i in recorded["interactions"]
+                if i["request"]["uri"].endswith("/chat/completions")
+                and "Translate each numbered text" in json.loads(i["request"]["body"])["messages"][1]["content"])
+
+
+RECORDED_LINES = len(json.loads(_recorded_wording()["choices"][0]["message"]["content"])["lines"])
+WORDING = _wording_model(RECORDED_LINES)
 
 
 def _llm(url: str, timeout: float = 10.0) -> LLM:
@@ -95,7 +109,7 @@ def test_transient_errors_are_retried_then_reported(status, says, prompt):
     server = FaultServer(status)
     try:
         with pytest.raises(ModelUnavailableError, match=says):
-            _llm(server.url).structured(prompt, BriefDraft)
+            _llm(server.url).structured(prompt, WORDING)
         assert server.requests == 3, "three attempts, and the client's own retries are off"
     finally:
         server.close()
@@ -105,7 +119,7 @@ def test_client_errors_are_not_retried(prompt):
     server = FaultServer(401)
     try:
         with pytest.raises(ConfigError, match="API key"):
-            _llm(server.url).structured(prompt, BriefDraft)
+            _llm(server.url).structured(prompt, WORDING)
         assert server.requests == 1
     finally:
         server.close()
@@ -127,7 +141,7 @@ def test_nothing_listening_is_reported(prompt):
     url = server.url
     server.close()
     with pytest.raises(ModelUnavailableError, match="could not reach"):
-        _llm(url).structured(prompt, BriefDraft)
+        _llm(url).structured(prompt, WORDING)
 
 
 def test_schema_failures_get_one_reask():
@@ -143,14 +157,11 @@ def test_schema_failures_get_one_reask():
 
 class CutOffServer(FaultServer):
     """Answers with the first `keep` characters of a real answer recorded on the embedded model
-    (the seed brief's first draft, from its cassette) and finish_reason "length", as a server
+    (the seed brief's wording call, from its cassette) and finish_reason "length", as a server
     does when the model hits max_tokens mid-answer."""
 
     def __init__(self, keep: int):
-        import yaml
-
-        recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
-        completion = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+        completion = _recorded_wording()
         completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
         completion["choices"][0]["finish_reason"] = "length"
         self.answer = completion["choices"][0]["message"]["content"]
@@ -158,49 +169,35 @@ class CutOffServer(FaultServer):
 
 
 def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(prompt):
-    """No traceback and no re-ask: the complete sentences are kept, the cut one is dropped and
-    said to be cut off."""
-    server = CutOffServer(keep=1100)  # mid-way through a sentence's text
+    """No traceback and no re-ask: the complete lines are kept, the cut one is left for the re-ask."""
+    server = CutOffServer(keep=600)  # mid-way through a line's text
     try:
         llm = _llm(server.url)
-        answer = llm.structured(prompt, BriefDraft)
+        answer = llm.structured(prompt, WORDING)
         assert isinstance(answer, StructuredFailure) and answer.cut_off
         assert server.requests == 1 and len(llm.calls) == 1
-        warnings: list[str] = []
-        draft = _accept(answer, BriefDraft, "brief", {}, warnings)
-        kept = [s.text for section in draft.sections for s in section.sentences]
-        assert kept and all(text in server.answer for text in kept)
-        assert draft.headline.startswith("French President Emmanuel Macron")
-        assert any("cut off" in w for w in warnings), warnings
+        kept = _worded(answer, RECORDED_LINES)
+        assert kept and all(text in server.answer for text in kept.values())
+        assert len(kept) < RECORDED_LINES, "the line cut mid-way is not kept"
     finally:
         server.close()
 
 
-def test_an_answer_cut_off_before_any_item_is_a_one_line_model_error(prompt):
-    server = CutOffServer(keep=60)
+def test_an_answer_cut_off_before_any_item_leaves_every_line_to_the_re_ask(prompt):
+    server = CutOffServer(keep=20)
     try:
-        answer = _llm(server.url).structured(prompt, BriefDraft)
-        with pytest.raises(ModelOutputError, match="cut off"):
-            _accept(answer, BriefDraft, "brief", {}, [])
+        answer = _llm(server.url).structured(prompt, WORDING)
+        assert isinstance(answer, StructuredFailure) and answer.cut_off
+        assert _worded(answer, RECORDED_LINES) == {}
     finally:
         server.close()
 
 
-@pytest.mark.parametrize(("headline", "says"), [(None, "headline"), ("H" * 161, "headline"), ({"text": "x"}, "headline")])
-def test_a_fallback_draft_keeps_no_headline_the_schema_refuses(headline, says):
+@pytest.mark.parametrize("text", [None, "H" * 321, {"text": "x"}, ["a line"]])
+def test_a_failed_answer_keeps_no_line_the_schema_refuses(text):
     """After a failed re-ask the last answer is kept only as far as it validates: a null, too
-    long or non-string headline is not shipped as "None", a repr, or 161+ characters."""
-    sentences = [{"cites": ["P1"], "text": "Emmanuel Bonne met Yuri Ushakov in Moscow on Tuesday."}]
-    raw = json.dumps({"headline": headline, "sections": [{"lead": "Talks", "sentences": sentences}]})
-    with pytest.raises(ModelOutputError, match="never matched the schema"):
-        _accept(StructuredFailure(raw=raw, error="1 validation error"), BriefDraft, "brief", {}, [])
-
-
-def test_a_fallback_section_whose_lead_is_not_text_is_dropped_with_a_warning():
-    sentence = {"cites": ["P1"], "text": "Emmanuel Bonne met Yuri Ushakov in Moscow on Tuesday."}
-    raw = json.dumps({"headline": "Macron's adviser met a Kremlin aide in Moscow",
-                      "sections": [{"lead": {"x": 1}, "sentences": [sentence]}, {"lead": "Talks", "sentences": [sentence]}]})
-    warnings: list[str] = []
-    draft = _accept(StructuredFailure(raw=raw, error="1 validation error"), BriefDraft, "brief", {}, warnings)
-    assert [s.lead for s in draft.sections] == ["Talks"]
-    assert any("section 1 dropped" in w and "lead" in w for w in warnings), warnings
+    long or non-string line is not shipped as "None", a repr, or 321+ characters; the lines
+    beside it that validate are kept."""
+    good = "Emmanuel Bonne met Yuri Ushakov in Moscow on Tuesday."
+    raw = json.dumps({"lines": [{"item": 1, "text": text}, {"item": 2, "text": good}]})
+    assert _worded(StructuredFailure(raw=raw, error="1 validation error"), 2) == {2: good}

@@ -283,11 +283,46 @@ def test_omitted_sources_are_named(brief):
 
 
 def test_verification_line(brief):
+    """'Verification passed' only when every line is supported: this brief's summary says passed,
+    but two of its twelve lines are not supported, so the stamp says so."""
     md = render_markdown(brief)
-    assert "Verification passed: 10 of 12 sentences supported" in md
-    failed = brief.verification.model_copy(update={"passed": False})
-    assert "Verification FAILED" in render_markdown(brief.model_copy(update={"verification": failed}))
+    assert "Verification passed" not in md
+    assert "Not fully verified: 10 of 12 lines are supported by their cited passages; 2 marked where they stand" in md
+    assert 'class="verification failed"' in render_html(brief)
+    clean = brief.verification.model_copy(update={"supported": 12, "partially_supported": 0, "unsupported": 0})
+    assert "Verification passed: all 12 lines are supported" in render_markdown(brief.model_copy(update={"verification": clean}))
+    translated = clean.model_copy(update={"supported": 9, "translated": 3})
+    line = render_markdown(brief.model_copy(update={"verification": translated}))
+    assert "9 of 12 lines are supported" in line and "3 translated from another language" in line
+    assert "marked where they stand" not in line
     assert "Verification" not in render_markdown(brief.model_copy(update={"verification": None}))
+
+
+def test_quotes_translations_and_marks_are_shown_where_they_stand(brief):
+    first = brief.sections[0].sentences[0]
+    quoted = first.model_copy(update={"quote": "fr", "text": "Emmanuel Bonne s'est rendu à Moscou."})
+    translated = brief.sections[0].sentences[1].model_copy(update={"translated_from": "fr"})
+    flagged = brief.timeline[0].model_copy(update={"flag": "only partly supported by its source"})
+    section = brief.sections[0].model_copy(update={"sentences": [quoted, translated]})
+    marked = brief.model_copy(update={"sections": [section, *brief.sections[1:]],
+                                      "timeline": [flagged, *brief.timeline[1:]],
+                                      "headline_flag": "not confirmed by the sources",
+                                      "warnings": ["an internal note"]})
+    md = render_markdown(marked)
+    assert "“Emmanuel Bonne s'est rendu à Moscou” (in French) [" in md
+    assert "(translated from French) [" in md
+    assert "[only partly supported by its source]" in md
+    assert "*Headline not confirmed by the sources.*" in md
+    assert "an internal note" not in md, "internal notes are not the reader's"
+    html = render_html(marked)
+    assert '<details class="notes" id="notes">' in html and "an internal note" in html
+    assert "<details open" not in html
+
+
+def test_a_french_brief_is_labelled_in_french(brief):
+    md = render_markdown(brief.model_copy(update={"language": "fr"}))
+    assert "Mis à jour (3 articles)" in md and "## Chronologie" in md and "## Tous les articles liés" in md
+    assert "Timeline" not in md and "Updated" not in md
 
 
 # --------------------------------------------------------------------------- html safety and shape

@@ -1,22 +1,35 @@
-"""The summariser's own rules, without a model: validators, window fitting, clean-up."""
+"""The summariser's own rules, without a model: candidate events, the model's choices cleaned,
+quotes, marks and the stamp, window fitting."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from pydantic import ValidationError
 
-from conftest import SHARED_STORIES
+from conftest import REPLAY_URL, SHARED_STORIES
+from storybrief.llm import LLM, Endpoint, StructuredFailure
+from storybrief.models import Brief, Section, Sentence, SourceRef, TimelineEvent
+from storybrief.prompts import PromptLibrary
 from storybrief.summarise import (
-    BriefDraft,
+    ASPECTS,
+    SECTION_TITLES,
     BriefOptions,
-    EventDraft,
-    SentenceDraft,
+    _pick_model,
+    _plan,
     _prompt_view,
-    _strip_annotations,
-    _validation_context,
-    estimate_tokens,
-    select_passages,
+    _shortlist,
+    event_candidates,
+    repair_brief,
+    spoken_date,
 )
+from storybrief.passages import estimate_tokens, select_passages
+from storybrief.verify import verify_brief
+
+
+def _passage(story, starts: str):
+    return next(p for p in story.passages if p.text.startswith(starts))
 
 
 @pytest.fixture(scope="module")
@@ -24,73 +37,216 @@ def seed_view(seed_story):
     return _prompt_view(seed_story, list(seed_story.passages))
 
 
+@pytest.fixture(scope="module")
+def seed_events(seed_story):
+    return {f"E{n}": c for n, c in enumerate(event_candidates(seed_story), 1)}
+
+
 def _label(view, starts: str) -> str:
     return next(label for label, p in view.label_to_passage.items() if p.text.startswith(starts))
 
 
-def test_event_must_take_its_date_from_its_passages(seed_view):
-    context = _validation_context(seed_view)
-    tuesday = _label(seed_view, "French President Emmanuel Macron reportedly sent")  # "on Tuesday" = Feb 3
-    EventDraft.model_validate({"cites": [tuesday], "date": "2026-02-03", "text": "Bonne met Ushakov in Moscow."},
-                              context=context)
-    with pytest.raises(ValidationError, match="publication date"):
-        EventDraft.model_validate({"cites": [tuesday], "date": "2026-02-05", "text": "Bonne met Ushakov in Moscow."},
-                                  context=context)
-    undated = _label(seed_view, "Macron has argued that communication")
-    with pytest.raises(ValidationError, match="no cited passage gives the date"):
-        EventDraft.model_validate({"cites": [undated], "date": "2026-02-03", "text": "Macron argued for talks."},
-                                  context=context)
+# --------------------------------------------------------------------------- candidate events
 
 
-def test_month_precision_matches_a_day_inside_it(seed_view):
-    tuesday = _label(seed_view, "French President Emmanuel Macron reportedly sent")
-    EventDraft.model_validate({"cites": [tuesday], "date": "2026-02", "text": "Bonne travelled to Moscow."},
-                              context=_validation_context(seed_view))
+def test_candidate_events_carry_the_resolvers_dates_and_their_sources(seed_story):
+    candidates = event_candidates(seed_story)
+    dates = [c.date for c in candidates]
+    assert dates == sorted(dates, key=lambda d: (d[:7], len(d), d)), "chronological"
+    meeting = max((c for c in candidates if c.date == "2026-02-03"), key=lambda c: c.sources)
+    assert meeting.precision == "day" and meeting.sources >= 2, "Tuesday's visit, reported across articles"
+    july = next(c for c in candidates if c.date == "2025-07")
+    assert july.precision == "month", "'in July' stays a month: no day is borrowed from the article"
+    assert "2026-02" not in dates, "'earlier this week' (February) is told more precisely by its days"
+    latest = max(s.published for s in seed_story.sources if s.published)
+    assert all(c.date[:10] <= latest.isoformat() for c in candidates)
+    assert not [c for c in candidates if c.precision == "year"], "a bare year is no event"
 
 
-def test_unknown_labels_and_foreign_script_are_re_asked(seed_view):
-    context = _validation_context(seed_view)
-    with pytest.raises(ValidationError, match="unknown passage labels"):
-        SentenceDraft.model_validate({"cites": ["P999"], "text": "A sentence long enough."}, context=context)
+def test_the_shortlist_keeps_the_most_reported_events_and_the_latest_about_the_subject(seed_story):
+    candidates = event_candidates(seed_story)
+    short = _shortlist(candidates, 3)
+    assert short[-1] is candidates[-1], "the latest development is always in"
+    assert max(candidates, key=lambda c: c.sources) in short
+    assert _shortlist(candidates, 50) == candidates
+    # Events that do not name the story's subject give way, and the latest kept names it.
+    about = _shortlist(candidates, 3, terms=["ushakov"])
+    assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[-1:])
+
+
+def test_event_dates_are_spoken_at_their_precision():
+    assert spoken_date("2026-02-03", "day", "en") == "3 February 2026"
+    assert spoken_date("2025-07", "month", "en") == "July 2025"
+    assert spoken_date("2026-02-03", "day", "fr") == "3 février 2026"
+
+
+# --------------------------------------------------------------------------- the model's choices
+
+
+def test_the_model_can_only_choose_labels_and_aspects_it_was_shown(seed_view, seed_events):
+    model = _pick_model(list(seed_view.label_to_passage), list(seed_events))
     label = next(iter(seed_view.label_to_passage))
-    with pytest.raises(ValidationError, match="another script"):
-        SentenceDraft.model_validate({"cites": [label], "text": "Talks with key European合作伙伴."}, context=context)
+    ok = {"main": label, "sections": [{"aspect": "what happened", "passages": [label]},
+                                      {"aspect": "background", "passages": [label]}], "events": ["E1"]}
+    model.model_validate(ok)
+    for bad in ({**ok, "main": "P999"}, {**ok, "events": ["E99"]},
+                {**ok, "sections": [{"aspect": "Manifestations", "passages": [label]}] * 2}):
+        with pytest.raises(ValidationError):
+            model.model_validate(bad)
 
 
-def _draft(cites_per_section: list[list[str]]) -> dict:
-    return {
-        "headline": "Macron's adviser in Moscow",
-        "sections": [
-            {"lead": f"Aspect {i}", "sentences": [{"cites": [c], "text": f"Sentence {i}-{j} reports a fact."}
-                                                 for j, c in enumerate(cites)]}
-            for i, cites in enumerate(cites_per_section)
-        ],
-    }
+def test_choices_are_cleaned_and_the_timeline_ends_with_the_latest_development(seed_story, seed_view, seed_events):
+    kremlin = _label(seed_view, "On Thursday, the Kremlin said")
+    reuters = _label(seed_view, "Emmanuel Bonne, conseiller diplomatique")
+    model = _pick_model(list(seed_view.label_to_passage), list(seed_events))
+    middle = [label for label, c in seed_events.items() if c.date == "2026-02-03"]
+    answer = model.model_validate({
+        "main": reuters,
+        "sections": [{"aspect": "what happened", "passages": [reuters, kremlin]},
+                     {"aspect": "what was said", "passages": [kremlin]},  # used already: dropped
+                     {"aspect": "what happened", "passages": [reuters]}],  # same aspect: merged
+        "events": middle,
+    })
+    warnings: list[str] = []
+    plan = _plan(answer, seed_view, seed_events, warnings)
+    assert plan.main.text.startswith("Emmanuel Bonne, conseiller")
+    assert [(aspect, len(ps)) for aspect, ps in plan.sections] == [("what happened", 2)]
+    every = list(seed_events.values())
+    assert plan.events[-1] is every[-1], "the latest development is always in"
+    assert any(e.date == "2026-02-03" for e in plan.events)
+    assert not warnings
 
 
-def test_a_brief_must_draw_on_several_articles(seed_view):
-    context = _validation_context(seed_view)
-    by_source: dict[int, list[str]] = {}
-    for label, number in seed_view.source_of.items():
-        by_source.setdefault(number, []).append(label)
-    one = by_source[2]
-    with pytest.raises(ValidationError, match="cite only article"):
-        BriefDraft.model_validate(_draft([one[:2], one[2:4], one[4:6]]), context=context)
-    BriefDraft.model_validate(_draft([[by_source[1][0], one[0]], [by_source[3][0], one[1]], one[2:4]]),
-                              context=context)
+def test_an_unusable_choice_falls_back_to_each_articles_first_passage(seed_view, seed_events):
+    warnings: list[str] = []
+    plan = _plan(StructuredFailure(raw='{"main": "P1", "sec', error="cut off", cut_off=True), seed_view,
+                 seed_events, warnings)
+    assert plan.sections and plan.sections[0][0] == "what happened"
+    assert len({p.source_id for p in plan.sections[0][1]}) == len(plan.sections[0][1])
+    assert warnings and "incomplete" in warnings[0]
 
 
-def test_sentences_repeated_across_sections_are_re_asked(seed_view):
-    labels = list(seed_view.label_to_passage)
-    draft = _draft([labels[0:2], labels[2:4], labels[4:6]])
-    draft["sections"][2]["sentences"][0]["text"] = draft["sections"][0]["sentences"][0]["text"]
-    with pytest.raises(ValidationError, match="repeats a sentence"):
-        BriefDraft.model_validate(draft)
+def test_section_titles_come_from_the_table_in_every_language():
+    for titles in SECTION_TITLES.values():
+        assert set(titles) == set(ASPECTS)
+    assert SECTION_TITLES["fr"]["background"] == "Le contexte"
 
 
-def test_prompt_annotations_are_stripped():
-    assert _strip_annotations("The Kremlin declined. (dates: Thursday = 2026-02-05)") == "The Kremlin declined."
-    assert _strip_annotations("Bonne met Ushakov [P12].") == "Bonne met Ushakov."
+# --------------------------------------------------------------------------- quotes, marks, stamp
+
+
+def _brief(story, sections: list[Section], timeline: list[TimelineEvent] = (), headline: str = "",
+           headline_citations: list[str] = ()) -> Brief:
+    cited = {pid for s in sections for x in s.sentences for pid in x.citations}
+    return Brief(
+        headline=headline or "Macron's diplomatic adviser travelled to Moscow, sources say",
+        headline_citations=list(headline_citations), language="en", story=story.name,
+        generated_at=dt.datetime(2026, 2, 6, tzinfo=dt.timezone.utc), sections=sections, timeline=list(timeline),
+        sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
+                           published=s.published, language=s.language, origins=s.origins) for s in story.sources],
+        passages={p.id: p for p in story.passages if p.id in cited},
+    )
+
+
+@pytest.fixture
+def unreachable():
+    """An endpoint nothing answers: a test using it proves no model call was made."""
+    return LLM(Endpoint(base_url=REPLAY_URL), REPLAY_URL)
+
+
+def test_a_copied_line_is_quoted_and_cited_to_the_passage_it_copies(seed_story, unreachable):
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    contacts = _passage(seed_story, "Those contacts could be repeated")
+    presidency = _passage(seed_story, "The French presidency also refused")
+    unrelated = _passage(seed_story, "Macron has argued that communication")
+    brief = _brief(seed_story, [Section(lead="What was said", sentences=[
+        Sentence(text=kremlin.text, citations=[contacts.id]),  # the neighbour, not the passage it copies
+        Sentence(text=presidency.text, citations=[presidency.id, unrelated.id]),
+    ])])
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert unreachable.calls == []
+    first, second = checked.sections[0].sentences
+    assert first.text == kremlin.text and first.citations == [kremlin.id] and first.quote == "en"
+    assert second.citations == [presidency.id] and second.quote == "en"
+    assert any("re-cited" in w and "removed" in w for w in checked.warnings)
+    assert kremlin.id in checked.passages and unrelated.id not in checked.passages
+
+
+def _tamper(verdict: str, marker: str):
+    """The verifier, with every claim containing `marker` given `verdict` (as a weaker scorer would)."""
+    def check(brief, story):
+        report = verify_brief(brief, story)
+        claims = [c.model_copy(update={"verdict": verdict}) if marker in c.text else c for c in report.claims]
+        return report.model_copy(update={"claims": claims})
+    return check
+
+
+def _honest(seed_story) -> Brief:
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    presidency = _passage(seed_story, "The French presidency also refused")
+    abu_dhabi = _passage(seed_story, "The reported visit coincided")
+    return _brief(seed_story, [Section(lead="What was said", sentences=[
+        Sentence(text=kremlin.text, citations=[kremlin.id]), Sentence(text=presidency.text, citations=[presidency.id]),
+    ])], [TimelineEvent(date="2026-02-05", precision="day", text=abu_dhabi.text, citations=[abu_dhabi.id])])
+
+
+def test_verification_passes_only_when_every_line_is_supported(seed_story, unreachable):
+    checked = repair_brief(_honest(seed_story), seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert checked.verification.passed
+    assert checked.verification.supported == checked.verification.sentences
+
+    partly = repair_brief(_honest(seed_story), seed_story, unreachable, PromptLibrary(),
+                          _tamper("partially_supported", "Abu Dhabi"))
+    assert unreachable.calls == []
+    assert not partly.verification.passed, "a partly supported line is no pass"
+    assert partly.timeline[0].flag == "only partly supported by its source"
+    assert any("timeline entry 1 marked" in w for w in partly.warnings)
+
+
+def test_a_translation_the_scorer_cannot_compare_ships_marked_as_translated(seed_story, unreachable):
+    """The model-free scorer reads one language at a time; the gate compared the line with its
+    French passage (names, numbers, dates, roles, negation, attribution). The line is kept and
+    marked as translated, and the stamp does not claim it was verified word for word."""
+    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    line = ("Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, went to Moscow on Tuesday "
+            "to meet Russian officials, a source and two diplomatic sources told Reuters.")
+    honest = _honest(seed_story)
+    brief = honest.model_copy(update={"sections": [
+        Section(lead="What happened", sentences=[Sentence(text=line, citations=[reuters.id])]), *honest.sections]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert unreachable.calls == []
+    translated = checked.sections[0].sentences[0]
+    assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
+    assert checked.verification.translated == 1 and not checked.verification.passed
+
+
+def test_a_line_unsupported_even_as_a_quote_is_dropped_with_its_reason(seed_story, unreachable):
+    checked = repair_brief(_honest(seed_story), seed_story, unreachable, PromptLibrary(),
+                           _tamper("unsupported", "French presidency"))
+    texts = [s.text for section in checked.sections for s in section.sentences]
+    assert not [t for t in texts if "French presidency" in t]
+    assert any("dropped" in w and "unsupported" in w for w in checked.warnings)
+
+
+def test_an_unsupported_headline_gives_way_to_a_title_or_a_supported_sentence(seed_story, unreachable):
+    """The headline is verified like any line (the verifier itself exempts headlines)."""
+    sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
+    headline = "Macron reportedly sent his top diplomatic adviser to meet with Kremlin officials"
+    brief = _honest(seed_story).model_copy(update={"headline": headline, "headline_citations": [sent.id]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("unsupported", "officials"))
+    assert unreachable.calls == []
+    title = next(s.title for s in seed_story.sources if s.number == 2)
+    assert checked.headline == title and checked.headline_flag is None, "the cited English article's title"
+    assert any(w.startswith("headline") and "title of a cited article" in w for w in checked.warnings)
+
+    fallback = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("unsupported", "fficials"))
+    assert fallback.headline.startswith("On Thursday, the Kremlin said"), "then a supported sentence"
+
+    kept = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert kept.headline == headline and kept.headline_citations == [sent.id]
+
+
+# --------------------------------------------------------------------------- window fitting
 
 
 def test_a_story_that_fits_is_sent_whole(seed_story):

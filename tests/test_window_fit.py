@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, SHARED_STORIES
+from conftest import SHARED_STORIES
 from storybrief.errors import ContextOverflowError
-from storybrief.llm import LLM, Endpoint
-from storybrief.models import Brief
+from storybrief.llm import LLM, Endpoint, StructuredFailure
 from storybrief.passages import estimate_tokens, passage_cost, refit_budget, select_passages, source_cost
-from storybrief.prompts import RenderedPrompt
+from storybrief.prompts import PromptLibrary, RenderedPrompt
 from storybrief import summarise
 from storybrief.sources import build_story
 
@@ -80,29 +79,46 @@ def test_refit_budget_takes_off_the_reported_excess_and_a_margin():
     assert refit_budget(4000, ContextOverflowError("too long")) == 3000
 
 
-def test_make_brief_refits_after_a_context_error_instead_of_failing(monkeypatch, seed_story):
-    budgets = []
-    finished = Brief.model_validate_json((REPO / "tests" / "fixtures" / "brief_sample.json").read_text(encoding="utf-8"))
+class _OverflowingLLM:
+    """Says the request did not fit `overflows` times, then answers the choosing call with a
+    main passage only and the wording call with nothing (the draft then quotes or re-asks)."""
 
-    def fitted(story, llm, prompts, options, check):
-        budgets.append(options.passage_budget)
-        if len(budgets) < 3:
-            raise ContextOverflowError("too long", requested=9509, available=8192)
-        return finished
+    def __init__(self, overflows: int, requested: int = 9509):
+        self.overflows, self.requested, self.calls = overflows, requested, []
 
-    monkeypatch.setattr(summarise, "_make_brief_fitted", fitted)
-    brief = summarise.make_brief(seed_story, llm=None, prompts=None)
-    assert budgets[0] > budgets[1] > budgets[2]
+    count_tokens = None
+
+    def structured(self, prompt, model, **kwargs):
+        if self.overflows > 0:
+            self.overflows -= 1
+            raise ContextOverflowError("too long", requested=self.requested, available=8192)
+        return StructuredFailure(raw='{"main": "P1"}' if prompt.name == "brief" else "", error="cut short")
+
+
+def _recording_budgets(monkeypatch) -> list[int]:
+    budgets: list[int] = []
+    choose = summarise.select_passages
+
+    def recording(story, budget, count_tokens=None):
+        budgets.append(budget)
+        return choose(story, budget, count_tokens)
+
+    monkeypatch.setattr(summarise, "select_passages", recording)
+    return budgets
+
+
+def test_a_brief_refits_after_a_context_error_instead_of_failing(monkeypatch, seed_story):
+    budgets = _recording_budgets(monkeypatch)
+    brief = summarise.draft_brief(seed_story, _OverflowingLLM(overflows=2), PromptLibrary())
+    assert budgets[0] > budgets[1] > budgets[2] and len(budgets) == 3
     assert sum("re-fitted" in w for w in brief.warnings) == 2
 
 
-def test_make_brief_gives_up_only_when_nothing_would_fit(monkeypatch, seed_story):
-    def fitted(story, llm, prompts, options, check):
-        raise ContextOverflowError("too long", requested=90000, available=8192)
-
-    monkeypatch.setattr(summarise, "_make_brief_fitted", fitted)
+def test_a_brief_gives_up_only_when_nothing_would_fit(monkeypatch, seed_story):
+    budgets = _recording_budgets(monkeypatch)
     with pytest.raises(ContextOverflowError):
-        summarise.make_brief(seed_story, llm=None, prompts=None)
+        summarise.draft_brief(seed_story, _OverflowingLLM(overflows=1000, requested=90000), PromptLibrary())
+    assert len(budgets) == 1, "an excess past the whole passage budget leaves nothing to re-fit"
 
 
 def test_a_large_cluster_is_fitted_by_relevance_and_spread_over_its_time_span():

@@ -349,12 +349,15 @@ class CaseResult(_Record):
     cache_key: str
     cached: bool
     error: str | None = None
-    metrics: dict[str, float | None] = Field(default_factory=dict)
+    metrics: dict[str, float | None] = Field(default_factory=dict, description="of the brief that ships")
+    draft_metrics: dict[str, float | None] = Field(
+        default_factory=dict, description="of the model's draft, before the gate, the verifier and repair")
     verdicts: dict[str, int] = Field(default_factory=dict)
     findings: dict[str, int] = Field(default_factory=dict, description="finding type -> count")
     scores: list[float] = Field(default_factory=list, description="support scores of the checked claims")
     brief_file: str | None = None
     report_file: str | None = None
+    draft_file: str | None = None
     sources: int = 0
     omitted_sources: int = 0
 
@@ -370,6 +373,7 @@ class GroupResult(_Record):
     cases: int
     errors: int
     metrics: dict[str, float | None]
+    draft_metrics: dict[str, float | None] = Field(default_factory=dict)
 
 
 class MetricDelta(_Record):
@@ -510,7 +514,9 @@ def aggregate(results: list[CaseResult]) -> list[GroupResult]:
         ok = [r for r in rows if r.error is None]
         out.append(GroupResult(prompt=prompt, provider=provider, model=rows[0].model, cases=len(rows),
                                errors=len(rows) - len(ok),
-                               metrics={m.key: _mean([r.metrics.get(m.key) for r in ok]) for m in METRICS}))
+                               metrics={m.key: _mean([r.metrics.get(m.key) for r in ok]) for m in METRICS},
+                               draft_metrics={m.key: _mean([r.draft_metrics.get(m.key) for r in ok])
+                                              for m in METRICS}))
     return out
 
 
@@ -550,7 +556,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
 
     from .llm import LLM, Sampling, connect
     from .scoring import default_scorer
-    from .summarise import BriefOptions, make_brief, select_passages
+    from .summarise import BriefOptions, draft_brief, repair_brief, select_passages
     from .verify import verify_brief
 
     config, root = loaded.config, loaded.root
@@ -565,7 +571,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     cases = load_cases(loaded)
     libraries = {variant: prompt_library(variant, root, config.prompts_dir, config.variants_dir)
                  for variant in config.prompts}
-    prompt_hashes = {v: {"brief": lib.content_hash("brief.j2"), "timeline": lib.content_hash("timeline.j2")}
+    prompt_hashes = {v: {name: lib.content_hash(f"{name}.j2") for name in ("brief", "word", "repair")}
                      for v, lib in libraries.items()}
     stories: dict[str, Story] = {}
     references: dict[str, list[str] | None] = {}
@@ -589,27 +595,38 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     results: dict[int, CaseResult] = {}
 
     def run_one(index: int, t: _Task, connected) -> CaseResult:
+        # Both the model's draft and the brief that `brief` would ship (gated, verified,
+        # re-asked, quoted, re-cited) are cached and scored: the eval measures what ships.
         key = key_of(t)
+        slots = {"draft": key, "shipped": f"{key}.shipped"}
         model = _endpoint(t.provider).model
-        brief = briefs.get(key)  # a brief of an older schema is a miss: made again
+        cached = {kind: briefs.get(slot) for kind, slot in slots.items()}  # an older schema is a miss
+        made: dict[str, Brief] = {kind: b for kind, b in cached.items() if b is not None}
         result = CaseResult(case=t.case.id, case_name=t.case.name, prompt=t.prompt, provider=t.provider.name,
-                            model=model, repeat=t.repeat, cache_key=key, cached=brief is not None,
+                            model=model, repeat=t.repeat, cache_key=key, cached=len(made) == 2,
                             sources=len(t.story.sources))
-        if brief is None:
+        if len(made) < 2:
             if connected is None:
                 raise ConfigError("internal: no model connected")  # pragma: no cover
             llm = LLM(connected.endpoint, connected.base_url,
                       Sampling(temperature=config.temperature, seed=config.seed + t.repeat),
                       max_attempts=connected.max_attempts, max_reasks=connected.max_reasks)
+            options = BriefOptions(language=t.case.language, context_tokens=config.context_tokens)
             try:
-                brief = make_brief(t.story, llm, libraries[t.prompt],
-                                   BriefOptions(language=t.case.language, context_tokens=config.context_tokens))
+                if "draft" not in made:
+                    made["draft"] = draft_brief(t.story, llm, libraries[t.prompt], options)
+                    briefs.put(slots["draft"], made["draft"])
+                made["shipped"] = repair_brief(made["draft"], t.story, llm, libraries[t.prompt], verify_brief,
+                                               options)
             except StorybriefError as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
                 return result
-            briefs.put(key, brief)
+            briefs.put(slots["shipped"], made["shipped"])
+        draft_report = verify_brief(made["draft"], t.story)
+        result.draft_metrics = compute_metrics(made["draft"], draft_report, t.reference)
+        brief = made["shipped"]
         report = verify_brief(brief, t.story)
-        brief = brief.model_copy(update={"verification": report.summary})
+        brief = brief.model_copy(update={"verification": brief.verification or report.summary})
         result.metrics = compute_metrics(brief, report, t.reference)
         checked = [c for c in report.claims if c.kind in ("sentence", "timeline") and c.verdict != "exempt"]
         result.verdicts = {v: sum(1 for c in checked if c.verdict == v)
@@ -623,7 +640,9 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         result.omitted_sources = len(brief.omitted_sources)
         result.brief_file = f"briefs/{result.slug}.json"
         result.report_file = f"reports/{result.slug}.json"
+        result.draft_file = f"briefs/{result.slug}.draft.json"
         write_atomic(run_dir / result.brief_file, brief.model_dump_json(indent=1))
+        write_atomic(run_dir / result.draft_file, made["draft"].model_dump_json(indent=1))
         write_atomic(run_dir / result.report_file, report.model_dump_json(indent=1))
         return result
 
@@ -634,7 +653,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
     with Progress(console, f"eval {run_id}", len(tasks), enabled=show_progress) as progress:
         for provider in config.providers:
             mine = [(i, t) for i, t in enumerate(tasks) if t.provider.name == provider.name]
-            todo = [(i, t) for i, t in mine if not briefs.has(key_of(t))]
+            todo = [(i, t) for i, t in mine if not (briefs.has(key_of(t)) and briefs.has(f"{key_of(t)}.shipped"))]
 
             def work(pairs, connected):
                 def one(pair):
@@ -869,6 +888,8 @@ def print_run(run: RunResults, console) -> None:
                     f"[{colour}]{text} {sign}[/]"
             cells.append(text)
         table.add_row(*cells)
+        draft = ["  draft, before checks", ""] + [_fmt(key, g.draft_metrics.get(key)) for key in TABLE_METRICS]
+        table.add_row(*draft, style="dim")
     console.print(table)
     errors = [c for c in run.cases if c.error]
     for c in errors:

@@ -180,6 +180,11 @@ class EventCandidate(Record):
 class Sentence(Record):
     text: str
     citations: list[str] = Field(default_factory=list, description="passage ids")
+    quote: str | None = Field(default=None, description="language code when `text` is its passage quoted verbatim")
+    translated_from: str | None = Field(
+        default=None, description="language code of the passages a translated line was checked against by the gate "
+        "(names, numbers, dates, roles, negation): the model-free scorer cannot compare languages")
+    flag: str | None = Field(default=None, description="why the line ships marked, shown beside it")
 
 
 class Section(Record):
@@ -192,6 +197,9 @@ class TimelineEvent(Record):
     precision: Precision
     text: str
     citations: list[str] = Field(default_factory=list, description="passage ids")
+    quote: str | None = Field(default=None, description="language code when `text` is its passage quoted verbatim")
+    translated_from: str | None = Field(default=None, description="as Sentence.translated_from")
+    flag: str | None = Field(default=None, description="why the entry ships marked, shown beside it")
 
 
 class SourceRef(Record):
@@ -239,10 +247,14 @@ class VerificationSummary(Record):
     contradicted: int
     findings: int
     passed: bool
+    translated: int = Field(default=0, description="lines translated from another language and checked by the "
+                            "gate only, which the verifier's model-free scorer cannot compare")
 
 
 class Brief(Record):
     headline: str
+    headline_citations: list[str] = Field(default_factory=list, description="passage ids the headline words")
+    headline_flag: str | None = Field(default=None, description="why the headline ships marked")
     language: str
     story: str
     generated_at: dt.datetime

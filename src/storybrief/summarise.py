@@ -1,29 +1,41 @@
-"""Summarise a story into a cited brief: select passages, ask the model, check every citation."""
+"""Summarise a story into a cited brief: the model chooses, the sources speak.
+
+A 1.5B model is good at choosing among labelled options and at rewording one short text;
+it is bad at dates, at roles and titles, and at keeping facts apart over a long window. So
+it is given only the first kind of work:
+
+1. ``brief.j2`` (one call): the model reads the articles and the numbered candidate events
+   and only chooses: the passage with the main news, two to four sections (an aspect from a
+   fixed list, and the passages that state it), and the events of the timeline.
+2. ``word.j2`` (one call): each chosen passage becomes one line in the brief's language by a
+   translate-style request (the headline from the main passage; a timeline entry from what
+   its passage says happened on the event's date). Dates are the resolver's, never the
+   model's; section titles come from a fixed table in the brief's language.
+3. :func:`repair_brief`: every line goes through the gate (:mod:`storybrief.gate`) and, given
+   a checker, the verifier. What fails is re-asked once (``repair.j2``, one call for all);
+   what still fails is replaced by its passage quoted verbatim; what the verifier still does
+   not support is dropped or visibly marked. A line copied word for word is shown as a quote
+   of the passage it copies. "Verification passed" only when every line is supported.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from types import GenericAlias
+from collections import Counter
+from collections.abc import Callable, Sequence, Set
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pydantic_core
-from pydantic import (
-    Field,
-    ValidationError,
-    ValidationInfo,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, create_model
 
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
+from .events import event_candidates as grouped_event_candidates
+from .gate import Problem, check_line, find_copy
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
-    CitationIssue,
     Passage,
     Position,
     Precision,
@@ -36,159 +48,146 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .passages import estimate_tokens, refit_budget, select_passages  # noqa: F401  (the window fit)
+from .passages import refit_budget, select_passages
 from .prompts import PromptLibrary, fence_text
+from .text import fold, words
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}
 
-ISO_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+# The aspects a section may cover, as the model chooses them, and their titles in each
+# language the brief may be written in: titles never come from the model, so they are
+# always in the brief's language.
+ASPECTS = ("what happened", "what was said", "background", "what comes next")
+SECTION_TITLES = {
+    "en": {"what happened": "What happened", "what was said": "What was said",
+           "background": "Background", "what comes next": "What comes next"},
+    "fr": {"what happened": "Les faits", "what was said": "Les déclarations",
+           "background": "Le contexte", "what comes next": "La suite"},
+}
+# Marks a reader sees beside a line the verifier does not fully support.
+FLAGS = {
+    "en": {"partial": "only partly supported by its source", "headline": "not confirmed by the sources"},
+    "fr": {"partial": "confirmé en partie seulement par sa source", "headline": "non confirmé par les sources"},
+}
+MONTH_NAMES = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+}
+
+MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
+EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
+EVENT_CHARS = 240
+MAX_TIMELINE = 6
+# A passage this short, in the brief's language, needs no rewording: it is quoted as it
+# stands (the model copies it anyway, and each worded line costs generation time).
+QUOTE_AS_IS = {"section": 160, "timeline": 220}
+
+
+def _titles(language: str) -> dict[str, str]:
+    return SECTION_TITLES.get(language, SECTION_TITLES["en"])
+
+
+def _flag(language: str, kind: str) -> str:
+    return FLAGS.get(language, FLAGS["en"])[kind]
+
+
+def spoken_date(iso: str, precision: str, language: str) -> str:
+    """A resolved date as words in the brief's language: "3 February 2026", "February 2026"."""
+    parts = [int(x) for x in iso.split("-")]
+    months = MONTH_NAMES.get(language, MONTH_NAMES["en"])
+    if precision == "day" and len(parts) == 3:
+        return f"{parts[2]} {months[parts[1] - 1]} {parts[0]}"
+    if precision in ("day", "month") and len(parts) >= 2:
+        return f"{months[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
 
 
 # ---------------------------------------------------------------------------
-# What the model fills in. Labels (P1, P2, ...) stand for passages in the prompt; the
-# validators receive the prompt's labels and dates as instructor validation context.
+# Candidate events (events.py: passages dated by an event, grouped across sources by date and
+# content), with their passages at hand.
 
 
-class CitedDraft(Record):
-    """Validators of every drafted item that cites passages: known labels, one script."""
-
-    @field_validator("cites", check_fields=False)
-    @classmethod
-    def _labels_exist(cls, cites: list[str], info: ValidationInfo) -> list[str]:
-        return _check_labels(cites, info)
-
-    @field_validator("text", check_fields=False)
-    @classmethod
-    def _one_script(cls, text: str) -> str:
-        return _check_script(text)
+@dataclass(frozen=True, eq=False)  # one candidate is one event: compared by identity
+class EventCandidate:
+    date: str
+    precision: Precision
+    passages: tuple[Passage, ...]
+    sources: int
 
 
-class SentenceDraft(CitedDraft):
-    cites: list[str] = Field(min_length=1, max_length=3)
-    text: str = Field(min_length=12, max_length=320)
+def event_candidates(story: Story) -> list[EventCandidate]:
+    """The story's events that happened (not those only announced), chronological; a month is
+    an event of its own only when no day inside it is ("in June" beside "on 25 June" is the
+    same story told less precisely)."""
+    by_id = {p.id: p for p in story.passages}
+    grouped = [c for c in grouped_event_candidates(story) if not c.planned]
+    days = {c.date[:7] for c in grouped if c.precision == "day"}
+    return [EventCandidate(c.date, c.precision, tuple(by_id[pid] for pid in c.passage_ids), c.source_count)
+            for c in grouped if c.precision == "day" or c.date not in days]
 
 
-class SectionDraft(Record):
-    lead: str = Field(min_length=3, max_length=80)
-    sentences: list[SentenceDraft] = Field(min_length=2, max_length=4)
+def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
+    """Whether a passage of the event names the story's subject."""
+    return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
 
 
-class BriefDraft(Record):
-    headline: str = Field(min_length=10, max_length=160)
-    sections: list[SectionDraft] = Field(min_length=3, max_length=5)
-
-    @model_validator(mode="after")
-    def _draws_on_several_articles(self, info: ValidationInfo) -> BriefDraft:
-        """The small model summarises the first article it reads and ignores the others."""
-        source_of = (info.context or {}).get("source_of")
-        if not source_of:
-            return self
-        shown = sorted(set(source_of.values()))
-        cited = {source_of[c] for s in self.sections for sentence in s.sentences for c in sentence.cites
-                 if c in source_of}
-        wanted = min(3, len(shown))
-        if len(cited) < wanted:
-            unused = ", ".join(str(n) for n in shown if n not in cited)
-            raise ValueError(f"the sentences cite only article(s) {', '.join(map(str, sorted(cited)))}; "
-                             f"use at least {wanted} articles, including article(s) {unused}")
-        return self
-
-    @model_validator(mode="after")
-    def _no_repeats(self) -> BriefDraft:
-        """The small model loops: the same sentences again under a new section."""
-        seen: dict[str, int] = {}
-        for i, section in enumerate(self.sections, 1):
-            for sentence in section.sentences:
-                first = seen.setdefault(_normal(sentence.text), i)
-                if first != i:
-                    raise ValueError(
-                        f"section {i} repeats a sentence of section {first}; "
-                        "each section must report a different aspect with different sentences"
-                    )
-        return self
+def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
+               terms: Sequence[str] = ()) -> list[EventCandidate]:
+    """The events most sources report, then those that name the story's subject (`terms`), then
+    those told by passages chosen for the prompt (`relevant` passage ids), always with the
+    latest that names the subject; chronological."""
+    if len(candidates) <= limit:
+        return candidates
+    about = [_about(c, terms) for c in candidates]
+    latest = max((i for i, a in enumerate(about) if a), default=len(candidates) - 1)
+    keep = {latest}
+    ranked = sorted(range(len(candidates)), key=lambda i: (
+        -candidates[i].sources, not about[i], not any(p.id in relevant for p in candidates[i].passages), -i))
+    for i in ranked:
+        if len(keep) >= limit:
+            break
+        keep.add(i)
+    return [candidates[i] for i in sorted(keep)]
 
 
-class EventDraft(CitedDraft):
-    cites: list[str] = Field(min_length=1, max_length=3)
-    date: str = Field(pattern=ISO_DATE)
-    text: str = Field(min_length=12, max_length=320)
-
-    @field_validator("date")
-    @classmethod
-    def _real_date(cls, value: str) -> str:
-        _parse_partial_date(value)
-        return value
-
-    @model_validator(mode="after")
-    def _dated_by_its_passages(self, info: ValidationInfo) -> EventDraft:
-        """The date must be one a cited passage gives. Left to itself the small model dates
-        events with the article's publication date, or with any date in sight."""
-        context = info.context or {}
-        dates = context.get("dates")
-        if dates is None:
-            return self
-        given = [d for label in self.cites for d in dates.get(label, [])]
-        if any(d.startswith(self.date) or self.date.startswith(d) for d in given):
-            return self
-        published = {context.get("published", {}).get(label) for label in self.cites}
-        if self.date in published:
-            raise ValueError(f"{self.date} is the publication date of the cited article, not the day of this "
-                             f"event; the cited passages give {', '.join(dict.fromkeys(given)) or 'no date'}")
-        raise ValueError(f"no cited passage gives the date {self.date} "
-                         f"(they give {', '.join(dict.fromkeys(given)) or 'no date'}); "
-                         "cite the passage that dates this event, or leave the event out")
+def _clip(text: str) -> str:
+    """An event's passage as the model is shown it to choose: enough to tell what happened."""
+    return text if len(text) <= EVENT_CHARS else text[:EVENT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-class TimelineDraft(Record):
-    events: list[EventDraft] = Field(min_length=1, max_length=6)
+def _event_passage(candidate: EventCandidate, language_of: dict[str, str], language: str,
+                   used: Set[str] = frozenset()) -> Passage | None:
+    """The passage a timeline entry is worded from: in the brief's language when one is (less
+    to translate, less to get wrong), stating the date outright, of a readable length; None
+    when every passage of the event already tells another entry."""
+    def key(p: Passage) -> tuple:
+        # A passage that dates another event as well is worded last: its line may tell that one.
+        others = any(d.iso != candidate.date and d.precision != "year" for d in p.dates)
+        relative = all(d.relative for d in p.dates if d.iso == candidate.date)
+        return (others, language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
+    free = [p for p in candidate.passages if p.id not in used]
+    return min(free, key=key) if free else None
 
 
-# Scripts the small model drifts into mid-sentence (Qwen: Chinese); never right in a Latin-script brief.
-_FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+# ---------------------------------------------------------------------------
+# What the model fills in. Labels (P1, E1, ...) stand for passages and events in the prompt;
+# the grammar-enforcing server can answer only with labels it was shown.
 
 
-def _check_script(text: str) -> str:
-    if _FOREIGN_SCRIPT.search(text):
-        raise ValueError("the sentence drifts into another script; write it entirely in the brief's language")
-    return text
+class SectionPick(Record):
+    aspect: str
+    passages: list[str] = Field(min_length=1, max_length=2)
 
 
-# The prompt's own annotations, which the small model sometimes copies into its sentences.
-_PROMPT_ANNOTATION = re.compile(r"\s*\(dates?:[^)]*\)|\s*\[P[0-9]+\]")
-
-
-def _strip_annotations(text: str) -> str:
-    return _PROMPT_ANNOTATION.sub("", text).strip()
-
-
-def _check_labels(cites: list[str], info: ValidationInfo) -> list[str]:
-    labels = (info.context or {}).get("labels")
-    if labels is not None:
-        unknown = [c for c in cites if c not in labels]
-        if unknown:
-            raise ValueError(f"unknown passage labels {unknown}: cite only labels shown in the articles")
-    return list(dict.fromkeys(cites))
-
-
-class FixDraft(CitedDraft):
-    item: int = Field(ge=1)
-    drop: bool
-    # Both required: when they were optional the model wrote a corrected sentence but no cites.
-    cites: list[str] = Field(max_length=3)
-    text: str = Field(max_length=320)
-
-    @model_validator(mode="after")
-    def _kept_fix_is_cited(self) -> FixDraft:
-        if not self.drop and (not self.cites or len(self.text) < 12):
-            raise ValueError(f"item {self.item} is kept, so it needs cites and a sentence; or set drop to true")
-        return self
-
-
-class RepairDraft(Record):
-    fixes: list[FixDraft] = Field(min_length=1, max_length=12)
+class BriefPick(Record):
+    main: str
+    sections: list[SectionPick] = Field(min_length=2, max_length=3)
+    events: list[str] = Field(default_factory=list, max_length=6)
 
 
 def _list_of(item: Any) -> Any:
@@ -196,50 +195,53 @@ def _list_of(item: Any) -> Any:
     return GenericAlias(list, (item,))
 
 
-def _constrained_fixes(labels: list[str], items: int) -> type[RepairDraft]:
-    label: Any = Literal[tuple(labels)]  # type: ignore[valid-type]
-    number: Any = Literal[tuple(range(1, items + 1))]  # type: ignore[valid-type]
-    fix = create_model("FixDraft", __base__=FixDraft, item=(number, ...),
-                       cites=(_list_of(label), Field(max_length=3)))
-    return create_model("RepairDraft", __base__=RepairDraft,
-                        fixes=(_list_of(fix), Field(min_length=1, max_length=items)))
+def _one_of(values: tuple) -> Any:
+    """Literal[values] built at run time: the grammar then admits only these values."""
+    return Literal[values]  # type: ignore[valid-type]
 
 
-def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraft]]:
-    """Narrow `cites` to the prompt's labels, so a grammar-enforcing server cannot invent one."""
-    label: Any = Literal[tuple(labels)]  # type: ignore[valid-type]
-    cites = (_list_of(label), Field(min_length=1, max_length=3))
-    sentence = create_model("SentenceDraft", __base__=SentenceDraft, cites=cites)
-    section = create_model("SectionDraft", __base__=SectionDraft,
-                           sentences=(_list_of(sentence), Field(min_length=2, max_length=4)))
-    brief = create_model("BriefDraft", __base__=BriefDraft,
-                         sections=(_list_of(section), Field(min_length=3, max_length=5)))
-    event = create_model("EventDraft", __base__=EventDraft, cites=cites)
-    timeline = create_model("TimelineDraft", __base__=TimelineDraft,
-                            events=(_list_of(event), Field(min_length=1, max_length=6)))
-    return brief, timeline
+def _pick_model(labels: list[str], events: list[str]) -> type[BriefPick]:
+    label = _one_of(tuple(labels))
+    section = create_model("SectionPick", __base__=SectionPick, aspect=(_one_of(ASPECTS), ...),
+                           passages=(_list_of(label), Field(min_length=1, max_length=2)))
+    event_field: Any = ((_list_of(_one_of(tuple(events))), Field(min_length=1, max_length=6)) if events
+                        else (list[str], Field(max_length=0)))
+    return create_model("BriefPick", __base__=BriefPick, main=(label, ...),
+                        sections=(_list_of(section), Field(min_length=2, max_length=3)), events=event_field)
+
+
+class WordedLine(Record):
+    item: int
+    text: str = Field(max_length=320)
+
+
+class Wording(Record):
+    lines: list[WordedLine]
+
+
+def _wording_model(items: int) -> type[Wording]:
+    number = _one_of(tuple(range(1, items + 1)))
+    line = create_model("WordedLine", __base__=WordedLine, item=(number, ...))
+    return create_model("Wording", __base__=Wording, lines=(_list_of(line), Field(min_length=items, max_length=items)))
+
+
 
 
 # ---------------------------------------------------------------------------
-# Fitting the story into the model's window.
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
-# ---------------------------------------------------------------------------
-
-
-# Below this many tokens for the articles a brief of three sections cannot cite three articles.
+# Below this many tokens for the articles a brief cannot draw on several of them.
 MIN_PASSAGE_TOKENS = 1000
+# Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
+MIN_PASSAGE_BUDGET = 256
 
 
 @dataclass(frozen=True)
 class BriefOptions:
     language: str = "en"
     context_tokens: int = 8192
-    brief_max_tokens: int = 1400
-    timeline_max_tokens: int = 900
-    repair_max_tokens: int = 900
+    pick_max_tokens: int = 400
+    line_tokens: int = 70  # a worded line in JSON: measured 35-60 tokens
     # Set by a re-fit after the server said a request did not fit: the passages' share.
     passage_tokens: int | None = None
 
@@ -251,13 +253,13 @@ class BriefOptions:
 
     @property
     def passage_budget(self) -> int:
+        """Tokens left for passages and candidate events in the choosing call."""
         if self.passage_tokens is not None:
             return self.passage_tokens
         instructions = 700
-        # A re-ask sends the first answer back with the validation errors: room for a typical
-        # answer (450-600 tokens measured) and the errors, or the re-ask overflows the window.
-        reask = 900
-        return self.context_tokens - instructions - reask - max(self.brief_max_tokens, self.timeline_max_tokens)
+        # A re-ask sends the first answer back with the validation errors.
+        reask = 2 * self.pick_max_tokens
+        return self.context_tokens - instructions - reask - self.pick_max_tokens
 
 
 @dataclass
@@ -266,9 +268,6 @@ class _PromptView:
 
     articles: list[dict[str, Any]]
     label_to_passage: dict[str, Passage]
-    published: dict[str, str]
-    dates: dict[str, list[str]]
-    source_of: dict[str, int]
 
 
 def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
@@ -277,9 +276,6 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
         by_source.setdefault(passage.source_id, []).append(passage)
     articles: list[dict[str, Any]] = []
     label_to_passage: dict[str, Passage] = {}
-    published: dict[str, str] = {}
-    dates: dict[str, list[str]] = {}
-    source_of: dict[str, int] = {}
     for source in story.sources:
         shown = by_source.get(source.id)
         if not shown:
@@ -288,13 +284,9 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
         for passage in shown:
             label = f"P{len(label_to_passage) + 1}"
             label_to_passage[label] = passage
-            source_of[label] = source.number
-            if source.published:
-                published[label] = source.published.isoformat()
-            dates[label] = [d.iso for d in passage.dates]
             notes = "; ".join(f"{d.expression} = {d.iso}" for d in passage.dates)
             # Angle brackets in article text could fake the <article> fence (the template
-            # fences every field again; this keeps the validators' view the same as the model's).
+            # fences every field again).
             items.append({"label": label, "text": fence_text(passage.text), "dates": notes})
         articles.append({
             "number": source.number,
@@ -304,13 +296,197 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
             "title": fence_text(source.title or "untitled"),
             "passages": items,
         })
-    return _PromptView(articles, label_to_passage, published, dates, source_of)
+    return _PromptView(articles, label_to_passage)
 
 
+@dataclass
+class _Plan:
+    main: Passage
+    sections: list[tuple[str, list[Passage]]]
+    events: list[EventCandidate]
 
 
-# Below this many tokens of passages a re-fit gives up: the instructions alone overflow.
-MIN_PASSAGE_BUDGET = 256
+def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
+          warnings: list[str]) -> _Plan:
+    """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
+    the timeline spanning the story up to its latest development."""
+    labels = view.label_to_passage
+    if isinstance(answer, StructuredFailure):
+        data = _partial_json(answer.raw)
+        warnings.append(f"the model's choice of passages was incomplete ({answer.error.splitlines()[0]}); "
+                        "what it chose is kept, the rest is chosen in order")
+    else:
+        data = answer.model_dump()
+    main = labels.get(str(data.get("main", "")))
+    merged: dict[str, list[Passage]] = {}
+    used: set[str] = set()
+    for section in data.get("sections") or []:
+        aspect = section.get("aspect") if isinstance(section, dict) else None
+        if aspect not in ASPECTS:
+            continue
+        for label in section.get("passages") or []:
+            passage = labels.get(str(label))
+            if passage is not None and passage.id not in used:
+                used.add(passage.id)
+                merged.setdefault(aspect, []).append(passage)
+    if not merged and main is None and isinstance(answer, StructuredFailure):
+        # Nothing usable, even after the re-ask: a brief the model did not choose is not its brief.
+        raise ModelOutputError(f"the model's choice of passages never matched the schema: "
+                               f"{answer.error.splitlines()[0] if answer.error else 'no usable answer'}")
+    if not merged:  # nothing usable chosen: the first passage of each article, in order
+        firsts = list(dict.fromkeys(p.source_id for p in labels.values()))
+        merged[ASPECTS[0]] = [next(p for p in labels.values() if p.source_id == s) for s in firsts[:3]]
+    main = main or next(iter(merged.values()))[0]
+    sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
+    chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
+    every = list(events.values())
+    if every and every[-1] not in chosen:
+        chosen.append(every[-1])  # the timeline always includes the latest development
+    chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+    if len(chosen) > MAX_TIMELINE:
+        chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
+    return _Plan(main, sections, chosen)
+
+
+def _partial_json(raw: str | None) -> dict:
+    try:
+        data = pydantic_core.from_json(raw or "", allow_partial=True)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# ---------------------------------------------------------------------------
+# Lines: every headline, sentence and timeline entry is one line worded from one passage.
+
+Where = tuple[str, int, int]  # ("headline", 0, 0), ("section", i, j) or ("timeline", k, 0)
+
+
+@dataclass
+class _Line:
+    where: Where
+    passage: Passage  # what the line is worded from, and what a quote of it shows
+    text: str
+    citations: list[str]
+    lead: str = ""
+    date: str = ""
+    precision: Precision = "day"
+    quote: str | None = None
+    translated_from: str | None = None
+    flag: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        return (self.date,) if self.date else ()
+
+
+def _focus(line: _Line, language: str) -> str:
+    if line.where[0] == "headline":
+        return "as a headline of at most 12 words"
+    if line.where[0] == "timeline":
+        return f"what happened on {spoken_date(line.date, line.precision, language)}"
+    return ""
+
+
+def _item(number: int, line: _Line, language: str, language_of: dict[str, str]) -> dict[str, Any]:
+    return {"number": number, "focus": _focus(line, language), "text": fence_text(line.passage.text),
+            "language": LANGUAGE_NAMES.get(language_of.get(line.passage.source_id, ""), "")}
+
+
+def _worded(answer: Wording | StructuredFailure, count: int) -> dict[int, str]:
+    if isinstance(answer, StructuredFailure):
+        lines = _partial_json(answer.raw).get("lines") or []
+    else:
+        lines = [line.model_dump() for line in answer.lines]
+    texts: dict[int, str] = {}
+    for line in lines:
+        # A failed answer is kept only as far as the schema would have taken it.
+        try:
+            valid = WordedLine.model_validate(line)
+        except ValidationError:
+            continue
+        if 1 <= valid.item <= count:
+            texts.setdefault(valid.item, valid.text.strip())
+    return texts
+
+
+def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOptions = BriefOptions()) -> Brief:
+    """The model's draft: its choices, each worded into one line, before any check (two calls)."""
+    first_call = len(llm.calls)
+    warnings = list(story.warnings)
+    language = options.language
+    language_name = LANGUAGE_NAMES.get(language, language)
+    language_of = {s.id: s.language for s in story.sources}
+
+    candidates = event_candidates(story)
+    while True:
+        # A request the model's window cannot hold is re-fitted with fewer passages and asked
+        # again, never a failure (the server's count is the one that counts).
+        selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
+        terms = story.subject.terms if story.subject else ()
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms)
+        events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
+        shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
+                         "text": fence_text(_clip((_event_passage(c, language_of, language) or c.passages[0]).text))}
+                        for label, c in events.items()]
+        view = _prompt_view(story, selected)
+        pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
+                                     language_name=language_name, aspects=ASPECTS)
+        try:
+            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events)),
+                                    max_tokens=options.pick_max_tokens)
+        except ContextOverflowError as overflow:
+            budget = refit_budget(options.passage_budget, overflow)
+            if budget < MIN_PASSAGE_BUDGET:
+                raise
+            warnings.append(f"{overflow}; passages re-fitted to {budget} tokens")
+            options = replace(options, passage_tokens=budget)
+            continue
+        break
+    plan = _plan(answer, view, events, warnings)
+
+    titles = _titles(language)
+    lines = [_Line(("headline", 0, 0), plan.main, "", [plan.main.id])]
+    for i, (aspect, passages) in enumerate(plan.sections):
+        lines += [_Line(("section", i, j), p, "", [p.id], lead=titles[aspect]) for j, p in enumerate(passages)]
+    used: set[str] = set()
+    for event in plan.events:
+        # A passage that dates several events tells one of them: never two entries alike.
+        passage = _event_passage(event, language_of, language, used)
+        if passage is None:
+            continue
+        used.add(passage.id)
+        lines.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
+                           precision=event.precision))
+    for line in lines:
+        limit = QUOTE_AS_IS.get(line.where[0], 0)
+        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= limit:
+            _quote(line, None, language_of)
+    to_word = [line for line in lines if line.quote is None]
+    items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
+    word_prompt = prompts.render("word.j2", items=items, language_name=language_name)
+    worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
+                                    max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
+    for n, line in enumerate(to_word, 1):
+        line.text = worded.get(n, "")
+    set_aside = {o.source_id for o in story.off_topic}
+    omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected} and s.id not in set_aside]
+    if omitted:
+        warnings.append(
+            f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
+        )
+    brief = Brief(
+        headline="", language=language, story=story.name,
+        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        sections=[], timeline=[],
+        sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
+                           published=s.published, language=s.language, origins=s.origins) for s in story.sources],
+        passages={}, omitted_sources=omitted, off_topic=story.off_topic, calls=llm.calls[first_call:],
+        prompts={pick_prompt.name: pick_prompt.hash, word_prompt.name: word_prompt.hash}, warnings=warnings,
+    )
+    brief, _ = _assemble(brief, lines, story)
+    return brief
 
 
 def make_brief(
@@ -320,367 +496,347 @@ def make_brief(
     options: BriefOptions = BriefOptions(),
     check: Checker | None = None,
 ) -> Brief:
-    """Brief `story`; a request the model's window cannot hold is re-fitted with fewer
-    passages and asked again, never a failure (the server's count is the one that counts)."""
-    refits: list[str] = []
-    while True:
-        try:
-            brief = _make_brief_fitted(story, llm, prompts, options, check)
-        except ContextOverflowError as overflow:
-            budget = refit_budget(options.passage_budget, overflow)
-            if budget < MIN_PASSAGE_BUDGET:
-                raise
-            refits.append(f"{overflow}; passages re-fitted to {budget} tokens")
-            options = replace(options, passage_tokens=budget)
-            continue
-        return brief.model_copy(update={"warnings": refits + brief.warnings}) if refits else brief
+    """Brief `story`: two calls for a clean brief, a third only to re-ask failing lines.
 
-
-def _make_brief_fitted(
-    story: Story,
-    llm: LLM,
-    prompts: PromptLibrary,
-    options: BriefOptions,
-    check: Checker | None,
-) -> Brief:
-    """Brief `story` with two model calls that share the article prefix.
-
-    With a `check` (the verifier), claims it finds unsupported or contradicted go back to
-    the model once with its findings; what still fails is dropped with a warning, and the
-    brief carries the final verification summary.
+    Every line is gated; with a `check` (the verifier) it is also verified, and the brief
+    carries the verification summary. See :func:`repair_brief`.
     """
-    first_call = len(llm.calls)  # one LLM may serve many briefs: record only this brief's calls
-    selected = select_passages(story, options.passage_budget, llm.count_tokens)
-    view = _prompt_view(story, selected)
-    shown_sources = {p.source_id for p in selected}
-    brief_model, timeline_model = _constrained(list(view.label_to_passage))
-    context = _validation_context(view)
-    variables = _prompt_variables(view, options)
+    return repair_brief(draft_brief(story, llm, prompts, options), story, llm, prompts, check, options)
 
-    brief_prompt = prompts.render("brief.j2", **variables)
-    timeline_prompt = prompts.render("timeline.j2", **variables)
-    issues: list[CitationIssue] = []
-    warnings = list(story.warnings)
 
-    draft = _accept(llm.structured(brief_prompt, brief_model, context=context,
-                                   max_tokens=options.brief_max_tokens), BriefDraft, "brief", context, warnings)
-    timeline = _accept(llm.structured(timeline_prompt, timeline_model, context=context,
-                                      max_tokens=options.timeline_max_tokens), TimelineDraft, "timeline",
-                       context, warnings)
+# ---------------------------------------------------------------------------
+# From the draft to the brief that ships.
 
-    sections = _sections(draft, view, issues, warnings)
-    events = _timeline(timeline, view, issues, warnings)
-    cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
-    cited |= {pid for e in events for pid in e.citations}
-    passages = {p.id: p for p in story.passages if p.id in cited}
-    set_aside = {o.source_id for o in story.off_topic}
-    omitted = [s.id for s in story.sources if s.id not in shown_sources and s.id not in set_aside]
-    if omitted:
-        warnings.append(
-            f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
-        )
-    brief = Brief(
-        headline=draft.headline.strip(),
-        language=options.language,
-        story=story.name,
-        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-        sections=sections,
-        timeline=events,
-        sources=[
-            SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
-                      published=s.published, language=s.language, origins=s.origins)
-            for s in story.sources
-        ],
-        passages=passages,
-        omitted_sources=omitted,
-        off_topic=story.off_topic,
-        citation_issues=issues,
-        calls=llm.calls[first_call:],
-        prompts={brief_prompt.name: brief_prompt.hash, timeline_prompt.name: timeline_prompt.hash},
-        warnings=warnings,
-    )
+
+def _lines_of(brief: Brief, story: Story) -> list[_Line]:
+    """A brief as lines, each with the passage it is worded from (its first citation)."""
+    passages = {p.id: p for p in story.passages}
+    by_text = {" ".join(p.text.split()): p for p in story.passages}
+
+    def source_passage(citations: list[str]) -> Passage | None:
+        for pid in citations:
+            if pid in passages:
+                return passages[pid]
+            if pid in brief.passages:  # the same text, ingested from other copies of the files
+                found = by_text.get(" ".join(brief.passages[pid].text.split()))
+                if found is not None:
+                    return found
+        return None
+
+    lines = []
+    head = source_passage(brief.headline_citations)
+    if head is not None:
+        lines.append(_Line(("headline", 0, 0), head, brief.headline, [head.id]))
+    for i, section in enumerate(brief.sections):
+        for j, sentence in enumerate(section.sentences):
+            passage = source_passage(sentence.citations)
+            if passage is not None:
+                lines.append(_Line(("section", i, j), passage, sentence.text, list(sentence.citations),
+                                   lead=section.lead, quote=sentence.quote))
+    for k, event in enumerate(brief.timeline):
+        passage = source_passage(event.citations)
+        if passage is not None:
+            lines.append(_Line(("timeline", k, 0), passage, event.text, list(event.citations), date=event.date,
+                               precision=event.precision, quote=event.quote))
+    return lines
+
+
+def _assemble(brief: Brief, lines: list[_Line], story: Story) -> tuple[Brief, dict[Position, _Line]]:
+    """The brief the lines make, and each line by the location the verifier gives it."""
+    located: dict[Position, _Line] = {}
+    sections: list[Section] = []
+    leads: list[str] = []
+    by_section: dict[int, list[_Line]] = {}
+    for line in lines:
+        if line.where[0] == "section":
+            by_section.setdefault(line.where[1], []).append(line)
+    for i in sorted(by_section):
+        members = sorted(by_section[i], key=lambda line: line.where[2])
+        for j, line in enumerate(members, 1):
+            located[Position.of_sentence(len(sections), j - 1)] = line
+        sections.append(Section(lead=members[0].lead, sentences=[
+            Sentence(text=line.text, citations=line.citations, quote=line.quote, translated_from=line.translated_from,
+                     flag=line.flag) for line in members]))
+        leads.append(members[0].lead)
+    events = sorted((line for line in lines if line.where[0] == "timeline"),
+                    key=lambda line: (_parse_partial_date(line.date), len(line.date), line.where[1]))
+    for k, line in enumerate(events, 1):
+        located[Position.of_entry(k - 1)] = line
+    head = next((line for line in lines if line.where[0] == "headline"), None)
+    cited = {pid for line in lines for pid in line.citations}
+    update: dict[str, Any] = {
+        "sections": sections,
+        "timeline": [TimelineEvent(date=line.date, precision=line.precision, text=line.text,
+                                   citations=line.citations, quote=line.quote, translated_from=line.translated_from,
+                                   flag=line.flag) for line in events],
+        "passages": {p.id: p for p in story.passages if p.id in cited},
+    }
+    if head is not None:
+        update.update(headline=head.text, headline_citations=head.citations, headline_flag=head.flag)
+    return brief.model_copy(update=update), located
+
+
+def _quote(line: _Line, span: tuple[int, int] | None, language_of: dict[str, str]) -> None:
+    """Make `line` its passage (or the span of it the line copies), quoted verbatim."""
+    start, end = span or (0, len(line.passage.text))
+    line.text = line.passage.text[start:end].strip()
+    line.citations = [line.passage.id]
+    line.quote = language_of.get(line.passage.source_id, "und")
+    line.problems = []
+
+
+@dataclass
+class _Context:
+    """What the gate needs to know of the story."""
+
+    language: str
+    language_of: dict[str, str]
+    published: dict[str, dt.date | None]
+    number_of: dict[str, int]
+    passages: dict[str, Passage]
+    same_language: list[Passage]  # where a line copied word for word may come from
+
+    @classmethod
+    def of(cls, story: Story, language: str) -> _Context:
+        language_of = {s.id: s.language for s in story.sources}
+        return cls(language, language_of, {s.id: s.published for s in story.sources},
+                   {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages},
+                   [p for p in story.passages if language_of.get(p.source_id) == language])
+
+
+def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
+    """Quote a copy, cited to the passage it copies; otherwise record what the line says that
+    its cited passages do not."""
+    if line.quote is not None:
+        line.problems = []
+        return
+    cited = [context.passages[pid] for pid in line.citations if pid in context.passages] or [line.passage]
+    if line.text and line.where[0] != "headline":
+        # A timeline entry must keep a passage that gives its date; a sentence may be re-cited.
+        elsewhere = [p for p in context.same_language if p not in cited] if line.where[0] == "section" else []
+        found = find_copy(line.text, cited + elsewhere)
+        if found is not None:
+            passage, span = found
+            before = line.citations
+            line.passage = passage
+            _quote(line, span, context.language_of)
+            if before != line.citations:
+                warnings.append(f"{_where_words(line)} copies [{context.number_of[passage.source_id]}] word for word: "
+                                "quoted and re-cited to the passage it copies"
+                                + (f"; citation {', '.join(pid for pid in before if pid != passage.id)} removed"
+                                   if any(pid != passage.id for pid in before) else ""))
+            return
+    line.problems = check_line(line.text, cited, context.language, context.published.get(line.passage.source_id),
+                               line.dates, line.date or None)
+
+
+def _dates_another_event(line: _Line) -> bool:
+    return any(d.iso != line.date and d.precision != "year" for d in line.passage.dates)
+
+
+def _where_words(line: _Line) -> str:
+    kind, i, j = line.where
+    return {"headline": "the headline", "section": f"section {i + 1} sentence {j + 1}",
+            "timeline": f"timeline entry {i + 1}"}[kind]
+
+
+def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, check: Checker | None = None,
+                 options: BriefOptions = BriefOptions()) -> Brief:
+    """The brief that ships, from a draft: gate every line and (with `check`) verify it; re-ask
+    what fails once, in one call; quote the passage of what still fails; then drop what the
+    verifier finds unsupported or contradicted even as a quote, mark what it finds only partly
+    supported, point citations at their support, and stamp the brief."""
+    language = brief.language
+    warnings = list(brief.warnings)
+    prompt_hashes = dict(brief.prompts)
+    first_call = len(llm.calls)
+    context = _Context.of(story, language)
+    language_of = context.language_of
+    lines = _lines_of(brief, story)
+    for line in lines:
+        _gate(line, context, warnings)
+
+    report = None
+    if check is not None:
+        current, located = _assemble(brief, lines, story)
+        report = check(current, story)
+        _note_unsupported(report, located, context)
+    failing = [line for line in lines if line.problems]
+    if failing:
+        items = [dict(_item(n, line, language, language_of), previous=line.text or "(nothing)",
+                      problem="; ".join(p.message for p in line.problems))
+                 for n, line in enumerate(failing, 1)]
+        prompt = prompts.render("repair.j2", items=items, language_name=LANGUAGE_NAMES.get(language, language))
+        prompt_hashes[prompt.name] = prompt.hash
+        answer = llm.structured(prompt, _wording_model(len(failing)),
+                                max_tokens=options.line_tokens * len(failing) + 40)
+        worded = _worded(answer, len(failing))
+        for n, line in enumerate(failing, 1):
+            before = "; ".join(p.message for p in line.problems)
+            line.text = worded.get(n, "")
+            line.citations = [line.passage.id]
+            _gate(line, context, warnings)
+            if line.problems and line.where[0] == "timeline" and _dates_another_event(line):
+                # Its passage, quoted, would tell that other event under this date.
+                lines.remove(line)
+                warnings.append(f"{_where_words(line)} dropped: the re-worded line still failed the check "
+                                f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
+                                "event too")
+            elif line.problems and line.where[0] != "headline":
+                _quote(line, None, language_of)
+                warnings.append(f"{_where_words(line)} quoted from its passage: the re-worded line still failed "
+                                f"the check ({'; '.join(p.message for p in line.problems) or before})")
+            elif line.quote is None:
+                warnings.append(f"{_where_words(line)} re-worded after the check: {before}")
+    if check is not None:
+        current, located = _assemble(brief, lines, story)
+        report = check(current, story)
+        unsupported = _note_unsupported(report, located, context)
+        for line in unsupported:
+            if line.quote is None and line.where[0] != "headline":
+                warnings.append(f"{_where_words(line)} quoted from its passage: the verifier found the re-worded "
+                                f"line {'; '.join(p.message for p in line.problems)}")
+                _quote(line, None, language_of)
+        if unsupported:
+            current, located = _assemble(brief, lines, story)
+            report = check(current, story)
+        for claim in report.claims:
+            claimed = located.get(claim.position)
+            if claimed is None or claim.verdict in ("supported", "exempt") or claimed.translated_from:
+                continue
+            line = claimed
+            support = claim.cluster_evidence
+            if (claim.verdict == Verdict.SUPPORTED_ELSEWHERE and support is not None
+                    and support.passage_id in context.passages):
+                # True, but its support is another passage: the fix is a re-cite, not a drop.
+                line.citations = [support.passage_id]
+                number = context.number_of[context.passages[support.passage_id].source_id]
+                warnings.append(f"{_where_words(line)} re-cited to [{number}], the passage that supports it")
+            elif claim.verdict == "partially_supported":
+                line.flag = _flag(language, "partial")
+                warnings.append(f"{_where_words(line)} marked: the verifier finds it only partly supported "
+                                f"({_problem(claim, report)})")
+            else:
+                lines.remove(line)
+                warnings.append(f"{_where_words(line)} dropped: {claim.verdict} even as a quote of its passage "
+                                f"({_problem(claim, report)})")
+    brief = brief.model_copy(update={"warnings": warnings, "prompts": prompt_hashes,
+                                     "calls": brief.calls + llm.calls[first_call:]})
+    brief = _settle_headline(brief, lines, story, check, context)
+    brief, _ = _assemble(brief, lines, story)
     if check is None:
         return brief
-    return _verify_and_repair(brief, story, check, llm, prompts, options, view)
+    return _stamp(brief, check(brief, story))
 
 
-def _validation_context(view: _PromptView) -> dict[str, Any]:
-    return {"labels": set(view.label_to_passage), "published": view.published, "dates": view.dates,
-            "source_of": view.source_of}
+# Findings the verifier makes without its scorer: they hold across languages.
+DETERMINISTIC_FINDINGS = ("unknown-name", "missing-number", "contradicted-date", "unsupported-date", "timeline-date",
+                          "off-topic")
 
 
-def _prompt_variables(view: _PromptView, options: BriefOptions) -> dict[str, Any]:
-    return {"articles": view.articles, "language_name": LANGUAGE_NAMES.get(options.language, options.language)}
+def _translation(claim, report: VerificationReport, line: _Line, context: _Context) -> str | None:
+    """The language a line was translated from, when the verifier could not compare it: every
+    cited passage is in another language (its model-free scorer reads one language at a time),
+    none of its deterministic checks failed, and the gate, which compares names, numbers, dates,
+    roles, negation and attribution across languages, passed it."""
+    languages = {context.language_of.get(context.passages[pid].source_id) for pid in line.citations
+                 if pid in context.passages}
+    if line.problems or line.quote is not None or not languages or context.language in languages:
+        return None
+    if claim.verdict == "contradicted" or any(
+            f.position == claim.position and f.severity == "error" and f.type in DETERMINISTIC_FINDINGS
+            for f in report.findings):
+        return None
+    known = sorted(language for language in languages if language)
+    return known[0] if known else None
 
 
-def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, check: Checker,
-                 options: BriefOptions = BriefOptions()) -> Brief:
-    """Verify `brief`; re-ask once for what fails; drop what still fails; attach the summary.
+def _note_unsupported(report: VerificationReport, located: dict[Position, _Line], context: _Context) -> list[_Line]:
+    """Lines the verifier does not find supported get its findings as their problems, except
+    translations it could not compare, which are marked as such."""
+    out = []
+    for claim in report.claims:
+        line = located.get(claim.position)
+        if line is None or line.quote is not None or claim.verdict in ("supported", "exempt"):
+            continue
+        line.translated_from = _translation(claim, report, line, context)
+        if line.translated_from:
+            continue
+        line.problems = line.problems or [Problem("missing", f"it is {claim.verdict.replace('_', ' ')}: "
+                                                             f"{_problem(claim, report)}")]
+        out.append(line)
+    return out
 
-    The re-ask shows the model the same passages, with the same labels, as the brief's own
-    calls did, so it shares their cached prefix.
-    """
-    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
-    return _verify_and_repair(brief, story, check, llm, prompts, options, view)
+
+def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Checker | None,
+                     context: _Context) -> Brief:
+    """The headline is a claim like the others. If it fails the gate or the verifier, the first
+    of these that the verifier supports stands in: the title of an article in the brief's
+    language that the brief cites (its passages first), then a sentence of the brief. If none
+    does, the headline is marked."""
+    head = next((line for line in lines if line.where[0] == "headline"), None)
+    if head is None:
+        return brief
+    language = context.language
+    stand_ins: list[tuple[str, list[str], Passage, str]] = []  # text, citations, passage, what it is
+    if not head.problems:
+        stand_ins.append((head.text, head.citations, head.passage, "headline"))
+    cited = Counter(context.passages[pid].source_id for line in lines if line.where[0] != "headline"
+                    for pid in line.citations if pid in context.passages)
+    first_cited = head.passage.source_id
+    for source in sorted(story.sources, key=lambda s: (s.id != first_cited, -cited[s.id], s.number)):
+        if not source.title or source.language != language or not cited[source.id]:
+            continue
+        own = [p for p in story.passages if p.source_id == source.id]
+        titled = next((p for p in own if " ".join(p.text.split()) == " ".join(source.title.split())), None)
+        passage = titled or next((p for p in own if p.index > 0), own[0])
+        stand_ins.append((" ".join(source.title.split()), [passage.id], passage, "title"))
+    stand_ins += [(line.text, line.citations, line.passage, "sentence") for line in lines
+                  if line.where[0] == "section" and line.quote in (None, language) and not line.problems
+                  and line.flag is None]
+    if check is not None and stand_ins:
+        probe = brief.model_copy(update={
+            "sections": [Section(lead="", sentences=[Sentence(text=text, citations=citations)])
+                         for text, citations, _, _ in stand_ins],
+            "timeline": [], "passages": {p.id: p for p in story.passages}})
+        report = check(probe, story)
+        verdicts = {c.position: c for c in report.claims}
+        standing = []
+        for n, (text, citations, passage, kind) in enumerate(stand_ins, 1):
+            claim = verdicts.get(Position.of_sentence(n - 1, 0))
+            line = _Line(("section", 0, 0), passage, text, list(citations))
+            if claim is not None and (claim.verdict == "supported" or _translation(claim, report, line, context)):
+                standing.append((text, citations, passage, kind))
+        stand_ins = standing
+    warnings = list(brief.warnings)
+    if stand_ins and stand_ins[0][3] != "headline":
+        text, citations, passage, kind = stand_ins[0]
+        warnings.append(f"headline “{head.text}” replaced by {'title of a cited article' if kind == 'title' else 'a sentence of the brief'}: "
+                        + ("it failed the check" if head.problems else "it is not supported by its sources"))
+        head.text, head.citations, head.passage = text, list(citations), passage
+    elif not stand_ins:
+        head.flag = _flag(language, "headline")
+        warnings.append(f"headline marked: {'; '.join(p.message for p in head.problems) or 'not supported'}")
+    head.problems = []
+    return brief.model_copy(update={"warnings": warnings})
 
 
-FAILING = ("unsupported", "contradicted")
-_EDITABLE = ("sentence", "timeline")  # the headline is rewritten with the brief, not item by item
-
-
-def _failing(report: VerificationReport) -> list:
-    return [c for c in report.claims if c.verdict in FAILING and c.position.kind in _EDITABLE]
+def _stamp(brief: Brief, report: VerificationReport) -> Brief:
+    """'Verification passed' only when every sentence, every timeline entry and the headline
+    are supported by their citations; a translation the gate checked is not "supported"."""
+    counted = [c for c in report.claims if c.kind in ("sentence", "timeline")]
+    every_line = all(c.verdict == "supported" for c in counted)
+    passed = report.summary.passed and every_line and brief.headline_flag is None
+    translated = sum(1 for s in brief.sections for x in s.sentences if x.translated_from)
+    translated += sum(1 for e in brief.timeline if e.translated_from)
+    return brief.model_copy(update={"verification": report.summary.model_copy(
+        update={"passed": passed, "translated": translated})})
 
 
 def _problem(claim, report: VerificationReport) -> str:
     messages = [f.message for f in report.findings if f.position == claim.position and f.severity == "error"]
     return "; ".join(dict.fromkeys(messages)) or "the cited passages do not state this"
 
-
-def _verify_and_repair(brief: Brief, story: Story, check: Checker, llm: LLM, prompts: PromptLibrary,
-                       options: BriefOptions, view: _PromptView) -> Brief:
-    report = check(brief, story)
-    failing = _failing(report)
-    if not failing:
-        return _fix_citations(brief, story, check, report)
-    warnings = list(brief.warnings)
-    prompt_hashes = dict(brief.prompts)
-    label_of = {p.id: label for label, p in view.label_to_passage.items()}
-    items = [
-        {"number": n, "text": claim.text, "problem": _problem(claim, report),
-         "cites": ", ".join(label_of[pid] for pid in claim.citations if pid in label_of) or "nothing"}
-        for n, claim in enumerate(failing, 1)
-    ]
-    first_call = len(llm.calls)
-    prompt = prompts.render("repair.j2", **_prompt_variables(view, options), items=items)
-    prompt_hashes[prompt.name] = prompt.hash
-    answer = llm.structured(prompt, _constrained_fixes(list(view.label_to_passage), len(items)),
-                            context=_validation_context(view), max_tokens=options.repair_max_tokens)
-    fixes = {} if isinstance(answer, StructuredFailure) else {fix.item: fix for fix in answer.fixes}
-    replaced: dict[Position, tuple[str, list[str]]] = {}
-    removed: dict[Position, str] = {}
-    for n, claim in enumerate(failing, 1):
-        where = claim.position
-        fix = fixes.get(n)
-        if fix is None:
-            continue
-        if fix.drop:
-            removed[where] = f"{claim.location} dropped by the model on re-ask: {items[n - 1]['problem']}"
-        else:
-            citations = [view.label_to_passage[label].id for label in fix.cites]
-            replaced[where] = (_strip_annotations(fix.text), citations)
-            warnings.append(f"{claim.location} rewritten after verification: {items[n - 1]['problem']}")
-    brief = _edit(brief, replaced, removed, story, warnings, prompt_hashes)
-    brief = brief.model_copy(update={"calls": brief.calls + llm.calls[first_call:]})
-    report = check(brief, story)
-    still = {c.position: f"{c.location} dropped: still {c.verdict.replace('_', ' ')} after a re-ask "
-             f"({_problem(c, report)})" for c in _failing(report)}
-    if still:
-        brief = _edit(brief, {}, still, story, list(brief.warnings), prompt_hashes)
-        report = check(brief, story)
-    return _fix_citations(brief, story, check, report)
-
-
-def _fix_citations(brief: Brief, story: Story, check: Checker, report: VerificationReport) -> Brief:
-    """Point each item's citations at the passages that support it, and attach the verification
-    summary. No model call: the verifier already knows where the support is.
-
-    - A cited source that supports nothing in the item while another cited source does (the
-      verifier's citation-precision finding) is taken off: a citation kept "to be safe" misleads
-      the reader who follows it.
-    - An item the verifier finds supported elsewhere (true, but by a passage it does not cite) is
-      re-cited to that passage (the small model often copies a sentence faithfully and cites the
-      passage next to it).
-    Each edit is kept only if the item verifies better or no worse and no new error appears.
-    """
-    source_of_number = {s.number: s.source_id for s in report.sources}
-    source_of_passage = {p.id: p.source_id for p in story.passages}
-    idle: dict[Position, set[int]] = {}
-    for finding in report.findings:
-        if finding.type == "citation-precision" and finding.position.kind in _EDITABLE:
-            numbers = {int(c.strip("[]")) for c in finding.citations if c.strip("[]").isdigit()}
-            idle.setdefault(finding.position, set()).update(n for n in numbers if n in source_of_number)
-    for claim in report.claims:
-        where = claim.position
-        if where.kind not in _EDITABLE:
-            continue
-        item = _item_at(brief, where)
-        numbers = idle.get(where, set())
-        idle_sources = {source_of_number[n] for n in numbers}
-        citations = [pid for pid in item.citations if source_of_passage.get(pid) not in idle_sources]
-        note = f"citation {', '.join(f'[{n}]' for n in sorted(numbers))} removed: it supports nothing in the item"
-        must_improve = False
-        support = claim.cluster_evidence
-        better = support.passage_id if support else None
-        if claim.verdict == Verdict.SUPPORTED_ELSEWHERE and support is not None and better and better not in citations:
-            citations = [better] + citations
-            dropped = sorted(n for n in numbers if source_of_number[n] != source_of_passage.get(better))
-            note = (f"re-cited to {_marker(support)} “{_brief_quote(support.quote)}”, "
-                    f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})"
-                    + (f"; citation {', '.join(f'[{n}]' for n in dropped)} removed" if dropped else ""))
-            must_improve = True
-        elif not numbers or not citations:
-            continue
-        if citations == list(item.citations):
-            continue
-        edited = _edit(brief, {where: (item.text, citations)}, {}, story,
-                       list(brief.warnings) + [f"{claim.location}: {note}"], dict(brief.prompts))
-        edited_report = check(edited, story)
-        after = next(c for c in edited_report.claims if c.position == claim.position)
-        ranks = VERDICT_RANK[after.verdict], VERDICT_RANK[claim.verdict]
-        if (ranks[0] < ranks[1] if must_improve else ranks[0] <= ranks[1]) and _errors(edited_report) <= _errors(report):
-            brief, report = edited, edited_report
-    return brief.model_copy(update={"verification": report.summary})
-
-
-VERDICT_RANK = {Verdict.SUPPORTED: 0, Verdict.EXEMPT: 0, Verdict.SUPPORTED_ELSEWHERE: 1, Verdict.PARTIALLY_SUPPORTED: 1,
-                Verdict.UNSUPPORTED: 2, Verdict.CONTRADICTED: 3}
-
-
-def _marker(evidence) -> str:
-    return f"[{evidence.source_number}]" if evidence.source_number else evidence.source_id
-
-
-def _brief_quote(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def _item_at(brief: Brief, position: Position) -> Sentence | TimelineEvent:
-    if position.kind == "sentence":
-        return brief.sections[position.section or 0].sentences[position.sentence or 0]
-    return brief.timeline[position.entry or 0]
-
-
-def _errors(report: VerificationReport) -> int:
-    return sum(1 for f in report.findings if f.severity == "error")
-
-
-def _edit(brief: Brief, replaced: dict, removed: dict, story: Story, warnings: list[str],
-          prompt_hashes: dict[str, str]) -> Brief:
-    """Apply rewrites and removals by position, then rebuild what depends on citations."""
-    warnings = warnings + list(removed.values())
-    sections = []
-    for i, section in enumerate(brief.sections):
-        sentences = []
-        for j, sentence in enumerate(section.sentences):
-            key = Position.of_sentence(i, j)
-            if key in removed:
-                continue
-            if key in replaced:
-                text, citations = replaced[key]
-                sentence = Sentence(text=text, citations=citations)
-            sentences.append(sentence)
-        if sentences:
-            sections.append(Section(lead=section.lead, sentences=sentences))
-    timeline = []
-    for k, event in enumerate(brief.timeline):
-        key = Position.of_entry(k)
-        if key in removed:
-            continue
-        if key in replaced:
-            text, citations = replaced[key]
-            event = event.model_copy(update={"text": text, "citations": citations})
-        timeline.append(event)
-    cited = {pid for s in sections for sentence in s.sentences for pid in sentence.citations}
-    cited |= {pid for e in timeline for pid in e.citations}
-    return brief.model_copy(update={
-        "sections": sections, "timeline": timeline, "warnings": warnings, "prompts": prompt_hashes,
-        "passages": {p.id: p for p in story.passages if p.id in cited},
-    })
-
-
-def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings: list[str]):
-    """A valid draft; or, when the re-ask failed too or the answer was cut off, the last answer
-    with only the items that pass validation kept, and a warning for each one dropped, rather
-    than the whole brief lost."""
-    if not isinstance(answer, StructuredFailure):
-        return answer
-    try:
-        # allow_partial: an answer cut off at max_tokens keeps its complete items
-        data = pydantic_core.from_json(answer.raw or "", allow_partial=True)
-        why = "(the answer was cut off at its token limit)" if answer.cut_off else "after a re-ask"
-        # Built without the list-length rules: a shorter brief that says why beats none.
-        if what == "brief":
-            for i, section in enumerate(data.get("sections", []), 1):
-                section["sentences"] = _valid_items(section.get("sentences", []), SentenceDraft, context,
-                                                    f"section {i} sentence", warnings, why)
-            # Repeats and emptied sections are dropped, with warnings, by _sections as for any draft.
-            sections = []
-            for i, s in enumerate(data["sections"], 1):
-                lead = _valid_field(SectionDraft, "lead", s.get("lead"))
-                if lead is None and s["sentences"]:
-                    warnings.append(f"section {i} dropped {why}: its lead is not a 3-80 character string")
-                elif lead is not None:
-                    sections.append(SectionDraft.model_construct(lead=lead, sentences=s["sentences"]))
-            if not any(section.sentences for section in sections):
-                raise ValueError("no valid sentence left")
-            headline = _valid_field(BriefDraft, "headline", data.get("headline"))
-            if headline is None:
-                raise ValueError("the headline is not a 10-160 character string")
-            return BriefDraft.model_construct(headline=headline, sections=sections)
-        return TimelineDraft.model_construct(
-            events=_valid_items(data.get("events", []), EventDraft, context, "timeline entry", warnings, why)
-        )
-    except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise ModelOutputError(f"the model's {what} never matched the schema: {answer.error.splitlines()[0]}") from exc
-
-
-def _valid_field(model, name: str, value: Any) -> str | None:
-    """`value` if it is a string that passes the schema's rules for the text field `model.name`,
-    else None."""
-    probe = create_model("Probe", value=(str, model.model_fields[name]))
-    try:
-        return probe.model_validate({"value": value}).model_dump()["value"]
-    except ValidationError:
-        return None
-
-
-def _valid_items(items: list, model, context: dict[str, Any], where: str, warnings: list[str],
-                 why: str = "after a re-ask") -> list:
-    kept = []
-    for k, item in enumerate(items, 1):
-        try:
-            kept.append(model.model_validate(item, context=context))
-        except ValidationError as exc:
-            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            warnings.append(f"{where} {k} dropped {why}: {reason}")
-    return kept
-
-
-def _resolve(cites: list[str], view: _PromptView, where: Position, issues: list[CitationIssue]) -> list[str]:
-    resolved = []
-    for label in cites:
-        passage = view.label_to_passage.get(label)
-        if passage is None:
-            issues.append(CitationIssue(where=where, citation=label,
-                                        problem="no passage with this label in the story", action="removed"))
-            continue
-        if passage.id not in resolved:
-            resolved.append(passage.id)
-    return resolved
-
-
-def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
-
-
-def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[Section]:
-    sections: list[Section] = []
-    seen: set[str] = set()
-    for i, section in enumerate(draft.sections, 1):
-        sentences: list[Sentence] = []
-        for j, sentence in enumerate(section.sentences, 1):
-            key = _normal(sentence.text)
-            if key in seen:
-                warnings.append(f"section {i} sentence {j} repeated an earlier sentence and was dropped")
-                continue
-            seen.add(key)
-            where = Position.of_sentence(len(sections), len(sentences))
-            citations = _resolve(sentence.cites, view, where, issues)
-            sentences.append(Sentence(text=_strip_annotations(sentence.text), citations=citations))
-        if sentences:
-            sections.append(Section(lead=section.lead.strip(), sentences=sentences))
-    return sections
 
 
 def _parse_partial_date(value: str) -> dt.date:
@@ -691,34 +847,12 @@ def _parse_partial_date(value: str) -> dt.date:
         raise ValueError(f"{value} is not a real date") from exc
 
 
-PRECISION_BY_LENGTH: dict[int, Precision] = {4: "year", 7: "month", 10: "day"}
-
-
-def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[TimelineEvent]:
-    kept, seen = [], set()
-    for k, event in enumerate(draft.events, 1):
-        key = (event.date, _normal(event.text))
-        if key in seen:
-            warnings.append(f"timeline entry {k} repeated an earlier entry and was dropped")
-            continue
-        seen.add(key)
-        kept.append(event)
-    # Chronological; a coarser date sorts before the days inside it. Positions in citation
-    # issues are counted in this final order, as the reader sees it.
-    kept.sort(key=lambda e: (_parse_partial_date(e.date), len(e.date)))
-    return [
-        TimelineEvent(date=event.date, precision=PRECISION_BY_LENGTH[len(event.date)], text=_strip_annotations(event.text),
-                      citations=_resolve(event.cites, view, Position.of_entry(k), issues))
-        for k, event in enumerate(kept)
-    ]
-
-
 # ---------------------------------------------------------------------------
-# What changed: a story that gained articles since its last brief.
+# What changed: a digest re-briefs a story that gained articles and says what they add.
 
 
-class UpdateDraft(Record):
-    developments: list[SentenceDraft] = Field(min_length=1, max_length=3)
+class UpdatePick(Record):
+    passages: list[str] = Field(min_length=1, max_length=3)
 
 
 @dataclass
@@ -732,40 +866,53 @@ class StoryUpdate:
 
 def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm: LLM, prompts: PromptLibrary,
                     options: BriefOptions = BriefOptions()) -> StoryUpdate:
-    """Ask what the new articles add to the `previous` brief. The articles come first, as in the
-    brief's own calls, so the server reuses their cached prefix; the answer may cite only
-    passages of the new articles."""
+    """What the new articles add to the `previous` brief, as a brief says it: the model chooses
+    the passages of the new articles that report what the earlier brief does not (update.j2,
+    the earlier brief as context), each is worded into one line (word.j2) and gated like every
+    line of a brief; a line that fails the gate is its passage, quoted."""
+    language = options.language
+    language_name = LANGUAGE_NAMES.get(language, language)
+    language_of = {s.id: s.language for s in story.sources}
     view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
     new_labels = [label for label, p in view.label_to_passage.items() if p.source_id in new_source_ids]
     new_numbers = sorted({s.number for s in story.sources if s.id in new_source_ids})
     if not new_labels:
         return StoryUpdate([], new_numbers, ["the new articles did not fit the model's window: what they "
                                              "changed is not described"])
-    new_label: Any = Literal[tuple(new_labels)]  # type: ignore[valid-type]
-    sentence = create_model("SentenceDraft", __base__=SentenceDraft,
-                            cites=(_list_of(new_label), Field(min_length=1, max_length=3)))
-    model = create_model("UpdateDraft", __base__=UpdateDraft,
-                         developments=(_list_of(sentence), Field(min_length=1, max_length=3)))
-    context = {"labels": set(new_labels)}
-    prompt = prompts.render(
-        "update.j2", **_prompt_variables(view, options),
-        new_articles=sorted({view.source_of[label] for label in new_labels}),
-        previous_headline=previous.headline,
-        previous_sentences=[s.text for section in previous.sections for s in section.sentences],
-    )
-    answer = llm.structured(prompt, model, context=context, max_tokens=options.repair_max_tokens)
+    pick_model = create_model("UpdatePick", __base__=UpdatePick,
+                              passages=(_list_of(_one_of(tuple(new_labels))), Field(min_length=1, max_length=3)))
+    prompt = prompts.render("update.j2", articles=view.articles, language_name=language_name,
+                            new_articles=new_numbers, previous_headline=previous.headline,
+                            previous_sentences=[s.text for section in previous.sections for s in section.sentences])
+    answer = llm.structured(prompt, pick_model, max_tokens=options.pick_max_tokens)
+    chosen = (_partial_json(answer.raw).get("passages") or [] if isinstance(answer, StructuredFailure)
+              else answer.passages)
+    picked = [view.label_to_passage[c] for c in dict.fromkeys(chosen) if c in new_labels][:3]
     warnings: list[str] = []
-    if isinstance(answer, StructuredFailure):
-        try:
-            data = pydantic_core.from_json(answer.raw or "", allow_partial=True)
-            items = data.get("developments", []) if isinstance(data, dict) else []
-        except ValueError:
-            items = []
-        drafts = _valid_items(items, SentenceDraft, context, "what-changed sentence", warnings)
-    else:
-        drafts = answer.developments
-    issues: list[CitationIssue] = []
-    sentences = [Sentence(text=_strip_annotations(d.text),
-                          citations=_resolve(d.cites, view, Position.of_sentence(0, k), issues))
-                 for k, d in enumerate(drafts)]
-    return StoryUpdate([s for s in sentences if s.citations], new_numbers, warnings)
+    if not picked:
+        return StoryUpdate([], new_numbers, ["the model chose no passage of the new articles: what they "
+                                             "changed is not described"])
+    lines = [_Line(("section", 0, j), p, "", [p.id]) for j, p in enumerate(picked)]
+    for line in lines:
+        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= QUOTE_AS_IS["section"]:
+            _quote(line, None, language_of)
+    to_word = [line for line in lines if line.quote is None]
+    if to_word:
+        items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
+        word_prompt = prompts.render("word.j2", items=items, language_name=language_name)
+        worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
+                                        max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
+        for n, line in enumerate(to_word, 1):
+            line.text = worded.get(n, "")
+    context = _Context.of(story, language)
+    for line in lines:
+        _gate(line, context, warnings)
+        if line.problems or not line.text:
+            # No re-ask for a what-changed line: its passage speaks for itself.
+            warnings.append(f"a what-changed line failed the gate ({'; '.join(p.message for p in line.problems)}"
+                            "): its passage is quoted instead" if line.problems else
+                            "a what-changed line came back empty: its passage is quoted instead")
+            _quote(line, None, language_of)
+    sentences = [Sentence(text=line.text, citations=line.citations, quote=line.quote,
+                          translated_from=line.translated_from, flag=line.flag) for line in lines]
+    return StoryUpdate(sentences, new_numbers, warnings)

@@ -1,0 +1,309 @@
+"""The line gate: does a line of a brief say only what the passages it cites say?
+
+A deterministic check run on every line the model words (headline, section sentence,
+timeline entry) before the verifier sees it. The 1.5B model is fluent but changes facts
+while it rewords, most often across languages: it turns a diplomatic adviser into an
+ambassador, adds an inferred year, drops a "ni ... ni", or loses "reportedly". So every
+name, number, date and role or title in the line must appear in its passages (names and
+roles compared across English and French), a negation must survive, and a claim the
+passages only report must still read as reported.
+
+`copied_span` finds a line the model copied word for word: such a line is shown as a
+quotation of the passage it copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Literal
+
+from .dates import resolve_dates
+from .models import Passage
+from .text import fold, is_stop_word, number_keys, sentences
+from .verify.facts import names_in
+
+__all__ = ["Problem", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
+
+ProblemKind = Literal["missing", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a line fails the gate; `message` is said to the model on the re-ask."""
+
+    kind: ProblemKind
+    message: str
+
+
+# Countries and their adjectives in English and French: "French" in a line is supported by
+# "France" or "français" in a passage, which no spelling rule can tell.
+_PLACE_FORMS = (
+    "france french francais francaise elysee",
+    "russia russian russie russe kremlin",
+    "america american americain americaine usa us etats-unis etats states washington",
+    "britain british britannique uk royaume-uni",
+    "germany german allemagne allemand allemande",
+    "europe european europeen europeenne eu ue",
+    "yemen yemeni yemenite",
+    "libya libyan libye libyen libyenne",
+    "egypt egyptian egypte egyptien egyptienne",
+    "tunisia tunisian tunisie tunisien tunisienne",
+    "sudan sudanese soudan soudanais soudanaise",
+    "syria syrian syrie syrien syrienne",
+    "saudi saoudite saoudien saoudienne arabia arabie",
+    "ukraine ukrainian ukrainien ukrainienne kyiv kiev",
+    "arab arabe",
+    "gulf golfe",
+    "united unis uni",
+    "nations onu un",
+)
+_PLACE_CLASS = {form: i for i, line in enumerate(_PLACE_FORMS) for form in line.split()}
+
+# Roles and titles in English and French (folded). A role in a line must be one its
+# passages give: "ambassador" for "conseiller diplomatique" is the error this catches.
+_ROLE_FORMS = (
+    "adviser advisor advisers advisors conseiller conseillere conseillers",
+    "ambassador ambassadeur ambassadrice",
+    "minister ministre",
+    "president presidente presidency presidence",
+    "spokesman spokeswoman spokesperson porte-parole",
+    "lawyer attorney avocat avocate counsel",
+    "prosecutor procureur",
+    "judge juge",
+    "aide aides assistant collaborateur",
+    "diplomat diplomats diplomate diplomates",
+    "envoy emissaire envoye",
+    "king roi",
+    "queen reine",
+    "prince prince",
+    "secretary secretaire",
+    "governor gouverneur",
+    "mayor maire",
+    "doctor physician medecin docteur",
+    "cardiologist cardiologue",
+    "coroner legiste",
+    "activist activists militant militante militants",
+    "protester protesters protestor demonstrator demonstrators manifestant manifestants manifestante",
+    "student students etudiant etudiants etudiante",
+    "soldier soldiers soldat soldats militaire militaires troops troupes",
+    "policeman policemen police policier policiers",
+    "chancellor chancelier chanceliere",
+    "senator senateur",
+    "commander commandant",
+    "colonel colonel",
+    "general general generaux",
+    "sheikh cheikh",
+    "chief chef",
+    "leader leaders dirigeant dirigeants chef",
+    "promoter promoteur",
+    "nurse infirmier infirmiere",
+    "manager manager gerant",
+)
+_ROLE_CLASSES = [frozenset(line.split()) for line in _ROLE_FORMS]
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|nothing|nobody|without|cannot|den(?:y|ies|ied)|refus\w*|declin\w*)\b"
+    r"|n['’]t\b"
+    r"|\bn(?:e\b|['’])|\b(?:pas|jamais|ni|aucun\w*|rien|sans|d[ée]menti\w*|ni[ée]\w*)\b",
+    re.IGNORECASE,
+)
+# What makes a passage's claim reported, or someone's word, rather than established.
+_REPORTED = re.compile(
+    r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
+    r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
+    r"|ont (?:déclaré|dit|affirmé|indiqué))\b",
+    re.IGNORECASE,
+)
+# What makes a line say who claims it.
+_ATTRIBUTED = re.compile(
+    r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
+    r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*)\b",
+    re.IGNORECASE,
+)
+# The other language whose function words betray a line not written in the brief's.
+_OTHER_LANGUAGE = {"en": "fr", "fr": "en"}
+_FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_TOKEN = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
+
+
+def _tokens(text: str) -> list[str]:
+    return [fold(t) for t in _TOKEN.findall(text)]
+
+
+def _vocabulary(texts: Sequence[str]) -> set[str]:
+    vocab: set[str] = set()
+    for text in texts:
+        for token in _tokens(text):
+            vocab.add(token)
+            vocab.update(part for part in re.split(r"['’-]", token) if part)
+    return vocab
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Inflections, near spellings and transliterations: Moscow/Moscou, Libya/Libye,
+    adviser/advisers, Putin/Poutine, Volodymyr/Volodimir."""
+    if a == b:
+        return True
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    if common >= 4 and common >= min(len(a), len(b)) - 2:
+        return True
+    return min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _name_supported(name: str, vocab: set[str]) -> bool:
+    if any(_same_word(name, word) for word in vocab if abs(len(word) - len(name)) <= 3):
+        return True
+    group = _PLACE_CLASS.get(name)
+    return group is not None and any(_PLACE_CLASS.get(word) == group for word in vocab)
+
+
+def _roles(tokens: Sequence[str]) -> list[frozenset[str]]:
+    return [forms for forms in _ROLE_CLASSES if any(t in forms for t in tokens)]
+
+
+def is_negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def is_hedged(text: str) -> bool:
+    """True when the text says who claims what it says."""
+    return bool(_ATTRIBUTED.search(text))
+
+
+def _sentences(text: str) -> list[str]:
+    return sentences(text) or [text]
+
+
+# Where a sentence divides into clauses: a negation in one clause says nothing of the others.
+_CLAUSE = re.compile(r"[,;:()\"“”«»]|\b(?:after|as|while|which|who|but|because|although|alors que|après|"
+                     r"tandis que|mais|qui|car|dont|lorsque)\b", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if len(_tokens(c)) >= 2] or [text]
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for t in _tokens(text) for w in re.split(r"['’-]", t) if len(w) > 3}
+
+
+def _aligned(line: str, parts: Sequence[str]) -> str:
+    """The part the line rewords: the one sharing most words (five-letter stems, so that
+    cognates match across languages) for its length."""
+    line_words = _stems(line)
+    best, best_score = parts[0], -1.0
+    for part in parts:
+        words = _stems(part)
+        score = len(line_words & words) / (1 + len(words) ** 0.5)
+        if score > best_score:
+            best, best_score = part, score
+    return best
+
+
+def _date_numbers(passages: Sequence[Passage], dates: Sequence[str]) -> set[str]:
+    """Day and year numbers of the passages' resolved dates: "Tuesday" licenses "3 February"."""
+    out: set[str] = set()
+    isos = [d.iso for p in passages for d in p.dates] + list(dates)
+    for iso in isos:
+        parts = iso.split("-")
+        out.add(parts[0])
+        if len(parts) == 3:
+            out.add(str(int(parts[2])))
+    return out
+
+
+def check_line(text: str | None, passages: Sequence[Passage], language: str, base: dt.date | None = None,
+               dates: Sequence[str] = (), event: str | None = None) -> list[Problem]:
+    """Every way `text` says more than, or other than, `passages`; empty when it passes.
+
+    `dates`: ISO dates the line may also give; `base`: the publication date relative dates in
+    the line are read against; `event`: a timeline entry's date, the only one its line may
+    tell of (a passage that dates two events must not have the other one told under it).
+    """
+    if not text or len(_tokens(text)) < 3:
+        return [Problem("missing", "no sentence was written for this text")]
+    problems: list[Problem] = []
+    if _FOREIGN_SCRIPT.search(text):
+        problems.append(Problem("script", "the sentence drifts into another script"))
+    other = _OTHER_LANGUAGE.get(language)
+    foreign = [t for t in _tokens(text) if other and len(t) > 1 and is_stop_word(t, other)
+               and not is_stop_word(t, language)]
+    if len(foreign) >= 2:
+        problems.append(Problem("language", f"the sentence is not all in the brief's language ({', '.join(foreign[:4])})"))
+    texts = [p.text for p in passages]
+    vocab = _vocabulary(texts)
+    missing = [n for n in names_in(text) if not _name_supported(n, vocab)]
+    if missing:
+        problems.append(Problem("name", f"the text does not name {', '.join(missing)}"))
+    line_dates = resolve_dates(text, base, language)
+    allowed_numbers = {n for t in texts for n in number_keys(t)} | _date_numbers(passages, dates)
+    extra = sorted(n for n in number_keys(text, skip=[(d.start, d.end) for d in line_dates])
+                   if n not in allowed_numbers)
+    if extra:
+        problems.append(Problem("number", f"the text does not give the number {', '.join(extra)}"))
+    given = [d.iso for p in passages for d in p.dates] + list(dates)
+    for found in line_dates:
+        if not any(found.iso.startswith(g) or g.startswith(found.iso) for g in given):
+            problems.append(Problem("date", f"the text does not give the date “{found.expression}”"))
+        elif event and not (found.iso.startswith(event) or event.startswith(found.iso)):
+            problems.append(Problem("date", f"“{found.expression}” is another date: say only what happened then"))
+    line_tokens = _tokens(text)
+    passage_tokens = sorted(vocab)
+    for forms in _roles(line_tokens):
+        # Inflections only (adviser/advisers, conseiller/conseillère): "diplomatique" is no diplomat.
+        if not any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in passage_tokens)
+                   for form in forms):
+            said = next(t for t in line_tokens if t in forms)
+            problems.append(Problem("role", f"the text does not call anyone “{said}”"))
+    sentences = [s for p in passages for s in _sentences(p.text)]
+    clause = _aligned(text, [c for s in sentences for c in _clauses(s)])
+    if is_negated(clause) and not is_negated(text):
+        problems.append(Problem("negation", "the text says the opposite: keep its negation (not, neither, no)"))
+    elif is_negated(text) and not any(is_negated(s) for s in sentences):
+        problems.append(Problem("negation", "the text has no negation; do not add one"))
+    if _REPORTED.search(_aligned(text, sentences)) and not is_hedged(text):
+        problems.append(Problem("hedge", "the text only reports this (sources, reportedly, according to); "
+                                "say who reports it"))
+    return problems
+
+
+def copied_span(text: str, passage: Passage, share: float = 0.8, minimum: int = 6) -> tuple[int, int] | None:
+    """The span of `passage.text` that `text` copies word for word, or None.
+
+    A copy is a run of at least `minimum` words, covering at least `share` of the line's
+    words, that the passage has in the same order.
+    """
+    line = _tokens(text)
+    found = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(passage.text)]
+    words = [w for _, _, w in found]
+    if not line or not words:
+        return None
+    match = SequenceMatcher(None, line, words, autojunk=False).find_longest_match(0, len(line), 0, len(words))
+    if match.size < minimum or match.size < share * len(line):
+        return None
+    start, end = found[match.b][0], found[match.b + match.size - 1][1]
+    closing = re.match(r"[.!?…\"”»’)]*", passage.text[end:])
+    return start, end + (closing.end() if closing else 0)
+
+
+def find_copy(text: str, passages: Sequence[Passage], share: float = 0.8) -> tuple[Passage, tuple[int, int]] | None:
+    """The first of `passages` that `text` copies word for word, and the span it copies.
+
+    Passages that lack too many of the line's words are skipped before the slower alignment,
+    so a whole cluster can be searched."""
+    words = set(_tokens(text))
+    for passage in passages:
+        if len(words & set(_tokens(passage.text))) < share * len(words):
+            continue
+        span = copied_span(text, passage, share)
+        if span is not None:
+            return passage, span
+    return None

@@ -1,0 +1,148 @@
+"""The line gate: names, numbers, dates, roles, negation and attribution must survive rewording."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storybrief.gate import check_line, copied_span, is_negated
+
+FEB_4 = dt.date(2026, 2, 4)
+FEB_5 = dt.date(2026, 2, 5)
+
+
+def _passage(story, starts: str):
+    return next(p for p in story.passages if p.text.startswith(starts))
+
+
+def _kinds(problems) -> set[str]:
+    return {p.kind for p in problems}
+
+
+@pytest.fixture(scope="module")
+def reuters(seed_story):
+    """Reuters, in French: 'Emmanuel Bonne, conseiller diplomatique du président français ... ont déclaré
+    mercredi à Reuters une source informée de ce voyage et deux sources diplomatiques.'"""
+    return _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+
+
+def test_a_faithful_translation_passes(reuters):
+    line = ("Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, travelled to Moscow on "
+            "Tuesday to meet Russian officials, a source and two diplomatic sources told Reuters.")
+    assert check_line(line, [reuters], "en", FEB_4) == []
+
+
+def test_a_role_the_passage_does_not_give_fails(reuters):
+    """The committed example called Macron's diplomatic adviser 'the French ambassador to Russia'."""
+    line = "Emmanuel Bonne, the French ambassador to Russia, met Russian officials in Moscow, sources said."
+    problems = check_line(line, [reuters], "en", FEB_4)
+    assert _kinds(problems) == {"role"}
+    assert "ambassador" in problems[0].message
+
+
+def test_names_and_countries_are_compared_across_languages(reuters):
+    assert check_line("Emmanuel Bonne went to Moscow in Russia, two diplomatic sources told Reuters.",
+                      [reuters], "en", FEB_4) == []
+    problems = check_line("Emmanuel Bonne met Sergei Lavrov in Moscow, sources told Reuters.", [reuters], "en", FEB_4)
+    assert _kinds(problems) == {"name"} and "lavrov" in problems[0].message
+
+
+def test_a_number_or_year_the_passage_does_not_give_fails(seed_story):
+    """'au pouvoir depuis 32 ans' must not become 'since 1979'; '2019' is in this passage."""
+    passage = _passage(seed_story, "La personne au fait de ce déplacement")
+    ok = "The person told of the trip said that Emmanuel Bonne, head of Macron's diplomatic unit since 2019, met Kremlin officials."
+    assert check_line(ok, [passage], "en", FEB_4) == []
+    assert _kinds(check_line(ok.replace("2019", "2017"), [passage], "en", FEB_4)) == {"date"}
+    assert _kinds(check_line(ok.replace("since 2019", "for 32 years"), [passage], "en", FEB_4)) == {"number"}
+
+
+def test_a_date_must_be_one_the_passage_gives(seed_story):
+    """'mardi' in a 4 February article is 3 February: the line may say so, but not 5 February."""
+    passage = _passage(seed_story, "Le conseiller diplomatique de Macron s'est rendu à Moscou mardi")
+    assert check_line("Macron's diplomatic adviser went to Moscow on 3 February, sources said.", [passage], "en",
+                      FEB_4) == []
+    problems = check_line("Macron's diplomatic adviser went to Moscow on 5 February, sources said.", [passage],
+                          "en", FEB_4)
+    assert _kinds(problems) == {"date"}
+
+
+def test_a_lost_negation_fails(seed_story):
+    """The notes' measured failure: "L'Elysée n'a ni confirmé ni démenti" became "the Elysée confirmed"."""
+    elysee = _passage(seed_story, "L'Elysée n'a ni confirmé ni démenti")
+    problems = check_line("The Elysée confirmed the information, citing technical discussions.", [elysee], "en", FEB_4)
+    assert "negation" in _kinds(problems)
+    assert "negation" not in _kinds(check_line("The Elysée neither confirmed nor denied the information.",
+                                               [elysee], "en", FEB_4))
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said it would neither confirm nor deny")
+    assert "negation" in _kinds(check_line("The Kremlin said Bonne met with Ushakov.", [kremlin], "en", FEB_5))
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("L'Elysée n'a ni confirmé ni démenti l'information.", True),
+    ("Aucune autre précision n'a été donnée.", True),
+    ("The presidency did not confirm it.", True),
+    ("The Kremlin declined to comment.", True),
+    ("Bonne met Ushakov in Moscow.", False),
+    ("Emmanuel Bonne s'est rendu à Moscou mardi.", False),
+])
+def test_negation_is_found_in_both_languages(text, negated):
+    assert is_negated(text) is negated
+
+
+def test_a_reported_claim_must_still_read_as_reported(seed_story):
+    """An unconfirmed visit is reported by sources: the line must say who reports it."""
+    passage = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
+    problems = check_line("French President Emmanuel Macron sent his top diplomatic adviser to meet Kremlin "
+                          "officials on Tuesday.", [passage], "en", FEB_5)
+    assert _kinds(problems) == {"hedge"}
+    assert check_line("French President Emmanuel Macron reportedly sent his top diplomatic adviser to meet Kremlin "
+                      "officials on Tuesday.", [passage], "en", FEB_5) == []
+
+
+def test_french_words_in_an_english_line_fail(reuters):
+    problems = check_line("Emmanuel Bonne est allé à Moscow pour les talks, sources told Reuters.", [reuters], "en",
+                          FEB_4)
+    assert "language" in _kinds(problems)
+
+
+def test_another_script_and_an_empty_line_fail(reuters):
+    assert "script" in _kinds(check_line("Emmanuel Bonne went to Moscow合作 with two sources.", [reuters], "en"))
+    assert _kinds(check_line("", [reuters], "en")) == {"missing"}
+    assert _kinds(check_line(None, [reuters], "en")) == {"missing"}
+
+
+def test_a_line_copied_word_for_word_is_found_with_its_span(seed_story):
+    passage = _passage(seed_story, "On Thursday, the Kremlin said it would neither confirm nor deny")
+    span = copied_span("the Kremlin said it would neither confirm nor deny that Bonne met with Ushakov.", passage)
+    assert span is not None
+    assert passage.text[span[0]:span[1]] == "the Kremlin said it would neither confirm nor deny that Bonne met with Ushakov."
+    assert copied_span("The Kremlin would not say whether Bonne and Ushakov met on Thursday.", passage) is None
+
+
+def test_a_timeline_line_tells_only_the_event_of_its_date(seed_story):
+    """This passage dates two events: the invasion (February 2022) and Macron's remark
+    (December). The entry for February 2022 must not tell the December remark."""
+    passage = _passage(seed_story, "Emmanuel Macron avait déclaré en décembre")
+    remark = "Emmanuel Macron said in December that a framework for dialogue with Russia was needed."
+    assert check_line(remark, [passage], "en", FEB_4) == []  # as a sentence of a section
+    problems = check_line(remark, [passage], "en", FEB_4, dates=["2022-02"], event="2022-02")
+    assert _kinds(problems) == {"date"} and "another date" in problems[0].message
+    invasion = "Russia invaded Ukraine in February 2022, starting the conflict the United States seeks to end."
+    assert "date" not in _kinds(check_line(invasion, [passage], "en", FEB_4, dates=["2022-02"], event="2022-02"))
+
+
+def test_someones_word_stays_theirs(seed_story):
+    """'Zelensky a déclaré que Macron l'avait appelé': the line must say Zelensky said so."""
+    passage = _passage(seed_story, "Volodimir Zelensky a déclaré mercredi")
+    assert "hedge" in _kinds(check_line("Emmanuel Macron called Volodymyr Zelensky to tell him about a dialogue "
+                                        "with the Russians.", [passage], "en", FEB_4))
+    assert "hedge" not in _kinds(check_line("Volodymyr Zelensky said Emmanuel Macron had called him to tell him "
+                                            "about a dialogue with the Russians.", [passage], "en", FEB_4))
+
+
+def test_a_diplomatic_adviser_is_no_diplomat(reuters):
+    """'conseiller diplomatique' is an adviser; 'top diplomat' reads as a foreign minister."""
+    problems = check_line("Emmanuel Bonne, Macron's top diplomat, went to Moscow, sources told Reuters.",
+                          [reuters], "en", FEB_4)
+    assert _kinds(problems) == {"role"}
