@@ -50,7 +50,7 @@ from .runner import BriefCache, Outcome, Progress, content_key, describe_error, 
 LOCK_NAME = ".digest.lock"
 STATE_NAME = "state.json"
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")  # what `brief` reads in a folder
-PROMPTS = ("brief.j2", "timeline.j2", "repair.j2", "update.j2")
+PROMPTS = ("brief.j2", "word.j2", "repair.j2", "update.j2")
 
 Status = Literal["new", "updated", "revised", "skipped", "failed", "pending"]
 
