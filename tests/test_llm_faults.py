@@ -25,7 +25,7 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 class FaultServer:
     """Answers every request with `status` and `body` (or stalls for `stall` seconds); counts
     chat-completion requests (not the /tokenize calls that fit the window) and keeps the last
-    request body. `echo_headers`: the error body repeats the
+    one's body. `echo_headers`: the error body repeats the
     request's headers, as some proxies do (Authorization included)."""
 
     def __init__(self, status: int = 500, stall: float = 0.0, body: bytes = b'{"error": {"message": "injected fault"}}',
@@ -37,9 +37,10 @@ class FaultServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
-                if self.path.endswith("/chat/completions"):
+                request = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path.endswith("/chat/completions"):  # not llama.cpp's /tokenize
                     owner.requests += 1
-                owner.last_request = self.rfile.read(int(self.headers.get("content-length", 0)))
+                    owner.last_request = request
                 if stall:
                     owner._closing.wait(stall)  # released at close, so teardown does not wait it out
                 answer = body
@@ -183,3 +184,23 @@ def test_an_answer_cut_off_before_any_item_is_a_one_line_model_error(prompt):
             _accept(answer, BriefDraft, "brief", {}, [])
     finally:
         server.close()
+
+
+@pytest.mark.parametrize(("headline", "says"), [(None, "headline"), ("H" * 161, "headline"), ({"text": "x"}, "headline")])
+def test_a_fallback_draft_keeps_no_headline_the_schema_refuses(headline, says):
+    """After a failed re-ask the last answer is kept only as far as it validates: a null, too
+    long or non-string headline is not shipped as "None", a repr, or 161+ characters."""
+    sentences = [{"cites": ["P1"], "text": "Emmanuel Bonne met Yuri Ushakov in Moscow on Tuesday."}]
+    raw = json.dumps({"headline": headline, "sections": [{"lead": "Talks", "sentences": sentences}]})
+    with pytest.raises(ModelOutputError, match="never matched the schema"):
+        _accept(StructuredFailure(raw=raw, error="1 validation error"), BriefDraft, "brief", {}, [])
+
+
+def test_a_fallback_section_whose_lead_is_not_text_is_dropped_with_a_warning():
+    sentence = {"cites": ["P1"], "text": "Emmanuel Bonne met Yuri Ushakov in Moscow on Tuesday."}
+    raw = json.dumps({"headline": "Macron's adviser met a Kremlin aide in Moscow",
+                      "sections": [{"lead": {"x": 1}, "sentences": [sentence]}, {"lead": "Talks", "sentences": [sentence]}]})
+    warnings: list[str] = []
+    draft = _accept(StructuredFailure(raw=raw, error="1 validation error"), BriefDraft, "brief", {}, warnings)
+    assert [s.lead for s in draft.sections] == ["Talks"]
+    assert any("section 1 dropped" in w and "lead" in w for w in warnings), warnings

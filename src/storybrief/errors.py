@@ -81,3 +81,15 @@ class ContextOverflowError(ModelUnavailableError):
         super().__init__(message)
         self.requested = requested
         self.available = available
+
+
+class StoriesFailed(StorybriefError):
+    """A digest run finished, but some stories failed; they are listed and retried next run."""
+
+    exit_code = 5
+
+
+class DigestLocked(StorybriefError):
+    """Another digest run holds the output folder's lock (sysexits' EX_TEMPFAIL: try later)."""
+
+    exit_code = 75

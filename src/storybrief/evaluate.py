@@ -26,9 +26,7 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +42,7 @@ from . import __version__
 from .errors import ConfigError, InputError, StorybriefError, redact
 from .files import write_atomic
 from .models import Brief, Passage, Position, Story, VerificationReport
+from .runner import BriefCache, Progress, content_key, run_jobs
 
 SHARED_PREFIX = "${SHARED}"
 SHARED_ENV = "STORYBRIEF_SHARED"
@@ -116,7 +115,7 @@ def compute_metrics(brief: Brief, report: VerificationReport, reference: list[st
 
     `reference`: the ISO dates of a reference timeline, or None when the case has none."""
     checked = [c for c in report.claims if c.kind in ("sentence", "timeline") and c.verdict != "exempt"]
-    verdicts = [c.verdict for c in checked]
+    verdicts = [c.verdict.value for c in checked]
     unresolved = sum(len(f.citations) for f in report.findings
                      if f.type == "unresolved-citation" and f.severity != "info")
     given = sum(len(c.citations) for c in report.claims)
@@ -329,8 +328,8 @@ def load_cases(loaded: LoadedConfig) -> list[Case]:
 def prompt_library(variant: str, root: Path, prompts_dir: str = "prompts", variants_dir: str = "evals/prompts"):
     from .prompts import PromptLibrary
 
-    base = resolve_path(prompts_dir, root)
-    base = base if base.is_dir() else None
+    prompts_folder = resolve_path(prompts_dir, root)
+    base = prompts_folder if prompts_folder.is_dir() else None
     if variant == "default":
         return PromptLibrary(base)
     folder = Path(variant) if "/" in variant else resolve_path(variants_dir, root) / variant
@@ -469,9 +468,8 @@ def story_hash(story: Story, shown: Sequence[Passage] | None = None) -> str:
 
 def cache_key(prompt_hashes: dict[str, str], model: str, provider_url: str | None, case: str, story: str,
               params: dict[str, Any], repeat: int) -> str:
-    payload = json.dumps({"prompts": prompt_hashes, "model": model, "endpoint": provider_url, "case": case,
-                          "story": story, "params": params, "repeat": repeat}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+    return content_key({"prompts": prompt_hashes, "model": model, "endpoint": provider_url, "case": case,
+                        "story": story, "params": params, "repeat": repeat})
 
 
 def _load_story(case: Case, root: Path, cache: Path) -> Story:
@@ -587,23 +585,15 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         return cache_key(prompt_hashes[t.prompt], _endpoint(t.provider).model, t.provider.base_url, t.case.id,
                          shown[t.case.id], dict(params, language=t.case.language), t.repeat)
 
+    briefs = BriefCache(cache)
     results: dict[int, CaseResult] = {}
-    lock = threading.Lock()
 
-    def run_one(index: int, t: _Task, connected) -> None:
+    def run_one(index: int, t: _Task, connected) -> CaseResult:
         key = key_of(t)
-        slot = cache / "briefs" / f"{key}.json"
         model = _endpoint(t.provider).model
-        brief: Brief | None = None
-        cached = False
-        if slot.exists():
-            try:
-                brief = Brief.model_validate_json(slot.read_bytes())
-                cached = True
-            except ValidationError:
-                brief = None  # a brief of an older schema: make it again
+        brief = briefs.get(key)  # a brief of an older schema is a miss: made again
         result = CaseResult(case=t.case.id, case_name=t.case.name, prompt=t.prompt, provider=t.provider.name,
-                            model=model, repeat=t.repeat, cache_key=key, cached=cached,
+                            model=model, repeat=t.repeat, cache_key=key, cached=brief is not None,
                             sources=len(t.story.sources))
         if brief is None:
             if connected is None:
@@ -616,10 +606,8 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
                                    BriefOptions(language=t.case.language, context_tokens=config.context_tokens))
             except StorybriefError as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
-                with lock:
-                    results[index] = result
-                return
-            write_atomic(slot, brief.model_dump_json(indent=1))
+                return result
+            briefs.put(key, brief)
         report = verify_brief(brief, t.story)
         brief = brief.model_copy(update={"verification": report.summary})
         result.metrics = compute_metrics(brief, report, t.reference)
@@ -637,31 +625,27 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
         result.report_file = f"reports/{result.slug}.json"
         write_atomic(run_dir / result.brief_file, brief.model_dump_json(indent=1))
         write_atomic(run_dir / result.report_file, report.model_dump_json(indent=1))
-        with lock:
-            results[index] = result
+        return result
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    def label(pair: tuple[int, _Task]) -> str:
+        t = pair[1]
+        return f"{t.case.id} · {t.prompt} · {t.provider.name}"
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=False, disable=not show_progress)
-    with progress:
-        bar = progress.add_task(f"eval {run_id}", total=len(tasks))
+    with Progress(console, f"eval {run_id}", len(tasks), enabled=show_progress) as progress:
         for provider in config.providers:
             mine = [(i, t) for i, t in enumerate(tasks) if t.provider.name == provider.name]
-            todo = [(i, t) for i, t in mine if not (cache / "briefs" / f"{key_of(t)}.json").exists()]
+            todo = [(i, t) for i, t in mine if not briefs.has(key_of(t))]
 
             def work(pairs, connected):
                 def one(pair):
-                    i, t = pair
-                    progress.update(bar, description=f"{t.case.id} · {t.prompt} · {provider.name}")
-                    run_one(i, t, connected)
-                    progress.advance(bar)
-                if config.concurrency == 1:
-                    for pair in pairs:
-                        one(pair)
-                else:
-                    with ThreadPoolExecutor(config.concurrency) as pool:
-                        list(pool.map(one, pairs))
+                    results[pair[0]] = run_one(pair[0], pair[1], connected)
+
+                def done(outcome):
+                    error = results[outcome.job[0]].error
+                    progress.finished(label(outcome.job), f"failed: {error}" if error else "done", outcome.seconds)
+
+                run_jobs(pairs, one, concurrency=config.concurrency, failures=(),
+                         on_start=lambda pair: progress.started(label(pair)), on_done=done)
 
             if not todo:
                 work(mine, None)
@@ -685,7 +669,7 @@ def run_eval(loaded: LoadedConfig, *, run_id: str | None = None, baseline: str |
                    for p in config.providers],
         cases=[{"id": c.id, "name": c.name, "story_hash": story_hash(stories[c.id]),
                 "sources": len(stories[c.id].sources), "passages": len(stories[c.id].passages),
-                "reference_dates": len(references[c.id]) if references[c.id] is not None else None,
+                "reference_dates": len(dates) if (dates := references[c.id]) is not None else None,
                 "language": c.language} for c in cases],
         scorer=default_scorer().name,
     )
@@ -736,6 +720,7 @@ def _delta(metric: str, base: float | None, new: float | None, threshold: float 
     if base is None or new is None:
         return MetricDelta(metric=metric, base=base, new=new, delta=None, status="n/a", threshold=threshold)
     delta = round(new - base, 4)
+    status: Literal["improved", "regressed", "same"]
     if abs(delta) < SAME or m.direction == "neutral":
         status = "same"
     elif (delta > 0) == (m.direction == "higher"):
@@ -766,16 +751,16 @@ def compare(run: RunResults, base: RunResults, thresholds: dict[str, float]) -> 
         for d in deltas:
             if d.failed:
                 failures.append(f"{g.prompt}/{g.provider}: {d.metric} {d.base:.3f} -> {d.new:.3f} "
-                                f"(regressed {abs(d.delta):.3f}, allowed {d.threshold:.3f})")
+                                f"(regressed {abs(d.delta or 0.0):.3f}, allowed {d.threshold:.3f})")
     for c in run.cases:
-        b = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
-        if c.error and (b is None or not b.error):
+        base_case = base_cases.get((c.case, c.prompt, c.provider, c.repeat))
+        if c.error and (base_case is None or not base_case.error):
             # A case that produced no brief has no metrics to regress: it fails the gate itself.
             failures.append(f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}: failed ({c.error})")
-        if b is None:
+        if base_case is None:
             continue
         cases.append(RowComparison(key=f"{c.case}/{c.prompt}/{c.provider}/r{c.repeat}",
-                                   deltas=[_delta(m.key, b.metrics.get(m.key), c.metrics.get(m.key), None)
+                                   deltas=[_delta(m.key, base_case.metrics.get(m.key), c.metrics.get(m.key), None)
                                            for m in METRICS]))
     return Comparison(baseline_run=base.run_id, baseline_prompts=base.manifest.prompts, groups=groups, cases=cases,
                       failures=failures)
@@ -877,7 +862,7 @@ def print_run(run: RunResults, console) -> None:
         for key in TABLE_METRICS:
             text = _fmt(key, g.metrics.get(key))
             d = deltas.get(f"{g.prompt}/{g.provider}", {}).get(key)
-            if d is not None and d.status in ("improved", "regressed"):
+            if d is not None and d.delta is not None and d.status in ("improved", "regressed"):
                 colour = "green" if d.status == "improved" else ("bold red" if d.failed else "red")
                 sign = "▲" if d.delta > 0 else "▼"
                 text = f"[{colour}]{text} {sign}{abs(d.delta):.2f}[/]" if METRIC_BY_KEY[key].ratio else \

@@ -71,7 +71,7 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
     published = {s.id: (s.published.isoformat() if s.published else "9999", s.number) for s in story.sources}
     passages = [p for p in story.passages if p.source_id not in set_aside]
     words = [_words_outside_dates(p) for p in passages]
-    by_date: dict[tuple[str, str], list[int]] = {}
+    by_date: dict[tuple[str, Precision], list[int]] = {}
     planned: dict[tuple[str, str, int], bool] = {}
     expressions: dict[tuple[str, str, int], str] = {}
     for i, passage in enumerate(passages):
@@ -79,8 +79,8 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
             key = (date.iso, date.precision)
             if i not in by_date.setdefault(key, []):
                 by_date[key].append(i)
-            planned[(*key, i)] = planned.get((*key, i), True) and date.tense == "future"
-            expressions.setdefault((*key, i), date.expression)
+            planned[key + (i,)] = planned.get(key + (i,), True) and date.tense == "future"
+            expressions.setdefault(key + (i,), date.expression)
     candidates: list[EventCandidate] = []
     for (iso, precision), members in by_date.items():
         for group in _groups(members, words):

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception, wait_exponential_jitter
 
@@ -159,6 +160,7 @@ class LLM:
     max_reasks: int = 1
     first_wait: float = 1.0
     calls: list[CallRecord] = field(default_factory=list)
+    http_client: Any = None  # an httpx2.Client with its own transport (digest's Batch API requests)
     _token_counts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _has_tokenizer: bool = field(default=True, init=False, repr=False)
 
@@ -169,6 +171,7 @@ class LLM:
             api_key=self.endpoint.api_key or EMBEDDED_API_KEY,
             max_retries=0,
             timeout=self.endpoint.request_timeout,
+            http_client=self.http_client,
         )
         # Checked before instructor parses an answer or sends it back in a re-ask.
         completions = self._client.chat.completions
@@ -216,7 +219,7 @@ class LLM:
         started = time.perf_counter()
         try:
             result, completion = self._structured.chat.completions.create_with_completion(
-                messages=prompt.messages,
+                messages=_chat(prompt),
                 response_model=response_model,
                 context=context,
                 max_retries=policy,
@@ -253,7 +256,7 @@ class LLM:
             for attempt in policy:
                 with attempt:
                     completion = self._client.chat.completions.create(
-                        messages=prompt.messages, logprobs=True, top_logprobs=10, **options
+                        messages=_chat(prompt), logprobs=True, top_logprobs=10, **options
                     )
         except (openai.OpenAIError, AnswerTooLarge) as exc:
             raise _as_storybrief_error(exc, self.endpoint.api_key) from exc
@@ -277,7 +280,7 @@ class LLM:
                                        cast_to=object, options={"timeout": TOKENIZE_TIMEOUT_SECONDS})
         except openai.OpenAIError as exc:
             logging.getLogger("storybrief").info("no tokenizer at %s (%s): estimating token counts",
-                                                 self.base_url, _short(str(exc), limit=80))
+                                                 redact(self.base_url), _short(str(exc), limit=80))
             self._has_tokenizer = False
             return None
         tokens = answer.get("tokens") if isinstance(answer, dict) else None
@@ -298,8 +301,28 @@ class LLM:
                 cached_tokens=getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", None),
                 seconds=round(seconds, 3),
                 attempts=attempts,
+                cost=_reported_cost(usage),
             )
         )
+
+
+def _reported_cost(usage: Any) -> float | None:
+    """Some endpoints (OpenRouter, LiteLLM proxies) report what a call cost; OpenAI does not."""
+    cost = getattr(usage, "cost", None)
+    if cost is None and isinstance(getattr(usage, "model_extra", None), dict):
+        cost = usage.model_extra.get("cost")
+    return float(cost) if isinstance(cost, (int, float)) else None
+
+
+def _chat(prompt: RenderedPrompt) -> list[ChatCompletionMessageParam]:
+    """The prompt's messages as the client types them (prompts.py stays free of openai)."""
+    chat: list[ChatCompletionMessageParam] = []
+    for message in prompt.messages:
+        if message["role"] == "system":
+            chat.append({"role": "system", "content": message["content"]})
+        else:
+            chat.append({"role": "user", "content": message["content"]})
+    return chat
 
 
 def _completion_text(completion: Any) -> str | None:
@@ -406,10 +429,38 @@ def connect(
     max_reasks: int = 1,
 ) -> Iterator[LLM]:
     """Yield an LLM for `endpoint`; for the embedded default, serve the model for the duration."""
-    if not endpoint.embedded:
+    if endpoint.base_url is not None:
         yield LLM(endpoint, endpoint.base_url, sampling or Sampling(), max_reasks=max_reasks)
         return
     model_path = ensure_model(progress=progress)
     settings = ServerSettings(verbose=logging.getLogger("storybrief").isEnabledFor(logging.INFO))
     with EmbeddedServer(model_path, settings) as server:
         yield LLM(endpoint, server.base_url, sampling or Sampling(), max_reasks=max_reasks)
+
+
+def run_remote_batch(endpoint: Endpoint, requests_file, *, poll_seconds: float = 30.0,
+                     timeout_seconds: float = 86400.0) -> str:
+    """Upload a Batch API requests file to `endpoint`, create the batch, poll it until it ends,
+    and return its output file's JSONL text (errored requests are left out of it)."""
+    if endpoint.embedded:
+        raise ConfigError("--batch needs --base-url: an endpoint with a Batch API (the embedded server has none)")
+    client = openai.OpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key or EMBEDDED_API_KEY,
+                           max_retries=3, timeout=endpoint.request_timeout)
+    try:
+        with open(requests_file, "rb") as handle:
+            uploaded = client.files.create(file=handle, purpose="batch")
+        batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
+                                      completion_window="24h")
+        deadline = time.monotonic() + timeout_seconds
+        while batch.status not in ("completed", "failed", "expired", "cancelled"):
+            if time.monotonic() > deadline:
+                raise ModelUnavailableError(f"batch {batch.id} still {batch.status} after {timeout_seconds:.0f} s")
+            time.sleep(poll_seconds)
+            batch = client.batches.retrieve(batch.id)
+        if batch.status != "completed" or not batch.output_file_id:
+            raise ModelUnavailableError(f"batch {batch.id} ended {batch.status} with no output file")
+        return client.files.content(batch.output_file_id).text
+    except openai.NotFoundError as exc:
+        raise ConfigError(f"{endpoint.base_url} has no Batch API (404); use --batch-out and run the file elsewhere") from exc
+    except openai.OpenAIError as exc:
+        raise _as_storybrief_error(exc) from exc

@@ -216,6 +216,7 @@ class CallRecord(Record):
     cached_tokens: int | None = None
     seconds: float
     attempts: int = 1
+    cost: float | None = Field(default=None, description="as the endpoint reported it (usage.cost), if it does")
 
 
 class CitationIssue(Record):

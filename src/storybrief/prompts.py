@@ -60,8 +60,9 @@ class PromptLibrary:
         if self.overlay is not None and not self.overlay.is_dir():
             raise ConfigError(f"prompt variant folder not found: {self.overlay}")
         folders = [self.overlay, self.directory] if self.overlay is not None else [self.directory]
+        self._loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders])
         self._env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
+            loader=self._loader,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
             trim_blocks=True,
@@ -74,7 +75,7 @@ class PromptLibrary:
 
     def _source(self, name: str) -> str:
         try:
-            return self._env.loader.get_source(self._env, name)[0]
+            return self._loader.get_source(self._env, name)[0]
         except jinja2.TemplateNotFound as exc:
             raise ConfigError(f"prompt template not found: {self.directory / name}") from exc
 

@@ -334,8 +334,8 @@ def _build(brief: Brief) -> _Doc:
     timeline = []
     for k, event in enumerate(brief.timeline):
         label = format_event_date(event.date, event.precision)
-        cited = _cite(view, event, f"Timeline entry {k + 1}", flags.get(Position.of_entry(k)))
-        timeline.append((event, label, _event_datetime_attr(event.date, event.precision), cited))
+        entry_cited = _cite(view, event, f"Timeline entry {k + 1}", flags.get(Position.of_entry(k)))
+        timeline.append((event, label, _event_datetime_attr(event.date, event.precision), entry_cited))
 
     passages_by_source: dict[str, list] = {}
     for passage in brief.passages.values():
@@ -373,22 +373,22 @@ def _build(brief: Brief) -> _Doc:
         )
     issues.extend(view.problems)
 
-    omitted = []
+    omitted: list[tuple[int | None, str]] = []
     for sid in brief.omitted_sources:
-        ref = view.refs_by_id.get(sid)
-        if ref is None:
+        left_out = view.refs_by_id.get(sid)
+        if left_out is None:
             omitted.append((None, f"source {sid}"))
         else:
-            outlet, title = _source_label(ref)
-            omitted.append((ref.number, f"{outlet} — {title}" if outlet else title))
+            outlet, title = _source_label(left_out)
+            omitted.append((left_out.number, f"{outlet} — {title}" if outlet else title))
 
     off_topic = None
     if brief.off_topic:
         labels = []
         for item in brief.off_topic:
-            outlet, title = _source_label(view.refs_by_id[item.source_id]) if item.source_id in view.refs_by_id \
+            set_outlet, set_title = _source_label(view.refs_by_id[item.source_id]) if item.source_id in view.refs_by_id \
                 else (item.outlet, item.title or f"source {item.source_id}")
-            labels.append(f"[{item.number}] " + (f"{outlet} — {title}" if outlet else title))
+            labels.append(f"[{item.number}] " + (f"{set_outlet} — {set_title}" if set_outlet else set_title))
         off_topic = "Set aside as off-topic: " + "; ".join(labels)
 
     models = sorted({call.model for call in brief.calls})

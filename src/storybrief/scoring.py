@@ -384,7 +384,7 @@ def _claim_sentence_features(claim: _Text, ev: PreparedEvidence) -> tuple[dict[s
         f["recall_ctx"] = len(words & ctx_content) / n_words if n_words else 1.0
         f["negation_mismatch_ctx"] = 1.0 if claim.negated != any(ev.texts[i].negated for i in range(lo, hi)) else 0.0
     else:
-        win_content = win_bigrams = win_folded = win_numbers = frozenset()
+        win_content, win_bigrams, win_folded, win_numbers = frozenset(), frozenset(), frozenset(), frozenset()
         for k in ("recall_top1", "recall_win", "recall_top1_plain", "bigram_top1", "bigram_win",
                   "partial_ratio", "token_set_ratio", "partial_ratio_ctx", "recall_ctx"):
             f[k] = 0.0 if n_words else 1.0
@@ -611,7 +611,8 @@ class ClaimJudge(Protocol):
     """A model signal for :func:`score_rows` (``verify.judge.Judge`` has it): the probability
     that the source supports the claim, and how it combines with the lexical score."""
 
-    threshold: float
+    @property
+    def threshold(self) -> float: ...
 
     def source_probability(self, claim: str, source: Sequence[str]) -> float: ...
 

@@ -13,11 +13,11 @@ import heapq
 import json
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
@@ -488,14 +488,14 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
         block = []
         junk_pending = False
 
-    for line in kept:
-        if line is None:
+    for maybe_line in kept:
+        if maybe_line is None:
             flush()
             junk_pending = True
-        elif not line:
+        elif not maybe_line:
             flush()
         else:
-            block.append(line)
+            block.append(maybe_line)
     flush()
     # 4. Rejoin a paragraph cut by removed junk: it ends mid-sentence and runs on.
     # Trailing paragraphs that are account/newsletter/legal notices, even long ones.
@@ -660,7 +660,7 @@ def _from_html(raw: _Raw) -> tuple[str, dict]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(raw.text, with_metadata=True, include_comments=False, include_tables=False)
-    if doc is None or not (doc.text or "").strip():
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():  # a dict only when asked for one
         raise InputError(f"{raw.origin}: no article text found in this HTML page")
     fields: dict = {}
     if doc.title:
@@ -675,7 +675,7 @@ def _from_html(raw: _Raw) -> tuple[str, dict]:
         except ValueError:
             pass
     # trafilatura gives one paragraph a line; make them blank-line separated.
-    text = "\n\n".join(line for line in doc.text.split("\n") if line.strip())
+    text = "\n\n".join(line for line in (doc.text or "").split("\n") if line.strip())
     return text, fields
 
 
@@ -725,7 +725,7 @@ def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> l
             raise InputError(f"{raw.origin}: no article text left after cleaning")
         fields = {**html_fields, **raw.fields}
         published = fields.get("published")
-        published_from = "metadata" if published else None
+        published_from: Literal["metadata", "text"] | None = "metadata" if published else None
         if published is None and meta.published is not None:
             published, published_from = meta.published, "text"
         title = fields.get("title") or meta.title

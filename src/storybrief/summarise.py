@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Literal
+from types import GenericAlias
+from typing import Any, Literal
 
 import pydantic_core
 from pydantic import (
     Field,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     create_model,
@@ -26,6 +26,7 @@ from .models import (
     CitationIssue,
     Passage,
     Position,
+    Precision,
     Record,
     Section,
     Sentence,
@@ -190,27 +191,32 @@ class RepairDraft(Record):
     fixes: list[FixDraft] = Field(min_length=1, max_length=12)
 
 
+def _list_of(item: Any) -> Any:
+    """list[item] for an item type built at run time (a type checker cannot see those)."""
+    return GenericAlias(list, (item,))
+
+
 def _constrained_fixes(labels: list[str], items: int) -> type[RepairDraft]:
-    label = Literal[tuple(labels)]  # type: ignore[valid-type]
-    number = Literal[tuple(range(1, items + 1))]  # type: ignore[valid-type]
+    label: Any = Literal[tuple(labels)]  # type: ignore[valid-type]
+    number: Any = Literal[tuple(range(1, items + 1))]  # type: ignore[valid-type]
     fix = create_model("FixDraft", __base__=FixDraft, item=(number, ...),
-                       cites=(list[label], Field(max_length=3)))
+                       cites=(_list_of(label), Field(max_length=3)))
     return create_model("RepairDraft", __base__=RepairDraft,
-                        fixes=(list[fix], Field(min_length=1, max_length=items)))
+                        fixes=(_list_of(fix), Field(min_length=1, max_length=items)))
 
 
 def _constrained(labels: list[str]) -> tuple[type[BriefDraft], type[TimelineDraft]]:
     """Narrow `cites` to the prompt's labels, so a grammar-enforcing server cannot invent one."""
-    label = Literal[tuple(labels)]  # type: ignore[valid-type]
-    cites = (list[label], Field(min_length=1, max_length=3))
+    label: Any = Literal[tuple(labels)]  # type: ignore[valid-type]
+    cites = (_list_of(label), Field(min_length=1, max_length=3))
     sentence = create_model("SentenceDraft", __base__=SentenceDraft, cites=cites)
     section = create_model("SectionDraft", __base__=SectionDraft,
-                           sentences=(list[sentence], Field(min_length=2, max_length=4)))
+                           sentences=(_list_of(sentence), Field(min_length=2, max_length=4)))
     brief = create_model("BriefDraft", __base__=BriefDraft,
-                         sections=(list[section], Field(min_length=3, max_length=5)))
+                         sections=(_list_of(section), Field(min_length=3, max_length=5)))
     event = create_model("EventDraft", __base__=EventDraft, cites=cites)
     timeline = create_model("TimelineDraft", __base__=TimelineDraft,
-                            events=(list[event], Field(min_length=1, max_length=6)))
+                            events=(_list_of(event), Field(min_length=1, max_length=6)))
     return brief, timeline
 
 
@@ -269,7 +275,11 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
     by_source: dict[str, list[Passage]] = {}
     for passage in selected:
         by_source.setdefault(passage.source_id, []).append(passage)
-    articles, label_to_passage, published, dates, source_of = [], {}, {}, {}, {}
+    articles: list[dict[str, Any]] = []
+    label_to_passage: dict[str, Passage] = {}
+    published: dict[str, str] = {}
+    dates: dict[str, list[str]] = {}
+    source_of: dict[str, int] = {}
     for source in story.sources:
         shown = by_source.get(source.id)
         if not shown:
@@ -500,11 +510,12 @@ def _fix_citations(brief: Brief, story: Story, check: Checker, report: Verificat
         citations = [pid for pid in item.citations if source_of_passage.get(pid) not in idle_sources]
         note = f"citation {', '.join(f'[{n}]' for n in sorted(numbers))} removed: it supports nothing in the item"
         must_improve = False
-        better = claim.cluster_evidence.passage_id if claim.cluster_evidence else None
-        if claim.verdict == Verdict.SUPPORTED_ELSEWHERE and better and better not in citations:
+        support = claim.cluster_evidence
+        better = support.passage_id if support else None
+        if claim.verdict == Verdict.SUPPORTED_ELSEWHERE and support is not None and better and better not in citations:
             citations = [better] + citations
             dropped = sorted(n for n in numbers if source_of_number[n] != source_of_passage.get(better))
-            note = (f"re-cited to {_marker(claim.cluster_evidence)} “{_brief_quote(claim.cluster_evidence.quote)}”, "
+            note = (f"re-cited to {_marker(support)} “{_brief_quote(support.quote)}”, "
                     f"the passage that supports it (its citations scored {claim.score or 0.0:.2f})"
                     + (f"; citation {', '.join(f'[{n}]' for n in dropped)} removed" if dropped else ""))
             must_improve = True
@@ -615,10 +626,11 @@ def _accept(answer, lenient_model, what: str, context: dict[str, Any], warnings:
 
 
 def _valid_field(model, name: str, value: Any) -> str | None:
-    """`value` if it passes the schema's rules for `model.name`, else None."""
-    field = model.model_fields[name]
+    """`value` if it is a string that passes the schema's rules for the text field `model.name`,
+    else None."""
+    probe = create_model("Probe", value=(str, model.model_fields[name]))
     try:
-        return TypeAdapter(Annotated[field.annotation, field]).validate_python(value)
+        return probe.model_validate({"value": value}).model_dump()["value"]
     except ValidationError:
         return None
 
@@ -653,9 +665,10 @@ def _normal(text: str) -> str:
 
 
 def _sections(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[Section]:
-    sections, seen = [], set()
+    sections: list[Section] = []
+    seen: set[str] = set()
     for i, section in enumerate(draft.sections, 1):
-        sentences = []
+        sentences: list[Sentence] = []
         for j, sentence in enumerate(section.sentences, 1):
             key = _normal(sentence.text)
             if key in seen:
@@ -678,7 +691,7 @@ def _parse_partial_date(value: str) -> dt.date:
         raise ValueError(f"{value} is not a real date") from exc
 
 
-PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+PRECISION_BY_LENGTH: dict[int, Precision] = {4: "year", 7: "month", 10: "day"}
 
 
 def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: list[str]) -> list[TimelineEvent]:
@@ -698,3 +711,61 @@ def _timeline(draft, view: _PromptView, issues: list[CitationIssue], warnings: l
                       citations=_resolve(event.cites, view, Position.of_entry(k), issues))
         for k, event in enumerate(kept)
     ]
+
+
+# ---------------------------------------------------------------------------
+# What changed: a story that gained articles since its last brief.
+
+
+class UpdateDraft(Record):
+    developments: list[SentenceDraft] = Field(min_length=1, max_length=3)
+
+
+@dataclass
+class StoryUpdate:
+    """The new developments of a re-briefed story, each citing passages of its new articles."""
+
+    sentences: list[Sentence]
+    new_articles: list[int]
+    warnings: list[str]
+
+
+def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm: LLM, prompts: PromptLibrary,
+                    options: BriefOptions = BriefOptions()) -> StoryUpdate:
+    """Ask what the new articles add to the `previous` brief. The articles come first, as in the
+    brief's own calls, so the server reuses their cached prefix; the answer may cite only
+    passages of the new articles."""
+    view = _prompt_view(story, select_passages(story, options.passage_budget, llm.count_tokens))
+    new_labels = [label for label, p in view.label_to_passage.items() if p.source_id in new_source_ids]
+    new_numbers = sorted({s.number for s in story.sources if s.id in new_source_ids})
+    if not new_labels:
+        return StoryUpdate([], new_numbers, ["the new articles did not fit the model's window: what they "
+                                             "changed is not described"])
+    new_label: Any = Literal[tuple(new_labels)]  # type: ignore[valid-type]
+    sentence = create_model("SentenceDraft", __base__=SentenceDraft,
+                            cites=(_list_of(new_label), Field(min_length=1, max_length=3)))
+    model = create_model("UpdateDraft", __base__=UpdateDraft,
+                         developments=(_list_of(sentence), Field(min_length=1, max_length=3)))
+    context = {"labels": set(new_labels)}
+    prompt = prompts.render(
+        "update.j2", **_prompt_variables(view, options),
+        new_articles=sorted({view.source_of[label] for label in new_labels}),
+        previous_headline=previous.headline,
+        previous_sentences=[s.text for section in previous.sections for s in section.sentences],
+    )
+    answer = llm.structured(prompt, model, context=context, max_tokens=options.repair_max_tokens)
+    warnings: list[str] = []
+    if isinstance(answer, StructuredFailure):
+        try:
+            data = pydantic_core.from_json(answer.raw or "", allow_partial=True)
+            items = data.get("developments", []) if isinstance(data, dict) else []
+        except ValueError:
+            items = []
+        drafts = _valid_items(items, SentenceDraft, context, "what-changed sentence", warnings)
+    else:
+        drafts = answer.developments
+    issues: list[CitationIssue] = []
+    sentences = [Sentence(text=_strip_annotations(d.text),
+                          citations=_resolve(d.cites, view, Position.of_sentence(0, k), issues))
+                 for k, d in enumerate(drafts)]
+    return StoryUpdate([s for s in sentences if s.citations], new_numbers, warnings)

@@ -10,6 +10,7 @@ stop words and number words.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -342,7 +343,7 @@ def sentences(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- numbers
 
-_NUMBER_WORDS = {
+_NUMBER_WORDS: dict[str, dict[str, float]] = {
     "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
            "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -396,13 +397,15 @@ class NumberMention:
         if self.time is not None:
             return self.time
         value = self.value
-        if value == int(value):
+        if not math.isfinite(value):
+            return self.text  # more digits than a float holds: compared as written
+        if float(value).is_integer():
             return str(int(value))
         return f"{value:.6g}"
 
     @property
     def is_year(self) -> bool:
-        return self.time is None and self.value == int(self.value) and 1600 <= self.value <= 2099 and \
+        return self.time is None and float(self.value).is_integer() and 1600 <= self.value <= 2099 and \
             re.fullmatch(r"\d{4}", self.text) is not None
 
 

@@ -44,9 +44,11 @@ from storybrief.models import (
     Contradiction,
     EvidenceRef,
     Finding,
+    FindingType,
     Passage,
     Position,
     ResolvedDate,
+    Severity,
     Verdict,
 )
 from storybrief.scoring import PreparedEvidence, ScoredClaim, SupportScorer, prepare_evidence
@@ -175,7 +177,7 @@ class Checker:
         n = self.number_of.get(source_id)
         return f"[{n}]" if n is not None else (self.source_by_id[source_id].outlet or source_id)
 
-    def add(self, type_: str, severity: str, claim: Claim, citations: list[str], message: str,
+    def add(self, type_: FindingType, severity: Severity, claim: Claim, citations: list[str], message: str,
             evidence: EvidenceRef | None = None) -> None:
         self.findings.append(Finding(type=type_, severity=severity, position=claim.position, text=claim.text,
                                      message=message, citations=citations, evidence=evidence))
@@ -523,10 +525,10 @@ class Checker:
                    f"{one.features.get('recall_win', 0):.0%} of its words)")
             better = (best_other is not None and best_other.source_id != sid
                       and cluster_scored.score > one.score and cluster_scored.score >= self.t.partial)
-            if better:
+            if better and best_other is not None:
                 msg += (f"; the best support in the cluster is {self.label(best_other.source_id)}"
                         f" (score {cluster_scored.score:.2f}): “{_short(best_other.text)}”")
-            self.add("citation-precision", "warning", claim, [f"[{n}]"], msg, self.ref_for(best_other) if better else None)
+            self.add("citation-precision", "warning", claim, [f"[{n}]"], msg, self.ref_for(best_other) if better and best_other is not None else None)
             self.precision_failures.setdefault(n, []).append(claim.position)
 
     def check_blanket(self, claims: Sequence[Claim]) -> None:

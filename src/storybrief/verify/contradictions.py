@@ -188,7 +188,7 @@ def _role_conflicts(claim: str, cited: Sequence[Passage], cluster: Sequence[Pass
             # whose role: the cited passages, or the passage closest to the claim, name another owner and none this one
             owners = [(f, p) for p in [*cited, *closest] for f in role_facts(p.text)
                       if f.role == fact.role and f.owner is not None]
-            if owners and not any(same_name(f.owner, fact.owner) for f, _ in owners):
+            if owners and not any(f.owner is not None and same_name(f.owner, fact.owner) for f, _ in owners):
                 f, p = owners[0]
                 found.append(Found("agent", fact.text, f.text, p))
     return found

@@ -88,7 +88,7 @@ def print_report(report: VerificationReport, console) -> None:
     for col in ("[n]", "file(s)", "outlet", "published", "lang"):
         sources.add_column(col, overflow="fold")
     for src in report.sources:
-        sources.add_row(f"[{src.number}]", _origin_names(src), src.outlet or "", 
+        sources.add_row(f"[{src.number}]", _origin_names(src), src.outlet or "",
                         src.published.isoformat() if src.published else "", src.language)
     console.print(sources)
 
