@@ -150,7 +150,8 @@ class CutOffServer(FaultServer):
         import yaml
 
         recorded = yaml.safe_load((REPO / "cassettes" / "test_brief_e2e" / "seed_story_brief.yaml").read_text())
-        completion = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+        bodies = [json.loads(i["response"]["body"]["string"]) for i in recorded["interactions"]]
+        completion = next(b for b in bodies if "choices" in b)  # the first chat answer, not a /tokenize
         completion["choices"][0]["message"]["content"] = completion["choices"][0]["message"]["content"][:keep]
         completion["choices"][0]["finish_reason"] = "length"
         self.answer = completion["choices"][0]["message"]["content"]
