@@ -45,6 +45,7 @@ from . import __version__
 from .errors import ConfigError, DigestLocked, InputError, ModelUnavailableError, StorybriefError
 from .files import write_atomic
 from .models import Brief, Position, Record, Section, VerificationSummary
+from .render import fully_verified
 from .runner import BriefCache, Outcome, Progress, content_key, describe_error, run_jobs
 
 LOCK_NAME = ".digest.lock"
@@ -505,7 +506,7 @@ def _label(outcome: StoryOutcome) -> str:
     text = f"{run.status}, {run.articles} articles"
     if state is not None and state.verification is not None:
         v = state.verification
-        text += f", {'verified' if v.passed else 'verification failed'} ({v.supported}/{v.sentences} supported)"
+        text += f", {'verified' if fully_verified(v) else 'not fully verified'} ({v.supported}/{v.sentences} supported)"
     return text + (" (brief from cache)" if run.cached else "")
 
 
@@ -752,7 +753,7 @@ def render_index(store: DigestStore, run: DigestRun) -> str:
             "generated_at": state.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
             "iso": state.generated_at.isoformat(), "status": state.status, "new_articles": state.new_articles,
             "changes": state.changes, "versions": len(store.versions(state.slug)),
-            "verified": None if v is None else v.passed,
+            "verified": None if v is None else fully_verified(v),
             "verification": "" if v is None else (f"{v.supported} of {v.sentences} claims supported"
                                                   + (f", {v.unsupported} unsupported" if v.unsupported else "")
                                                   + (f", {v.contradicted} contradicted" if v.contradicted else "")),

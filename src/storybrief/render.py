@@ -33,7 +33,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .errors import ConfigError
 from .files import write_atomic
-from .models import Brief, CitationIssue, Position, Sentence, SourceRef, TimelineEvent
+from .models import Brief, CitationIssue, Position, Sentence, SourceRef, TimelineEvent, VerificationSummary
 from .text import month_name
 
 FORMATS = ("md", "html", "json")
@@ -342,11 +342,14 @@ def _articles(n: int, language: str = "en") -> str:
     return f"{n} {labels['article'] if n == 1 else labels['articles']}"
 
 
-def verification_passed(brief: Brief) -> bool:
+def fully_verified(v: VerificationSummary | None) -> bool:
     """Passed only when every line is supported: a summary that passed with partly supported
     or translated lines (as older briefs carry) does not."""
-    v = brief.verification
     return bool(v and v.passed and v.supported == v.sentences and not v.translated)
+
+
+def verification_passed(brief: Brief) -> bool:
+    return fully_verified(brief.verification)
 
 
 def _verification_line(brief: Brief) -> str | None:
