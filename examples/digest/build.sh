@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 rm -rf out held
 mkdir held
 mv input/bonne-moscow/004_*.txt held/
-trap 'mv held/*.txt input/bonne-moscow/ 2>/dev/null; rmdir held' EXIT
+trap 'mv held/*.txt input/bonne-moscow/ 2>/dev/null || true; rmdir held 2>/dev/null || true' EXIT
 storybrief digest input out || test $? -eq 5
 cp out/run.json run-1.json
 mv held/*.txt input/bonne-moscow/
