@@ -101,6 +101,11 @@ def name_present(name: str, vocab: frozenset[str]) -> bool:
     """True when the sources' vocabulary has the name in some form (see :func:`same_name`)."""
     if name in vocab:
         return True
+    # The vocabulary splits words at apostrophes (elisions: "l'armée"), so "Ta'izz" is there
+    # as "ta" and "izz".
+    parts = [part for part in re.split(r"['’]", name) if part]
+    if len(parts) > 1 and all(part in vocab for part in parts):
+        return True
     return any(same_name(name, w) for w in vocab if w[:1] == name[:1] or w in _EXONYM_OF.get(name, ()))
 
 
