@@ -49,7 +49,7 @@ from .models import (
     VerificationReport,
 )
 from .passages import refit_budget, select_passages
-from .prompts import PromptLibrary, fence_text
+from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .text import fold, words
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -411,6 +411,27 @@ def _worded(answer: Wording | StructuredFailure, count: int) -> dict[int, str]:
     return texts
 
 
+def _word(lines: list[_Line], language: str, language_of: dict[str, str], llm: LLM, prompts: PromptLibrary,
+          options: BriefOptions) -> RenderedPrompt | None:
+    """Give each line its text: a short passage already in the brief's language is quoted as
+    it stands; the rest are worded in one call (word.j2), whose prompt is returned (None when
+    every line was quoted)."""
+    for line in lines:
+        limit = QUOTE_AS_IS.get(line.where[0], 0)
+        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= limit:
+            _quote(line, None, language_of)
+    to_word = [line for line in lines if line.quote is None]
+    if not to_word:
+        return None
+    items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
+    word_prompt = prompts.render("word.j2", items=items, language_name=LANGUAGE_NAMES.get(language, language))
+    worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
+                                    max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
+    for n, line in enumerate(to_word, 1):
+        line.text = worded.get(n, "")
+    return word_prompt
+
+
 def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOptions = BriefOptions()) -> Brief:
     """The model's draft: its choices, each worded into one line, before any check (two calls)."""
     first_call = len(llm.calls)
@@ -459,17 +480,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         used.add(passage.id)
         lines.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
                            precision=event.precision))
-    for line in lines:
-        limit = QUOTE_AS_IS.get(line.where[0], 0)
-        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= limit:
-            _quote(line, None, language_of)
-    to_word = [line for line in lines if line.quote is None]
-    items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
-    word_prompt = prompts.render("word.j2", items=items, language_name=language_name)
-    worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
-                                    max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
-    for n, line in enumerate(to_word, 1):
-        line.text = worded.get(n, "")
+    word_prompt = _word(lines, language, language_of, llm, prompts, options)
     set_aside = {o.source_id for o in story.off_topic}
     omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected} and s.id not in set_aside]
     if omitted:
@@ -483,7 +494,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
         passages={}, omitted_sources=omitted, off_topic=story.off_topic, calls=llm.calls[first_call:],
-        prompts={pick_prompt.name: pick_prompt.hash, word_prompt.name: word_prompt.hash}, warnings=warnings,
+        prompts={pick_prompt.name: pick_prompt.hash, **({word_prompt.name: word_prompt.hash} if word_prompt else {})},
+        warnings=warnings,
     )
     brief, _ = _assemble(brief, lines, story)
     return brief
@@ -893,17 +905,7 @@ def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm
         return StoryUpdate([], new_numbers, ["the model chose no passage of the new articles: what they "
                                              "changed is not described"])
     lines = [_Line(("section", 0, j), p, "", [p.id]) for j, p in enumerate(picked)]
-    for line in lines:
-        if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= QUOTE_AS_IS["section"]:
-            _quote(line, None, language_of)
-    to_word = [line for line in lines if line.quote is None]
-    if to_word:
-        items = [_item(n, line, language, language_of) for n, line in enumerate(to_word, 1)]
-        word_prompt = prompts.render("word.j2", items=items, language_name=language_name)
-        worded = _worded(llm.structured(word_prompt, _wording_model(len(to_word)),
-                                        max_tokens=options.line_tokens * len(to_word) + 40), len(to_word))
-        for n, line in enumerate(to_word, 1):
-            line.text = worded.get(n, "")
+    _word(lines, language, language_of, llm, prompts, options)
     context = _Context.of(story, language)
     for line in lines:
         _gate(line, context, warnings)
