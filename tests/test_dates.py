@@ -204,3 +204,15 @@ def test_a_guessed_year_no_other_source_contradicts_is_kept():
     stated = _passage("c", "He died on 25 June 2009 and was buried last June.", dt.date(2010, 2, 1))
     agreed = [_passage(s, "The festival will open on 25 June.", dt.date(2010, 6, 1)) for s in "xyz"]
     assert reconcile_years([stated, *agreed])[0] == stated
+
+
+def test_a_date_the_clause_follows_dates_no_event():
+    seed = ("Earlier, the Kremlin welcomed Macron's proposal for Europe to once again engage with Russia after having "
+            "largely cut off communications with officials in Moscow following the full-scale invasion of Ukraine in "
+            "February 2022.")
+    assert [(d.iso, d.role) for d in resolve_dates(seed, THU, "en")] == [("2022-02", "anchor")]
+    avant = resolve_dates("Les négociations ont repris avant le scrutin du 3 mars.", MID_JULY, "fr")
+    assert [d.role for d in avant] == ["anchor"]
+    # "since" / "depuis" tell an event: something began that day.
+    depuis = resolve_dates("La Libye est en proie depuis le 15 février à une révolte.", dt.date(2011, 3, 1), "fr")
+    assert [(d.iso, d.role) for d in depuis] == [("2011-02-15", "event")]

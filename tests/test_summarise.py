@@ -23,6 +23,7 @@ from storybrief.summarise import (
     LEAD_IN_DAYS,
     EventCandidate,
     _shortlist,
+    _within,
     event_candidates,
     repair_brief,
     spoken_date,
@@ -91,13 +92,16 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
                for m, month in ((2, "February"), (3, "March"), (4, "April"), (9, "September"), (10, "October"))]
     every = sorted([fact_box, *same_day, *singles], key=lambda c: c.date)
     span = (dt.date(2011, 2, 1) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 31))
+    assert not _within(fact_box, span)
     short = _shortlist(every, 4, terms=["sanaa"], span=span)
     assert fact_box not in short, "a birth date decades before the story's first article is background"
     assert short[-1].date == "2011-10-10", "the latest event about the subject is always in"
     assert sum(c.date == "2011-03-18" for c in short) == 1, "a second event of a date waits for every other date"
     assert short[0].date == "2011-02-10", "the rest spread over the story's span"
-    # Given room, background and a date's other events come back.
-    assert len(_shortlist(every, 8, terms=["sanaa"], span=span)) == 8
+    # Given room, a date's other events come back; the background only when the story has
+    # too few events of its own.
+    assert _shortlist(every, 8, terms=["sanaa"], span=span) == [c for c in every if c is not fact_box]
+    assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
 
 
 def test_event_dates_are_spoken_at_their_precision():

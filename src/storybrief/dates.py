@@ -30,7 +30,9 @@ Wednesday -> a week early). Rules:
 
 Each date also says whether it dates an event or the article itself: a dateline
 ("MOSCOW, Feb 5 (Reuters) -"), a line that is only a date, or a "published / mis à jour"
-stamp is the publication, never an event of the story.
+stamp is the publication, never an event of the story; a date the clause counts from or
+up to ("after the invasion in February 2022", "avant le 3 mars") is an anchor: the
+passage tells what followed or preceded it, so it dates no event of its own.
 """
 
 from __future__ import annotations
@@ -368,8 +370,18 @@ _DATELINE_BEFORE = re.compile(
 _DATELINE_AFTER = re.compile(r"^\s*(?:\([^)\n]{1,30}\)\s*)?[-–—:]\s|^\s*(?:[,à]?\s*\d{1,2}[:h.]\d{2}\S*.*)?$")
 
 
+# "after the invasion of Ukraine in February 2022", "avant le scrutin du 3 mars": the clause
+# reports what followed or preceded that date, not what happened on it ("since" and
+# "depuis" do tell an event: something began that day).
+_ANCHOR_BEFORE = re.compile(
+    r"\b(?:after|before|following|ahead of|in advance of|après|avant|à la suite de|suite à)\b"
+    r"[^,;:.!?()\n]{0,60}$", re.I
+)
+
+
 def _role(text: str, start: int, end: int) -> DateRole:
-    """publication for a dateline, a date-only line or a publication stamp; else event."""
+    """publication for a dateline, a date-only line or a publication stamp; anchor for a date
+    the clause tells what followed or preceded; else event."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -378,6 +390,8 @@ def _role(text: str, start: int, end: int) -> DateRole:
         return "publication"
     if len(before) <= 60 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(after):
         return "publication"
+    if _ANCHOR_BEFORE.search(before):
+        return "anchor"
     return "event"
 
 
@@ -462,14 +476,14 @@ def reconcile_years(passages: Sequence[Passage]) -> list[Passage]:
     support: dict[str, set[str]] = defaultdict(set)
     for passage in passages:
         for date in passage.dates:
-            if date.role == "event":
+            if date.role != "publication":
                 support[date.iso].add(passage.source_id)
     reconciled = []
     for passage in passages:
         changed = False
         dates = []
         for date in passage.dates:
-            if date.role == "event" and explicitness(date) == 1:
+            if date.role != "publication" and explicitness(date) == 1:
                 here = len(support[date.iso])
                 best = max(_other_years(date.iso), key=lambda iso: len(support.get(iso, ())))
                 if len(support.get(best, ())) >= max(2, here + 1):

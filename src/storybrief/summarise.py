@@ -85,8 +85,9 @@ EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped pas
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
 # A timeline starts at most this long before the story's first article: older dates its
-# sources give are background (a birth date in a fact box, last year's election).
-LEAD_IN_DAYS = 31
+# sources give are background (a birth date in a fact box, the war a peace talk follows).
+LEAD_IN_DAYS = 365
+MIN_TIMELINE = 3
 # A passage this short, in the brief's language, needs no rewording: it is quoted as it
 # stands (the model copies it anyway, and each worded line costs generation time).
 QUOTE_AS_IS = {"section": 160, "timeline": 220}
@@ -168,11 +169,15 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
                terms: Sequence[str] = (), span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
-    """The events to show the model, chronological: always the latest that names the story's
-    subject (`terms`), then, one at a time, the event inside the story's `span` on a date not
+    """The events to show the model, chronological: only those inside the story's `span` when
+    there are MIN_TIMELINE of them; always the latest that names the story's subject
+    (`terms`), then, one at a time, the event inside the story's `span` on a date not
     yet shown that most sources report, that names the subject, states its date plainly, is
     told by a passage chosen for the prompt (`relevant` passage ids), and lies farthest from
     the dates already shown (so that the timeline spans the story)."""
+    inside = [c for c in candidates if _within(c, span)]
+    if len(inside) >= MIN_TIMELINE:
+        candidates = inside  # the background stays out of a timeline that can do without it
     if len(candidates) <= limit:
         return candidates
     about = [_about(c, terms) for c in candidates]
