@@ -17,6 +17,7 @@ from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    _latest_articles,
     _Line,
     _pick_model,
     _plan,
@@ -142,11 +143,25 @@ def test_choices_are_cleaned_and_the_timeline_ends_with_the_latest_development(s
     warnings: list[str] = []
     plan = _plan(answer, seed_view, seed_events, warnings)
     assert plan.main.text.startswith("Emmanuel Bonne, conseiller")
-    assert [(aspect, len(ps)) for aspect, ps in plan.sections] == [("what happened", 2)]
+    # The headline's passage is not said again in a section.
+    assert [(aspect, [p.text[:10] for p in ps]) for aspect, ps in plan.sections] == [("what happened", ["On Thursda"])]
     every = list(seed_events.values())
     assert plan.events[-1] is every[-1], "the latest development is always in"
     assert any(e.date == "2026-02-03" for e in plan.events)
     assert not warnings
+
+
+def test_the_headline_is_chosen_among_the_newest_articles(seed_story, seed_view, seed_events):
+    assert _latest_articles(seed_story, seed_view)[0] == [1, 2, 3], "a story of three articles: any of them"
+    numbers, labels = _latest_articles(seed_story, seed_view, count=1)
+    assert numbers == [2], "The Moscow Times of 5 February: the newest"
+    model = _pick_model(list(seed_view.label_to_passage), list(seed_events), labels)
+    older = next(label for label, p in seed_view.label_to_passage.items() if label not in labels)
+    pick = {"sections": [{"aspect": "what happened", "passages": [older]},
+                         {"aspect": "background", "passages": [older]}], "events": ["E1"]}
+    model.model_validate(dict(pick, main=labels[0]))
+    with pytest.raises(ValidationError):
+        model.model_validate(dict(pick, main=older))
 
 
 def test_an_unusable_choice_falls_back_to_each_articles_first_passage(seed_view, seed_events):

@@ -81,6 +81,7 @@ MONTH_NAMES = {
 }
 
 MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
+LATEST_ARTICLES = 3  # the headline's passage is chosen among the newest articles shown
 EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
@@ -244,13 +245,15 @@ def _one_of(values: tuple) -> Any:
     return Literal[values]  # type: ignore[valid-type]
 
 
-def _pick_model(labels: list[str], events: list[str]) -> type[BriefPick]:
+def _pick_model(labels: list[str], events: list[str], main_labels: list[str] | None = None) -> type[BriefPick]:
+    """The choice the grammar admits: labels shown, the headline's passage among `main_labels`."""
     label = _one_of(tuple(labels))
+    main = _one_of(tuple(main_labels or labels))
     section = create_model("SectionPick", __base__=SectionPick, aspect=(_one_of(ASPECTS), ...),
                            passages=(_list_of(label), Field(min_length=1, max_length=2)))
     event_field: Any = ((_list_of(_one_of(tuple(events))), Field(min_length=1, max_length=6)) if events
                         else (list[str], Field(max_length=0)))
-    return create_model("BriefPick", __base__=BriefPick, main=(label, ...),
+    return create_model("BriefPick", __base__=BriefPick, main=(main, ...),
                         sections=(_list_of(section), Field(min_length=2, max_length=3)), events=event_field)
 
 
@@ -343,6 +346,18 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
     return _PromptView(articles, label_to_passage)
 
 
+def _latest_articles(story: Story, view: _PromptView, count: int = LATEST_ARTICLES) -> tuple[list[int], list[str]]:
+    """The numbers of the `count` newest articles shown (undated ones last), and the labels
+    of their passages: the headline states the story's latest development, so it is chosen
+    there."""
+    shown = {p.source_id for p in view.label_to_passage.values()}
+    newest = sorted((s for s in story.sources if s.id in shown),
+                    key=lambda s: (s.published is not None, s.published or dt.date.min, s.number), reverse=True)
+    latest = {s.id: s.number for s in newest[:count]}
+    labels = [label for label, p in view.label_to_passage.items() if p.source_id in latest]
+    return sorted(latest.values()), labels
+
+
 @dataclass
 class _Plan:
     main: Passage
@@ -363,7 +378,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         data = answer.model_dump()
     main = labels.get(str(data.get("main", "")))
     merged: dict[str, list[Passage]] = {}
-    used: set[str] = set()
+    used: set[str] = {main.id} if main is not None else set()  # the headline is not said again
     for section in data.get("sections") or []:
         aspect = section.get("aspect") if isinstance(section, dict) else None
         if aspect not in ASPECTS:
@@ -496,10 +511,11 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                          "text": fence_text(_clip((_event_passage(c, language_of, language) or c.passages[0]).text))}
                         for label, c in events.items()]
         view = _prompt_view(story, selected)
+        latest_numbers, latest_labels = _latest_articles(story, view)
         pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
-                                     language_name=language_name, aspects=ASPECTS)
+                                     language_name=language_name, aspects=ASPECTS, latest_articles=latest_numbers)
         try:
-            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events)),
+            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events), latest_labels),
                                     max_tokens=options.pick_max_tokens)
         except ContextOverflowError as overflow:
             budget = refit_budget(options.passage_budget, overflow)
