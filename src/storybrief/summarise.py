@@ -170,17 +170,17 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
                terms: Sequence[str] = (), span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
-    """The events to show the model, chronological: only those inside the story's `span` when
-    there are MIN_TIMELINE of them; always the latest that names the story's subject
-    (`terms`), then, one at a time, the event inside the story's `span` on a date not
-    yet shown that most sources report, that names the subject, states its date plainly, is
-    told by a passage chosen for the prompt (`relevant` passage ids), and lies farthest from
-    the dates already shown (so that the timeline spans the story)."""
+    """The events to show the model, most important first (a small model picks from the top
+    of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
+    first the latest that names the story's subject (`terms`), then, one at a time, the event
+    on a date not yet shown that most sources report, that names the subject, states its
+    date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
+    lies farthest from the dates already shown (so that the timeline spans the story)."""
     inside = [c for c in candidates if _within(c, span)]
     if len(inside) >= MIN_TIMELINE:
         candidates = inside  # the background stays out of a timeline that can do without it
-    if len(candidates) <= limit:
-        return candidates
+    if not candidates:
+        return []
     about = [_about(c, terms) for c in candidates]
     inside = [_within(c, span) for c in candidates]
     days = [_parse_partial_date(c.date) for c in candidates]
@@ -188,7 +188,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
     latest = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
     keep = [latest]
-    while len(keep) < limit:
+    while len(keep) < min(limit, len(candidates)):
         shown = {candidates[i].date for i in keep}
 
         def rank(i: int, shown: set[str] = shown) -> tuple:
@@ -197,7 +197,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
                     -explicit[i], not told[i], -gap, i)
 
         keep.append(min((i for i in range(len(candidates)) if i not in keep), key=rank))
-    return [candidates[i] for i in sorted(keep)]
+    return [candidates[i] for i in keep]
 
 
 def _clip(text: str) -> str:
@@ -398,9 +398,9 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
-    every = list(events.values())
-    if every and every[-1] not in chosen:
-        chosen.append(every[-1])  # the timeline always includes the latest development
+    by_date = sorted(events.values(), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+    if by_date and by_date[-1] not in chosen:
+        chosen.append(by_date[-1])  # the timeline always includes the latest development
     chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     if len(chosen) > MAX_TIMELINE:
         chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
