@@ -286,3 +286,58 @@ def test_dateline_not_a_section_label():
     assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").dateline == "PARIS"
     assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").outlet == "Reuters"
     assert extract_metadata("REPORTAGE - Dans les rues de Benghazi, la foule...").dateline is None
+
+
+# ---------------------------------------------------------------- captions, links and page chrome (issue 15)
+
+_PROSE_FR = ("Les forces loyales au colonel Kadhafi ont bombardé la ville de Misrata pendant toute la nuit, "
+             "selon des témoins joints par téléphone.")
+
+
+def _kept(raw: str) -> str:
+    return clean_text(f"{_PROSE_FR}\n\n{raw}\n\n{_PROSE_FR.replace('nuit', 'journée')}")
+
+
+@pytest.mark.parametrize("caption", [
+    "Un manifestant blessé à la tête durant l'attaque reçoit des soins à l'hôpital improvisé dans l'université "
+    "de Sana'a. Photo Luke Somers, copyright Demotix (18/09/2011).",
+    "Un père joue avec son enfant devant un dessin de Kadhafi malmené par la révolte populaire. "
+    "Crédits photo\u00a0: GORAN TOMASEVIC/REUTERS",
+    "Kadhafi lors de sa brève apparition sur la place Verte, à Tripoli. Crédits photo\u00a0: -/AFP",
+    "Un homme crache sur une photo de Mouammar Kadhafi. Photo @abanidrees.",
+    "Ousban, un célèbre plat libyen qui est une sorte de haggis épicé – Photo @libyansrevolt",
+])
+def test_photo_caption_ending_in_its_credit_is_dropped(caption):
+    cleaned = _kept(caption)
+    assert caption.split(".")[0].split(" –")[0] not in cleaned
+    assert cleaned.count("Misrata") == 2  # the prose around it stays
+
+
+def test_prose_that_mentions_a_photo_is_kept():
+    line = "Le journal a publié une photo de Mouammar Kadhafi prise à Syrte, que le CNT conteste."
+    assert line in _kept(line)
+
+
+@pytest.mark.parametrize("line", [
+    "» Le mystère de la fortune de Kadhafi",
+    "» ZAPPING VIDÉO - La marche des opposants à Kadhafi",
+    "> Relisez notre suivi minute par minute des événements de la journée",
+    "Lire : De l'ONU à l'Iran, les pressions diplomatiques se multiplient contre Kadhafi",
+    "Voir : Manifestations de soutien au peuple libyen dans le monde",
+    "Agrandir le texte", "Réduire le texte", "Envoyer par email", "Plan du site", "Charte de modération",
+    "Jump to navigation", "Formulaire de recherche", "Le titre du commentaire est obligatoire",
+    "Pour sauvegarder le nouveau brouillon, cliquez sur enregistrer", "J'ai déjà un compte",
+    "Guide Shopping Le Parisien", "Profitez des avantages de l'offre numérique",
+    "Accès illimité à tous les contenus payants sur tous vos écrans", "93 réactions | 104076 lu",
+    "actualite", "envoye_special", "Your comments may be published on any BBC media worldwide.",
+    "Then test your knowledge with these tough questions - will you score top marks or be left at the bottom "
+    "of the class?.",
+])
+def test_links_and_page_chrome_lines_are_dropped(line):
+    cleaned = _kept(line)
+    assert line not in cleaned and cleaned.count("Misrata") == 2
+
+
+def test_a_closing_guillemet_opening_a_line_is_not_a_link():
+    line = "» a ajouté le porte-parole du CNT, Mahmoud Chammam, lors d'une conférence de presse à Benghazi."
+    assert line in _kept(line)

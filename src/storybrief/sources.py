@@ -114,9 +114,15 @@ _TERMINAL = re.compile(r"[.!?…:;\"”»’)\]]\s*$")
 _URL_LINE = re.compile(r"^\s*(?:(?:https?://|www\.)\S+\s*)+$", re.I)
 _RELATED_LINE = re.compile(
     r"^\s*(?:related(?: articles?| stories| content)?|read (?:also|more)|see also|more on this|"
-    r"(?:à |a )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|dans la même rubrique)\b\s*[:»›-]?",
+    r"(?:à |a )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|dans la même rubrique)\b\s*[:»›-]?"
+    r"|^\s*(?:(?:à |a )?lire|voir|regarder|écouter|read|watch|listen)\s*:\s*\S",
     re.I,
 )
+# A link to another article: a short line that opens with a link arrow ("» Le mystère de la
+# fortune de Kadhafi", "> Relisez notre suivi ...") and does not end a sentence.
+_LINK_LINE = re.compile(r"^\s*(?:»|>|›|→)\s*[«\"“]?[A-ZÀ-Ý0-9].{0,200}(?<![.!?])$")
+# A section's slug left as a line of its own ("actualite", "envoye_special").
+_SLUG_LINE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 # Short chrome lines: the whole line is one of these words.
 _CHROME_EXACT = re.compile(
     r"^\s*(?:once|monthly|annual|yearly|continue|preview|share|tweet|email|e-mail|print|imprimer|partager|envoyer|"
@@ -140,7 +146,13 @@ _CHROME_KEYWORDS = re.compile(
     r"all quotes delayed|this content was produced|ce contenu a été|ce billet fait partie d|"
     r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read|"
     r"les autres sites d|toute la météo|tout savoir pour|nos autres sites|retour à l'accueil|back to top|"
-    r"^\s*(?:accueil|home)\s*[|>»›]",
+    r"^\s*(?:accueil|home)\s*[|>»›]|agrandir le texte|réduire le texte|ajouter aux favoris|envoyer par (?:e-?)?mail|"
+    r"plan du site|charte de modération|la rédaction vous conseille|édition du jour|^\s*daté du |guides? (?:d'achat|shopping)|"
+    r"offre numérique|accédez à l'intégralité|édition abonnés|accès illimité|j'ai déjà un compte|je n'ai pas de compte|"
+    r"champs obligatoires|est obligatoire$|conditions d'utilisation|nouveau brouillon|jump to (?:navigation|content)|"
+    r"skip to (?:navigation|content)|formulaire de recherche|^\s*\d+ réactions?\s*[|]|"
+    r"your comments may be published|test your knowledge|transmettre à la rédaction|consultez les articles de la rubrique|"
+    r"an error occurred while processing",
     re.I,
 )
 # A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
@@ -183,6 +195,15 @@ _CAPTION_CREDIT = re.compile(
     r"AFP PHOTO|Photo|Photos|Crédit|Credit|DR)"
     r"(?:\s*[/|,-]\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)*\)?\s*$"
 )
+# A photo caption ending in its credit: "Un manifestant blessé ... à Sana'a. Photo Luke Somers,
+# copyright Demotix (18/09/2011).", "... en Libye. Crédits photo : GORAN TOMASEVIC/REUTERS",
+# "... Photo @abanidrees.". The credit opens a sentence (or follows a dash) with a capital,
+# an @handle or a slash, and runs to the end of the line.
+_CAPTION_ENDING_IN_CREDIT = re.compile(
+    r"(?:^|[.!?»”\")]\s+|\s[-–—|]\s*|\s)(?:Crédits? photos?|CRÉDITS? PHOTOS?|Photos?|PHOTO|Copyright|©|Source photo|"
+    r"Photo credit|Picture)\s*:?\s*(?:[A-ZÀ-Ý@/-]|\(?-?/)[^.!?]{0,80}[.]?\s*$"
+)
+MAX_CAPTION_CHARS = 300
 _CAPTION_PREFIX = re.compile(r"^\s*(?:photo|image|crédits? photo|credits?|illustration)\s*:", re.I)
 _CREDITS_START = re.compile(r"^\s*(?:\(|(?:avec|with|reporting by|writing by|editing by|additional reporting)\b)", re.I)
 _CREDITS_KEY = re.compile(
@@ -308,6 +329,10 @@ def _is_chrome(line: str) -> bool:
     if len(stripped) <= 160 and not re.search(r"[.!?:]\s*$", stripped) and _CAPTION_CREDIT.search(stripped):
         return True
     if len(stripped) <= 200 and _CAPTION_PREFIX.match(stripped):
+        return True
+    if len(stripped) <= MAX_CAPTION_CHARS and _CAPTION_ENDING_IN_CREDIT.search(stripped):
+        return True
+    if _LINK_LINE.match(stripped) or _SLUG_LINE.match(stripped):
         return True
     if len(stripped) <= 400 and _is_credits(stripped):
         return True
