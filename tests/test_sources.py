@@ -432,3 +432,22 @@ def test_headline_and_pull_quote_ending_in_a_period_is_not_a_title():
 
     assert _title_from("Conrad Murray 'responsible' for Michael Jackson's death Dr Steven Shafer: \"'Yes' is "
                        "not what a doctor says.\"\n\nThe trial went on.") is None
+
+
+@pytest.mark.parametrize(("chrome", "outlet"), [
+    ("Choix de consentement © Copyright 20\u00a0Minutes - La fréquentation de 20\u00a0Minutes est certifiée par "
+     "l'ACPM", "20 Minutes"),
+    ("Newsletters du monde\nSuivez Le Monde", "Le Monde"),
+    ("Expérience Le Point\nNous sommes OJD\nLes forums du Point", "Le Point"),
+    ("Les invités de Mediapart\nTribunes, points de vue et libres opinions des invités de la rédaction de Mediapart.",
+     "Mediapart"),
+    ("© La Règle du Jeu 2015", "La Règle du Jeu"),
+])
+def test_outlet_read_from_the_page_chrome_of_an_unnamed_outlet(tmp_path, chrome, outlet):
+    path = tmp_path / "fr.jsonl"
+    row = {"outlet": "unnamed French outlet", "published": "2011-04-25", "text": (
+        f"Libye : les rebelles progressent vers Tripoli\n{_PROSE_FR}\n{chrome}")}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.outlet == outlet
+    assert "Mediapart" not in article.text and "Minutes" not in article.text and "Suivez" not in article.text

@@ -153,7 +153,8 @@ _CHROME_KEYWORDS = re.compile(
     r"champs obligatoires|est obligatoire$|conditions d'utilisation|nouveau brouillon|jump to (?:navigation|content)|"
     r"skip to (?:navigation|content)|formulaire de recherche|^\s*\d+ réactions?\s*[|]|"
     r"your comments may be published|test your knowledge|transmettre à la rédaction|consultez les articles de la rubrique|"
-    r"an error occurred while processing",
+    r"an error occurred while processing|^les invités de |libres opinions des invités|^le fil d(?:u|e cette)\b|"
+    r"^dans le (?:club|journal)$",
     re.I,
 )
 # A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
@@ -262,6 +263,7 @@ _OUTLET_SELF = [
     re.compile(r"^\s*a message from (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*:?\s*$", re.I),
     re.compile(r"^\s*by supporting (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*,"),
     re.compile(r"^\s*©\s*(?:copyright\s+)?(?:(?:19|20)\d\d\s+)?([A-Z][\w'’&.]*(?:\s[A-Z0-9][\w'’&.]*){0,3})\s*(?:[-–|.]\s*)?$"),
+    re.compile(r"^\s*©\s*([A-Z][\w'’&.]*(?:\s(?:[A-Z][\w'’&.]*|du|de|la|le|des)){0,4})\s+(?:19|20)\d\d\s*$"),
 ]
 _AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
 
@@ -283,9 +285,12 @@ _DOMAIN_OUTLETS = {
 _OUTLET_MARKS = [
     ("BBC", re.compile(r"\bthe BBC['’]s [A-Z]|\btold (?:the )?BBC\b|\bBBC News\b|[Ll]ast updated at \d{1,2}:\d{2}\b")),
     ("RTBF", re.compile(r"sites de la RTBF|©\s*RTBF")),
-    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde")),
+    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde|^Suivez Le Monde$|"
+                            r"^Newsletters du Monde$", re.M | re.I)),
+    ("Le Point", re.compile(r"^Expérience Le Point$|^Les forums du Point$", re.M)),
+    ("Mediapart", re.compile(r"invités de Mediapart|l['’]intégralité de Mediapart")),
     ("Le Figaro", re.compile(r"sites du Groupe Figaro|©\s*Le Figaro")),
-    ("20 Minutes", re.compile(r"Copyright 20 Minutes|fréquentation de 20 Minutes")),
+    ("20 Minutes", re.compile(r"Copyright 20\s?Minutes|fréquentation de 20\s?Minutes")),
     ("L'Express", re.compile(r"application L['’]Express")),
     ("Libération", re.compile(r"©\s*Libération")),
     ("France 24", re.compile(r"©\s*France 24")),
