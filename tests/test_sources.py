@@ -451,3 +451,19 @@ def test_outlet_read_from_the_page_chrome_of_an_unnamed_outlet(tmp_path, chrome,
     (article,) = read_articles([path])
     assert article.outlet == outlet
     assert "Mediapart" not in article.text and "Minutes" not in article.text and "Suivez" not in article.text
+
+
+@pytest.mark.parametrize("line", [
+    "The BBC is not responsible for the content of external internet sites",
+    "Try our Leona Lewis quiz with fun questions", "Nous sommes OJD", "Les forums du Point",
+    "REUTERS/Kevin Lamarque",
+])
+def test_more_page_chrome_and_lone_credits_are_dropped(line):
+    cleaned = _kept(line)
+    assert line not in cleaned and cleaned.count("Misrata") == 2
+
+
+def test_author_name_closing_the_article_is_dropped_but_a_name_inside_is_kept():
+    cleaned = clean_text(f"{_PROSE_FR}\n\nMoussa Koussa\n\n{_PROSE_FR.replace('nuit', 'journée')}\n\nVincent Matalon\n")
+    assert "Vincent Matalon" not in cleaned and "Moussa Koussa" in cleaned
+    assert clean_text("Moussa Koussa") == "Moussa Koussa"  # never the whole article

@@ -154,7 +154,8 @@ _CHROME_KEYWORDS = re.compile(
     r"skip to (?:navigation|content)|formulaire de recherche|^\s*\d+ réactions?\s*[|]|"
     r"your comments may be published|test your knowledge|transmettre à la rédaction|consultez les articles de la rubrique|"
     r"an error occurred while processing|^les invités de |libres opinions des invités|^le fil d(?:u|e cette)\b|"
-    r"^dans le (?:club|journal)$",
+    r"^dans le (?:club|journal)$|not responsible for the content of external|^try our\b|\bOJD\b|^les forums d|"
+    r"^expérience le point$",
     re.I,
 )
 # A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
@@ -224,6 +225,13 @@ _CAPTION_ENDING_IN_CREDIT = re.compile(
     r"Photo credit|Picture)\s*:?\s*(?:[A-ZÀ-Ý@/-]|\(?-?/)[^.!?]{0,80}[.]?\s*$"
 )
 MAX_CAPTION_CHARS = 300
+# A photo credit alone: "REUTERS/Kevin Lamarque", "AFP/Getty Images".
+_CREDIT_ONLY = re.compile(r"^(?:REUTERS|Reuters|AFP|AP|EPA|GETTY IMAGES|Getty Images)\s*/\s*[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,3}$")
+# An author's name alone, as the last paragraph: "Jean-Pierre Langellier", "Sarah Diffalah – Le Nouvel
+# Observateur".
+_SIGNATURE = re.compile(
+    r"^[A-ZÀ-Ý][\w'’-]+(?: (?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|Le|La)){1,3}(?: [–—-] [A-ZÀ-Ý][\w'’ .-]{1,40})?$"
+)
 _CAPTION_PREFIX = re.compile(r"^\s*(?:photo|image|crédits? photo|credits?|illustration)\s*:", re.I)
 _CREDITS_START = re.compile(r"^\s*(?:\(|(?:avec|with|reporting by|writing by|editing by|additional reporting)\b)", re.I)
 _CREDITS_KEY = re.compile(
@@ -356,7 +364,7 @@ def _is_chrome(line: str) -> bool:
         return True
     if len(stripped) <= MAX_CAPTION_CHARS and _CAPTION_ENDING_IN_CREDIT.search(stripped):
         return True
-    if _LINK_LINE.match(stripped) or _SLUG_LINE.match(stripped):
+    if _LINK_LINE.match(stripped) or _SLUG_LINE.match(stripped) or _CREDIT_ONLY.match(stripped):
         return True
     if len(stripped) <= 400 and _is_credits(stripped):
         return True
@@ -669,7 +677,9 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     flush()
     # 4. Rejoin a paragraph cut by removed junk: it ends mid-sentence and runs on.
     # Trailing paragraphs that are account/newsletter/legal notices, even long ones.
-    while paragraphs and len(paragraphs[-1][0]) <= 600 and _CHROME_KEYWORDS.search(paragraphs[-1][0]):
+    while paragraphs and len(paragraphs) > 1 and (
+            (len(paragraphs[-1][0]) <= 600 and _CHROME_KEYWORDS.search(paragraphs[-1][0]))
+            or _SIGNATURE.match(paragraphs[-1][0])):
         paragraphs.pop()
     merged: list[str] = []
     for para, junk_before in paragraphs:
