@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from storybrief.dates import reconcile_years
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
 from storybrief.text import (ALL_STOP_WORDS, STOP_WORDS, fold, guess_language, month_number, month_pattern, sentence_spans,
@@ -1088,6 +1089,7 @@ def build_story(paths: Sequence[Path], name: str | None = None, topic: str | Non
             else:
                 warnings.append(f"{where}: no publication date; relative dates left unresolved")
         passages.extend(split_passages(source, base))
+    passages = reconcile_years(passages)
     if name is None:
         first = paths[0]
         name = first.name if first.is_dir() else first.stem
