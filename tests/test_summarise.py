@@ -17,8 +17,10 @@ from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    _Line,
     _pick_model,
     _plan,
+    _quote_or_drop,
     _prompt_view,
     LEAD_IN_DAYS,
     EventCandidate,
@@ -294,3 +296,19 @@ def test_a_story_past_the_window_is_cut_to_fit_across_sources():
     assert len({p.source_id for p in chosen}) >= 20, "spread across many articles, not the first few"
     order = {p.id: i for i, p in enumerate(story.passages)}
     assert [order[p.id] for p in chosen] == sorted(order[p.id] for p in chosen), "kept in story order"
+
+
+def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropped(seed_story):
+    """A quote of a French passage would put French in an English brief: that line goes, with its reason."""
+    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    language_of = {s.id: s.language for s in seed_story.sources}
+    french = _Line(("section", 0, 0), reuters, "Bonne, the French ambassador, went to Moscow.", [reuters.id])
+    english = _Line(("section", 0, 1), kremlin, "The Kremlin confirmed the meeting.", [kremlin.id])
+    lines, warnings = [french, english], []
+    for line in (french, english):
+        _quote_or_drop(line, lines, "en", language_of, warnings, "the re-worded line still failed the check")
+    assert lines == [english] and english.text == kremlin.text and english.quote == "en"
+    assert warnings[0] == ("section 1 sentence 1 dropped: the re-worded line still failed the check, and its "
+                           "passage is in French")
+    assert warnings[1].startswith("section 1 sentence 2 quoted from its passage")

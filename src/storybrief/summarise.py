@@ -641,6 +641,20 @@ def _quote(line: _Line, span: tuple[int, int] | None, language_of: dict[str, str
     line.problems = []
 
 
+def _quote_or_drop(line: _Line, lines: list[_Line], language: str, language_of: dict[str, str],
+                   warnings: list[str], reason: str) -> None:
+    """A line no rewording made true: its passage quoted when it is in the brief's language;
+    dropped when it is not (a quote in another language is no line of this brief)."""
+    source_language = language_of.get(line.passage.source_id, "und")
+    if source_language == language:
+        _quote(line, None, language_of)
+        warnings.append(f"{_where_words(line)} quoted from its passage: {reason}")
+    else:
+        lines.remove(line)
+        warnings.append(f"{_where_words(line)} dropped: {reason}, and its passage is in "
+                        f"{LANGUAGE_NAMES.get(source_language, source_language)}")
+
+
 @dataclass
 class _Context:
     """What the gate needs to know of the story."""
@@ -739,9 +753,8 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
                                 f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
                                 "event too")
             elif line.problems and line.where[0] != "headline":
-                _quote(line, None, language_of)
-                warnings.append(f"{_where_words(line)} quoted from its passage: the re-worded line still failed "
-                                f"the check ({'; '.join(p.message for p in line.problems) or before})")
+                reason = f"the re-worded line still failed the check ({'; '.join(p.message for p in line.problems) or before})"
+                _quote_or_drop(line, lines, language, language_of, warnings, reason)
             elif line.quote is None:
                 warnings.append(f"{_where_words(line)} re-worded after the check: {before}")
     if check is not None:
@@ -750,9 +763,8 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
         unsupported = _note_unsupported(report, located, context)
         for line in unsupported:
             if line.quote is None and line.where[0] != "headline":
-                warnings.append(f"{_where_words(line)} quoted from its passage: the verifier found the re-worded "
-                                f"line {'; '.join(p.message for p in line.problems)}")
-                _quote(line, None, language_of)
+                reason = f"the verifier found the re-worded line {'; '.join(p.message for p in line.problems)}"
+                _quote_or_drop(line, lines, language, language_of, warnings, reason)
         if unsupported:
             current, located = _assemble(brief, lines, story)
             report = check(current, story)
