@@ -467,22 +467,6 @@ def _drop_rubric_copies(lines: list[str]) -> list[str]:
             if not (following and line.endswith(" " + following) and len(line) - len(following) <= MAX_RUBRIC_CHARS)]
 
 
-MAX_LEAD_IN_TITLE_WORDS = 15
-
-
-def _lead_in_title(raw: str) -> str | None:
-    """The headline (or caption) glued in front of the first paragraph, when short enough to be
-    a title: "Police raid Jackson doctor's home Drug police are searching ..." -> "Police raid
-    Jackson doctor's home"."""
-    text = _SSI_ERROR.sub(" ", _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))).strip()
-    first = _CREDIT_RUN.sub("", text.split("\n", 1)[0]).strip()
-    if not first or guess_language(text) != "en":
-        return None
-    lead_in, _ = _strip_lead_ins(first, *_article_case_vocabulary(text))
-    if not lead_in or len(lead_in.split()) > MAX_LEAD_IN_TITLE_WORDS or _is_chrome(lead_in):
-        return None
-    return lead_in
-
 
 def _strip_lead_ins(line: str, lowercase_words: frozenset[str], capitalised_inside: frozenset[str]) -> tuple[str, str]:
     """(first lead-in removed, rest of the line): glued captions and headlines taken off the front."""
@@ -911,7 +895,7 @@ def read_articles(paths: Sequence[Path], warnings: list[str] | None = None) -> l
             published, published_from = meta.published, "text"
         title = fields.get("title") or meta.title
         if title is None:
-            title = _title_from(cleaned) or _lead_in_title(text)
+            title = _title_from(cleaned)
         outlet = (_given_outlet(fields.get("outlet")) or outlet_from_url(fields.get("url")) or meta.outlet
                   or outlet_from_text(text))
         articles.append(

@@ -176,9 +176,9 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     on a date not yet shown that most sources report, that names the subject, states its
     date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
     lies farthest from the dates already shown (so that the timeline spans the story)."""
-    inside = [c for c in candidates if _within(c, span)]
-    if len(inside) >= MIN_TIMELINE:
-        candidates = inside  # the background stays out of a timeline that can do without it
+    in_span = [c for c in candidates if _within(c, span)]
+    if len(in_span) >= MIN_TIMELINE:
+        candidates = in_span  # the background stays out of a timeline that can do without it
     if not candidates:
         return []
     about = [_about(c, terms) for c in candidates]
