@@ -180,17 +180,21 @@ def _term_weights(subject: Subject) -> dict[str, float]:
     return {t: 1.0 / (1 + 0.25 * i) for i, t in enumerate(subject.terms)}
 
 
+def subject_share(source: Source, subject: Subject) -> float:
+    """How much `source` is about `subject`: the share of the names it mentions that are the
+    subject's, weighted by how telling each term is."""
+    weights = _term_weights(subject)
+    counts = _names(source.text)
+    total = sum(counts.values())
+    return sum(w * counts[t] for t, w in weights.items()) / total if total else 0.0
+
+
 def set_aside_off_topic(sources: Sequence[Source], subject: Subject) -> list[OffTopicSource]:
     """The sources that are not about `subject`: the share of the names they mention that
     are the subject's is far below the cluster's median, or nil."""
     if len(sources) < 3 or not subject.terms:
         return []  # too few articles to tell the story's subject from one article's
-    weights = _term_weights(subject)
-    shares = []
-    for source in sources:
-        counts = _names(source.text)
-        total = sum(counts.values())
-        shares.append(sum(w * counts[t] for t, w in weights.items()) / total if total else 0.0)
+    shares = [subject_share(source, subject) for source in sources]
     median = statistics.median(shares)
     return [
         OffTopicSource(source_id=s.id, number=s.number, title=s.title, outlet=s.outlet,

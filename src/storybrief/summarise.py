@@ -21,6 +21,7 @@ it is given only the first kind of work:
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from types import GenericAlias
 from collections import Counter
 from collections.abc import Callable, Sequence, Set
@@ -49,7 +50,7 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .passages import refit_budget, select_passages
+from .passages import refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .text import fold, words
 
@@ -347,12 +348,18 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
 
 
 def _latest_articles(story: Story, view: _PromptView, count: int = LATEST_ARTICLES) -> tuple[list[int], list[str]]:
-    """The numbers of the `count` newest articles shown (undated ones last), and the labels
-    of their passages: the headline states the story's latest development, so it is chosen
-    there."""
-    shown = {p.source_id for p in view.label_to_passage.values()}
-    newest = sorted((s for s in story.sources if s.id in shown),
-                    key=lambda s: (s.published is not None, s.published or dt.date.min, s.number), reverse=True)
+    """The numbers of the `count` newest articles shown (undated ones last) among those at
+    least as much about the story's subject as the median article, and the labels of their
+    passages: the headline states the story's latest development, so it is chosen there (the
+    newest article of a year of Yemen's protests is about a photo prize)."""
+    shown_ids = {p.source_id for p in view.label_to_passage.values()}
+    shown = [s for s in story.sources if s.id in shown_ids]
+    if story.subject is not None and story.subject.terms and len(shown) > count:
+        share = {s.id: subject_share(s, story.subject) for s in shown}
+        median = statistics.median(share.values())
+        shown = [s for s in shown if share[s.id] >= median]
+    newest = sorted(shown, key=lambda s: (s.published is not None, s.published or dt.date.min, s.number),
+                    reverse=True)
     latest = {s.id: s.number for s in newest[:count]}
     labels = [label for label, p in view.label_to_passage.items() if p.source_id in latest]
     return sorted(latest.values()), labels
