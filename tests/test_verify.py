@@ -216,6 +216,25 @@ def test_json_brief_verifies_with_no_unsupported_claim(seed_story):
     brief.verification = summary  # the pipeline attaches it; the schema accepts it
 
 
+def test_each_story_is_read_afresh_when_its_texts_change(seed_story):
+    """The verifier keeps what it read of a story between the checks of one brief; a story
+    whose texts differ is read again, and the first one's findings come back with it."""
+    brief, _ = _english_brief(seed_story)
+    renamed = seed_story.model_copy(update={
+        "sources": [s.model_copy(update={"text": s.text.replace("Ushakov", "Zhukova")}) for s in seed_story.sources],
+        "passages": [p.model_copy(update={"text": p.text.replace("Ushakov", "Zhukova")}) for p in seed_story.passages],
+    })
+    brief_renamed = brief.model_copy(update={"passages": {pid: renamed_passage for pid, renamed_passage in
+                                                          ((p.id, p) for p in renamed.passages) if pid in brief.passages}})
+    first = verify(input_from_brief(brief, seed_story))
+    assert not _of(first, "unknown-name")
+    unknown = _of(verify(input_from_brief(brief_renamed, renamed)), "unknown-name")
+    assert unknown and all("Ushakov" in f.message for f in unknown)
+    again = verify(input_from_brief(brief, seed_story))
+    assert [(c.position, c.verdict) for c in again.claims] == [(c.position, c.verdict) for c in first.claims]
+    assert not _of(again, "unknown-name")
+
+
 def test_json_brief_unknown_passage_is_an_error(seed_story):
     brief, _ = _english_brief(seed_story)
     brief.sections[0].sentences[0].citations = ["ffffff-00000000"]
