@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from storybrief.dates import resolve_dates
+from storybrief.dates import reconcile_years, resolve_dates
+from storybrief.models import Passage
 
 WED = dt.date(2026, 2, 4)  # seed 004's publication date, a Wednesday
 THU = dt.date(2026, 2, 5)  # seed 000's publication date, a Thursday
@@ -171,3 +172,47 @@ def test_seed_datelines_are_publication_dates(seed_dir):
 def test_since_points_to_the_past_whatever_the_verb():
     [found] = resolve_dates("Eman al-Obeydi se trouve aux USA depuis le 24 juillet.", dt.date(2011, 6, 9), "fr")
     assert (found.iso, found.tense) == ("2010-07-24", "past")
+
+
+# --------------------------------------------------------------------------- years across sources
+
+
+def _passage(source: str, text: str, base: dt.date) -> Passage:
+    return Passage(id=f"{source}-0", source_id=source, index=0, start=0, end=len(text), text=text,
+                   dates=resolve_dates(text, base, "en"))
+
+
+def test_a_yearless_date_takes_the_year_more_sources_give_it():
+    # The MJ cluster: a July article's past-tense clause read "8 October" as last October,
+    # while the articles that name the year or say "will" date the concert this October.
+    misread = _passage("a", "The 8 October gig at the Millennium Stadium was announced on Monday.", dt.date(2011, 7, 26))
+    assert misread.dates[0].iso == "2010-10-08"
+    others = [_passage("b", "The concert will take place in Cardiff on 8 October.", dt.date(2011, 9, 23)),
+              _passage("c", "On 8 October 2011 the tribute concert was held in Cardiff.", dt.date(2011, 10, 10))]
+    reconciled = reconcile_years([misread, *others])
+    assert reconciled[0].dates[0].iso == "2011-10-08"
+    assert reconciled[0].dates[0].expression == "8 October", "only the year moves"
+    assert reconciled[1:] == others, "dates the sources agree on are left alone"
+
+
+def test_a_guessed_year_no_other_source_contradicts_is_kept():
+    alone = _passage("a", "The trial opened on 8 October.", MID_JULY)
+    # One other source giving the other year does not outvote it: a tie keeps the reading.
+    other = _passage("b", "The concert will take place on 8 October.", MID_JULY)
+    assert [p.dates[0].iso for p in reconcile_years([alone, other])] == ["2010-10-08", "2011-10-08"]
+    # A date the text gives with its year, or with "last", is never moved.
+    stated = _passage("c", "He died on 25 June 2009 and was buried last June.", dt.date(2010, 2, 1))
+    agreed = [_passage(s, "The festival will open on 25 June.", dt.date(2010, 6, 1)) for s in "xyz"]
+    assert reconcile_years([stated, *agreed])[0] == stated
+
+
+def test_a_date_the_clause_follows_dates_no_event():
+    seed = ("Earlier, the Kremlin welcomed Macron's proposal for Europe to once again engage with Russia after having "
+            "largely cut off communications with officials in Moscow following the full-scale invasion of Ukraine in "
+            "February 2022.")
+    assert [(d.iso, d.role) for d in resolve_dates(seed, THU, "en")] == [("2022-02", "anchor")]
+    avant = resolve_dates("Les négociations ont repris avant le scrutin du 3 mars.", MID_JULY, "fr")
+    assert [d.role for d in avant] == ["anchor"]
+    # "since" / "depuis" tell an event: something began that day.
+    depuis = resolve_dates("La Libye est en proie depuis le 15 février à une révolte.", dt.date(2011, 3, 1), "fr")
+    assert [(d.iso, d.role) for d in depuis] == [("2011-02-15", "event")]

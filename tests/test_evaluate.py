@@ -23,6 +23,8 @@ from storybrief.evaluate import (
     LoadedConfig,
     ProviderConfig,
     RunResults,
+    Case,
+    _reference_dates,
     cache_key,
     compare,
     compute_metrics,
@@ -213,6 +215,18 @@ def test_date_scores():
     assert date_scores(["2011-03"], ref) == (1.0, 0.3333, 0.5)  # a month holds a reference day
     assert date_scores([], ref) == (None, 0.0, None)
     assert date_scores(["2011-02-03", "2011-02-03"], ref)[0] == 1.0  # distinct dates
+    # Within a day: "Thursday night" in one source is the journalists' Friday.
+    assert date_scores(["2011-02-04", "2011-02-27"], ref) == (1.0, 0.6667, 0.8)
+    assert date_scores(["2011-02-04"], ref, tolerance_days=0)[0] == 0.0
+
+
+def test_reference_timelines_are_pooled(tmp_path):
+    (tmp_path / "en.txt").write_text("2011-01-27\nProtests.\n---\n2011-02-03\nDay of rage.\n", encoding="utf-8")
+    (tmp_path / "fr.txt").write_text("2011-02-03\nJour de colère.\n---\n2011-03-18\nMassacre.\n", encoding="utf-8")
+    case = Case(id="y", name="Yemen", articles="a.jsonl", reference_timeline=["en.txt", "fr.txt"])
+    assert _reference_dates(case, tmp_path) == ["2011-01-27", "2011-02-03", "2011-03-18"]
+    one = Case(id="y", name="Yemen", articles="a.jsonl", reference_timeline="en.txt")
+    assert _reference_dates(one, tmp_path) == ["2011-01-27", "2011-02-03"]
 
 
 def test_parse_tilse_reference_timelines():

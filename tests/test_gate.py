@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from storybrief.gate import check_line, copied_span, is_negated
+from storybrief.models import Passage
 
 FEB_4 = dt.date(2026, 2, 4)
 FEB_5 = dt.date(2026, 2, 5)
@@ -39,6 +40,16 @@ def test_a_role_the_passage_does_not_give_fails(reuters):
     problems = check_line(line, [reuters], "en", FEB_4)
     assert _kinds(problems) == {"role"}
     assert "ambassador" in problems[0].message
+
+
+def test_an_institution_the_passage_does_not_name_fails():
+    """The example digest translated the Elysée's 'cellule diplomatique' as its 'foreign ministry'."""
+    text = "Emmanuel Bonne, qui dirige la cellule diplomatique de l'Elysée, s'est rendu à Moscou."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "Emmanuel Bonne, who heads the Elysee's foreign ministry, travelled to Moscow."
+    assert _kinds(check_line(line, [passage], "en", FEB_4)) == {"role"}
+    faithful = "Emmanuel Bonne, who heads the Elysee's diplomatic unit, travelled to Moscow."
+    assert check_line(faithful, [passage], "en", FEB_4) == []
 
 
 def test_names_and_countries_are_compared_across_languages(reuters):

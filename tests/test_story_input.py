@@ -37,7 +37,7 @@ def _most_yemen_focused(story) -> int:
     return max(story.sources, key=density).number
 
 
-@pytest.mark.parametrize("topic", [None, "Yemen 2011", "yemen-2011"])
+@pytest.mark.parametrize("topic", [None, "Yemen 2011", "yemen-2011", "Yemen 2011 (French)"])
 def test_the_sudan_post_is_set_aside_and_the_yemen_focused_article_kept(topic):
     story = build_story([YEMEN], topic=topic)
     set_aside = {o.number for o in story.off_topic}
@@ -52,6 +52,13 @@ def test_the_sudan_post_is_set_aside_and_the_yemen_focused_article_kept(topic):
 def test_the_subject_is_not_the_cluster_centre(yemen):
     # The cluster is about the Arab Spring at large; its subject is still Yemen and Saleh.
     assert yemen.subject.terms[:3] == ["yemen", "ali", "saleh"]
+
+
+def test_a_parenthesis_in_the_topic_annotates_the_name():
+    # An eval case's name: "(French)" is the articles' language, not part of the subject.
+    story = build_story([YEMEN], topic="Yemen 2011 (French)")
+    assert "french" not in story.subject.terms and story.subject.terms[0] == "yemen"
+    assert story.subject.label == "Yemen 2011 (French)"
 
 
 def test_a_topic_picks_the_subject_out_of_the_cluster():

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from conftest import REPLAY_URL, SHARED_STORIES
 from storybrief.llm import LLM, Endpoint, StructuredFailure
-from storybrief.models import Brief, Section, Sentence, SourceRef, TimelineEvent
+from storybrief.dates import resolve_dates
+from storybrief.models import Brief, Passage, Section, Sentence, SourceRef, TimelineEvent
 from storybrief.prompts import PromptLibrary
 from storybrief.summarise import (
     ASPECTS,
@@ -19,7 +20,10 @@ from storybrief.summarise import (
     _pick_model,
     _plan,
     _prompt_view,
+    LEAD_IN_DAYS,
+    EventCandidate,
     _shortlist,
+    _within,
     event_candidates,
     repair_brief,
     spoken_date,
@@ -72,6 +76,32 @@ def test_the_shortlist_keeps_the_most_reported_events_and_the_latest_about_the_s
     # Events that do not name the story's subject give way, and the latest kept names it.
     about = _shortlist(candidates, 3, terms=["ushakov"])
     assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[-1:])
+
+
+def _candidate(iso: str, sources: int, text: str, base: dt.date = dt.date(2011, 12, 1)) -> EventCandidate:
+    passage = Passage(id=f"p-{iso}-{sources}-{len(text)}", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, base, "en"))
+    return EventCandidate(iso, "day", (passage,), sources)
+
+
+def test_the_shortlist_spans_the_story_one_event_a_date():
+    fact_box = _candidate("1958-08-29", 6, "Jackson was born on 29 August 1958 in Gary, Indiana.")
+    same_day = [_candidate("2011-03-18", 2, "On 18 March 2011 gunmen killed 52 protesters in Sanaa."),
+                _candidate("2011-03-18", 2, "On 18 March 2011 President Saleh declared a state of emergency.")]
+    singles = [_candidate(f"2011-{m:02d}-10", 1, f"Protesters marched in Sanaa on 10 {month} 2011.")
+               for m, month in ((2, "February"), (3, "March"), (4, "April"), (9, "September"), (10, "October"))]
+    every = sorted([fact_box, *same_day, *singles], key=lambda c: c.date)
+    span = (dt.date(2011, 2, 1) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 31))
+    assert not _within(fact_box, span)
+    short = _shortlist(every, 4, terms=["sanaa"], span=span)
+    assert fact_box not in short, "a birth date decades before the story's first article is background"
+    assert short[-1].date == "2011-10-10", "the latest event about the subject is always in"
+    assert sum(c.date == "2011-03-18" for c in short) == 1, "a second event of a date waits for every other date"
+    assert short[0].date == "2011-02-10", "the rest spread over the story's span"
+    # Given room, a date's other events come back; the background only when the story has
+    # too few events of its own.
+    assert _shortlist(every, 8, terms=["sanaa"], span=span) == [c for c in every if c is not fact_box]
+    assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
 
 
 def test_event_dates_are_spoken_at_their_precision():

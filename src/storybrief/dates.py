@@ -22,11 +22,17 @@ Wednesday -> a week early). Rules:
 * a bare year is year precision and is only taken after a cue ("in 2019", "depuis 2019");
 * vague spans ("earlier this week", "la semaine dernière") resolve only to the month
   they fall in, and only when the whole week lies in one month; otherwise they are skipped;
-* with no base date only absolute dates (those that carry their year) are resolved.
+* with no base date only absolute dates (those that carry their year) are resolved;
+* across a cluster, a day or month written without its year takes the year most sources
+  give that day or month (`reconcile_years`): the clause's tense misleads when the verb
+  governs something else ("the 8 October gig was announced on Monday", "the hearing has
+  been set for 5 April"), and the sources that name the year, or say "will", outvote it.
 
 Each date also says whether it dates an event or the article itself: a dateline
 ("MOSCOW, Feb 5 (Reuters) -"), a line that is only a date, or a "published / mis à jour"
-stamp is the publication, never an event of the story.
+stamp is the publication, never an event of the story; a date the clause counts from or
+up to ("after the invasion in February 2022", "avant le 3 mars") is an anchor: the
+passage tells what followed or preceded it, so it dates no event of its own.
 """
 
 from __future__ import annotations
@@ -35,8 +41,11 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from storybrief.models import DateRole, ResolvedDate, Tense
-from storybrief.text import month_number, month_pattern, weekday_number, weekday_pattern
+from collections import defaultdict
+from collections.abc import Sequence
+
+from storybrief.models import DateRole, Passage, ResolvedDate, Tense
+from storybrief.text import month_number, month_pattern, weekday_number, weekday_pattern, words
 
 __all__ = ["resolve_dates"]
 
@@ -361,8 +370,18 @@ _DATELINE_BEFORE = re.compile(
 _DATELINE_AFTER = re.compile(r"^\s*(?:\([^)\n]{1,30}\)\s*)?[-–—:]\s|^\s*(?:[,à]?\s*\d{1,2}[:h.]\d{2}\S*.*)?$")
 
 
+# "after the invasion of Ukraine in February 2022", "avant le scrutin du 3 mars": the clause
+# reports what followed or preceded that date, not what happened on it ("since" and
+# "depuis" do tell an event: something began that day).
+_ANCHOR_BEFORE = re.compile(
+    r"\b(?:after|before|following|ahead of|in advance of|après|avant|à la suite de|suite à)\b"
+    r"[^,;:.!?()\n]{0,60}$", re.I
+)
+
+
 def _role(text: str, start: int, end: int) -> DateRole:
-    """publication for a dateline, a date-only line or a publication stamp; else event."""
+    """publication for a dateline, a date-only line or a publication stamp; anchor for a date
+    the clause tells what followed or preceded; else event."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -371,6 +390,8 @@ def _role(text: str, start: int, end: int) -> DateRole:
         return "publication"
     if len(before) <= 60 and _DATELINE_BEFORE.match(before) and _DATELINE_AFTER.match(after):
         return "publication"
+    if _ANCHOR_BEFORE.search(before):
+        return "anchor"
     return "event"
 
 
@@ -413,3 +434,61 @@ def resolve_dates(text: str, base: dt.date | None, language: str) -> list[Resolv
         )
     results.sort(key=lambda r: r.start)
     return results
+
+
+# --------------------------------------------------------------------------- across sources
+
+_ORDINAL_DAY = re.compile(r"\d{1,2}(?:er|st|nd|rd|th)?")
+
+
+def explicitness(date: ResolvedDate) -> int:
+    """How plainly the text states the date: 2 with its year ("8 October 2011"), 1 a day or
+    month named without its year and without "last"/"next"/"dernier" ("8 October", "en
+    mars"), 0 anything else ("Tuesday", "aujourd'hui", "last June")."""
+    if not date.relative:
+        return 2
+    if date.precision not in ("day", "month"):
+        return 0
+    tokens = words(date.expression)
+    named = any(month_number(t) for t in tokens) and all(
+        _ORDINAL_DAY.fullmatch(t) or month_number(t) or weekday_number(t) is not None for t in tokens)
+    return 1 if named else 0
+
+
+def _other_years(iso: str) -> list[str]:
+    year, rest = int(iso[:4]), iso[4:]
+    others = []
+    for y in (year - 1, year + 1):
+        candidate = f"{y:04d}{rest}"
+        if len(rest) == 3 or _safe_date(y, int(rest[1:3]), int(rest[4:6])) is not None:
+            others.append(candidate)
+    return others
+
+
+def reconcile_years(passages: Sequence[Passage]) -> list[Passage]:
+    """`passages` with each yearless day or month moved to the year that more sources give it.
+
+    A date's support is the number of sources that date an event to it (in any words, with
+    or without the year). A guessed year yields only to a reading a year away that at least
+    two sources, and more than its own, support: one article's misread tense cannot move
+    what the others agree on, and a date no other source names keeps the resolver's reading.
+    """
+    support: dict[str, set[str]] = defaultdict(set)
+    for passage in passages:
+        for date in passage.dates:
+            if date.role != "publication":
+                support[date.iso].add(passage.source_id)
+    reconciled = []
+    for passage in passages:
+        changed = False
+        dates = []
+        for date in passage.dates:
+            if date.role != "publication" and explicitness(date) == 1:
+                here = len(support[date.iso])
+                best = max(_other_years(date.iso), key=lambda iso: len(support.get(iso, ())))
+                if len(support.get(best, ())) >= max(2, here + 1):
+                    date = date.model_copy(update={"iso": best})
+                    changed = True
+            dates.append(date)
+        reconciled.append(passage.model_copy(update={"dates": dates}) if changed else passage)
+    return reconciled

@@ -243,7 +243,17 @@ class DigestStore:
                 states.append(StoryState.model_validate_json((folder / STATE_NAME).read_bytes()))
             except (OSError, ValidationError):
                 continue
-        return sorted(states, key=lambda s: s.generated_at, reverse=True)
+        # Two runs within one second share a timestamp: a set built on another is newer.
+        by_key = {s.brief_key: s for s in states}
+
+        def depth(state: StoryState) -> int:
+            seen: set[str] = set()
+            while state.previous_key in by_key and state.previous_key not in seen:
+                seen.add(state.previous_key)
+                state = by_key[state.previous_key]
+            return len(seen)
+
+        return sorted(states, key=lambda s: (s.generated_at, depth(s)), reverse=True)
 
     def previous_brief(self, state: StoryState) -> Brief | None:
         try:

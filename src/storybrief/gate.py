@@ -63,8 +63,9 @@ _PLACE_FORMS = (
 )
 _PLACE_CLASS = {form: i for i, line in enumerate(_PLACE_FORMS) for form in line.split()}
 
-# Roles and titles in English and French (folded). A role in a line must be one its
-# passages give: "ambassador" for "conseiller diplomatique" is the error this catches.
+# Roles, titles and the institutions they serve in, in English and French (folded). A role
+# in a line must be one its passages give: "ambassador" for "conseiller diplomatique" is
+# the error this catches.
 _ROLE_FORMS = (
     "adviser advisor advisers advisors conseiller conseillere conseillers",
     "ambassador ambassadeur ambassadrice",
@@ -102,6 +103,9 @@ _ROLE_FORMS = (
     "promoter promoteur",
     "nurse infirmier infirmiere",
     "manager manager gerant",
+    # Institutions a translation swaps in: "cellule diplomatique" became "foreign ministry".
+    "ministry ministries ministere ministeres",
+    "embassy embassies ambassade ambassades",
 )
 _ROLE_CLASSES = [frozenset(line.split()) for line in _ROLE_FORMS]
 

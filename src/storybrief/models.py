@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Precision = Literal["day", "month", "year"]
 Tense = Literal["past", "future"]
-DateRole = Literal["event", "publication"]
+DateRole = Literal["event", "publication", "anchor"]
 
 
 class Record(BaseModel):
@@ -37,7 +37,8 @@ class ResolvedDate(Record):
     role: DateRole = Field(
         default="event",
         description="event: something happened or will happen on that date; publication: a dateline or "
-        "publication stamp, which dates the article, not an event",
+        "publication stamp, which dates the article, not an event; anchor: a date the clause tells what "
+        "followed or preceded (after, before), which dates no event the passage tells",
     )
 
 

@@ -144,6 +144,9 @@ def _names(text: str) -> Counter:
 
 
 def _topic_terms(topic: str) -> list[str]:
+    # A parenthesis annotates the name ("Yemen 2011 (French)", "Bonne in Moscow (seed)"):
+    # it says nothing of the story.
+    topic = re.sub(r"\([^()]*\)", " ", topic)
     return [w for w in (fold(w) for w in re.findall(r"[^\W\d_]+", topic)) if len(w) >= 3 and w not in _NOT_NAMES]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from storybrief.dates import reconcile_years
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
 from storybrief.text import guess_language, month_number, month_pattern
@@ -908,6 +909,7 @@ def build_story(paths: Sequence[Path], name: str | None = None, topic: str | Non
             else:
                 warnings.append(f"{where}: no publication date; relative dates left unresolved")
         passages.extend(split_passages(source, base))
+    passages = reconcile_years(passages)
     if name is None:
         first = paths[0]
         name = first.name if first.is_dir() else first.stem

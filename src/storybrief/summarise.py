@@ -30,6 +30,7 @@ from typing import Any, Literal
 import pydantic_core
 from pydantic import Field, ValidationError, create_model
 
+from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates
 from .gate import Problem, check_line, find_copy
@@ -83,6 +84,10 @@ MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
 EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
+# A timeline starts at most this long before the story's first article: older dates its
+# sources give are background (a birth date in a fact box, the war a peace talk follows).
+LEAD_IN_DAYS = 365
+MIN_TIMELINE = 3
 # A passage this short, in the brief's language, needs no rewording: it is quoted as it
 # stands (the model copies it anyway, and each worded line costs generation time).
 QUOTE_AS_IS = {"section": 160, "timeline": 220}
@@ -136,22 +141,61 @@ def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
     return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
 
 
+def _story_span(story: Story) -> tuple[dt.date, dt.date] | None:
+    """The days a timeline of the story covers: from LEAD_IN_DAYS before its first article
+    to its latest; None when no article is dated."""
+    published = [s.published for s in story.sources if s.published]
+    if not published:
+        return None
+    return min(published) - dt.timedelta(days=LEAD_IN_DAYS), max(published)
+
+
+def _within(candidate: EventCandidate, span: tuple[dt.date, dt.date] | None) -> bool:
+    if span is None:
+        return True
+    first = _parse_partial_date(candidate.date)
+    last = first if candidate.precision == "day" else _month_end(first)
+    return last >= span[0] and first <= span[1]
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _explicitness(candidate: EventCandidate) -> int:
+    """How plainly its best passage states the event's date (dates.explicitness)."""
+    return max((explicitness(d) for p in candidate.passages for d in p.dates if d.iso == candidate.date), default=0)
+
+
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
-               terms: Sequence[str] = ()) -> list[EventCandidate]:
-    """The events most sources report, then those that name the story's subject (`terms`), then
-    those told by passages chosen for the prompt (`relevant` passage ids), always with the
-    latest that names the subject; chronological."""
+               terms: Sequence[str] = (), span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
+    """The events to show the model, chronological: only those inside the story's `span` when
+    there are MIN_TIMELINE of them; always the latest that names the story's subject
+    (`terms`), then, one at a time, the event inside the story's `span` on a date not
+    yet shown that most sources report, that names the subject, states its date plainly, is
+    told by a passage chosen for the prompt (`relevant` passage ids), and lies farthest from
+    the dates already shown (so that the timeline spans the story)."""
+    inside = [c for c in candidates if _within(c, span)]
+    if len(inside) >= MIN_TIMELINE:
+        candidates = inside  # the background stays out of a timeline that can do without it
     if len(candidates) <= limit:
         return candidates
     about = [_about(c, terms) for c in candidates]
-    latest = max((i for i, a in enumerate(about) if a), default=len(candidates) - 1)
-    keep = {latest}
-    ranked = sorted(range(len(candidates)), key=lambda i: (
-        -candidates[i].sources, not about[i], not any(p.id in relevant for p in candidates[i].passages), -i))
-    for i in ranked:
-        if len(keep) >= limit:
-            break
-        keep.add(i)
+    inside = [_within(c, span) for c in candidates]
+    days = [_parse_partial_date(c.date) for c in candidates]
+    explicit = [_explicitness(c) for c in candidates]
+    told = [any(p.id in relevant for p in c.passages) for c in candidates]
+    latest = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
+    keep = [latest]
+    while len(keep) < limit:
+        shown = {candidates[i].date for i in keep}
+
+        def rank(i: int, shown: set[str] = shown) -> tuple:
+            gap = min(abs((days[i] - days[k]).days) for k in keep)
+            return (not inside[i], candidates[i].date in shown, -candidates[i].sources, not about[i],
+                    -explicit[i], not told[i], -gap, i)
+
+        keep.append(min((i for i in range(len(candidates)) if i not in keep), key=rank))
     return [candidates[i] for i in sorted(keep)]
 
 
@@ -446,7 +490,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         # again, never a failure (the server's count is the one that counts).
         selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
         terms = story.subject.terms if story.subject else ()
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms)
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms, _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
                          "text": fence_text(_clip((_event_passage(c, language_of, language) or c.passages[0]).text))}
