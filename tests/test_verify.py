@@ -332,3 +332,24 @@ def test_html_escapes_content(tmp_path, seed_report):
     assert page.count('class="claim v-') == 22 and "v-contradicted" in page
     text = render_text(seed_report)
     assert "contradicted-date" in text and "FAILED" in text
+
+
+def test_roles_are_read_from_the_cluster_each_claim_is_checked_against():
+    """A person's role is checked against every passage of the cluster; what one cluster says
+    of a person is not carried over to the next."""
+    from storybrief.models import Passage
+    from storybrief.verify.contradictions import find_contradictions
+
+    def cluster(text: str) -> list[Passage]:
+        other = "Talks continued in Moscow on Thursday, the Kremlin said."
+        return [Passage(id=f"aaaaaa-{i}", source_id="aaaaaa", index=i, start=0, end=len(t), text=t)
+                for i, t in enumerate((other, text))]
+
+    claim = "Emmanuel Bonne, the French ambassador, met Yuri Ushakov."
+    adviser = cluster("Emmanuel Bonne, conseiller diplomatique du président, a rencontré Iouri Ouchakov.")
+    envoy = cluster("Emmanuel Bonne, the French ambassador to Russia, met Yuri Ushakov.")
+    for passages, contradicted in ((adviser, True), (envoy, False), (adviser, True)):
+        found = find_contradictions(claim, [], passages, cluster_names=frozenset(), minimum_anchors=2)
+        roles = [f for f in found if f.kind == "role"]
+        assert bool(roles) == contradicted
+        assert all(f.passage is passages[1] for f in roles)
