@@ -286,3 +286,186 @@ def test_dateline_not_a_section_label():
     assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").dateline == "PARIS"
     assert extract_metadata("PARIS (Reuters) - Le gouvernement a annoncé mardi...").outlet == "Reuters"
     assert extract_metadata("REPORTAGE - Dans les rues de Benghazi, la foule...").dateline is None
+
+
+# ---------------------------------------------------------------- captions, links and page chrome (issue 15)
+
+_PROSE_FR = ("Les forces loyales au colonel Kadhafi ont bombardé la ville de Misrata pendant toute la nuit, "
+             "selon des témoins joints par téléphone.")
+
+
+def _kept(raw: str) -> str:
+    return clean_text(f"{_PROSE_FR}\n\n{raw}\n\n{_PROSE_FR.replace('nuit', 'journée')}")
+
+
+@pytest.mark.parametrize("caption", [
+    "Un manifestant blessé à la tête durant l'attaque reçoit des soins à l'hôpital improvisé dans l'université "
+    "de Sana'a. Photo Luke Somers, copyright Demotix (18/09/2011).",
+    "Un père joue avec son enfant devant un dessin de Kadhafi malmené par la révolte populaire. "
+    "Crédits photo\u00a0: GORAN TOMASEVIC/REUTERS",
+    "Kadhafi lors de sa brève apparition sur la place Verte, à Tripoli. Crédits photo\u00a0: -/AFP",
+    "Un homme crache sur une photo de Mouammar Kadhafi. Photo @abanidrees.",
+    "Ousban, un célèbre plat libyen qui est une sorte de haggis épicé – Photo @libyansrevolt",
+])
+def test_photo_caption_ending_in_its_credit_is_dropped(caption):
+    cleaned = _kept(caption)
+    assert caption.split(".")[0].split(" –")[0] not in cleaned
+    assert cleaned.count("Misrata") == 2  # the prose around it stays
+
+
+def test_prose_that_mentions_a_photo_is_kept():
+    line = "Le journal a publié une photo de Mouammar Kadhafi prise à Syrte, que le CNT conteste."
+    assert line in _kept(line)
+
+
+@pytest.mark.parametrize("line", [
+    "» Le mystère de la fortune de Kadhafi",
+    "» ZAPPING VIDÉO - La marche des opposants à Kadhafi",
+    "> Relisez notre suivi minute par minute des événements de la journée",
+    "Lire : De l'ONU à l'Iran, les pressions diplomatiques se multiplient contre Kadhafi",
+    "Voir : Manifestations de soutien au peuple libyen dans le monde",
+    "Agrandir le texte", "Réduire le texte", "Envoyer par email", "Plan du site", "Charte de modération",
+    "Jump to navigation", "Formulaire de recherche", "Le titre du commentaire est obligatoire",
+    "Pour sauvegarder le nouveau brouillon, cliquez sur enregistrer", "J'ai déjà un compte",
+    "Guide Shopping Le Parisien", "Profitez des avantages de l'offre numérique",
+    "Accès illimité à tous les contenus payants sur tous vos écrans", "93 réactions | 104076 lu",
+    "actualite", "envoye_special", "Your comments may be published on any BBC media worldwide.",
+    "Then test your knowledge with these tough questions - will you score top marks or be left at the bottom "
+    "of the class?.",
+])
+def test_links_and_page_chrome_lines_are_dropped(line):
+    cleaned = _kept(line)
+    assert line not in cleaned and cleaned.count("Misrata") == 2
+
+
+def test_a_closing_guillemet_opening_a_line_is_not_a_link():
+    line = "» a ajouté le porte-parole du CNT, Mahmoud Chammam, lors d'une conférence de presse à Benghazi."
+    assert line in _kept(line)
+
+
+# ---------------------------------------------------------------- BBC pages: glued captions, fact boxes, stamps
+
+
+def test_bbc_fact_box_is_cut_from_the_paragraph():
+    raw = ("Relatives of Michael Jackson will seek a second autopsy on the star, family friends say.\n"
+           "Born: August 29, 1958, Gary, Indiana, US Also known as: The King of Pop, Wacko Jacko Biggest hits: "
+           "I Want You Back, Don't Stop Til You Get Enough, Billie Jean, Bad, Black or White, Earth Song He met "
+           "investigators to \"clarify some inconsistencies\", Miranda Sevcik said.")
+    cleaned = clean_text(raw)
+    assert "Born:" not in cleaned and "1958" not in cleaned and "Biggest hits" not in cleaned
+    assert "He met investigators to \"clarify some inconsistencies\", Miranda Sevcik said." in cleaned
+
+
+@pytest.mark.parametrize(("caption", "sentence"), [
+    ("There has been an outpouring of grief around the world",
+     "There was no sign of foul play in the death of Michael Jackson, coroners who completed a post-mortem "
+     "on the singer's body have said."),
+    ("Stores have seen a surge in sales of Jackson's albums",
+     "A total of 11 Michael Jackson or Jackson Five albums featured in the top 200."),
+    ("Dr Murray has already been interviewed twice by police",
+     "The warrant, filed in Harris County District Court, said authorities were looking for evidence."),
+    ("Michael Jackson estate agrees record Sony music deal Sony has sold 31 million Jackson albums since his "
+     "death last June",
+     "The estate of Michael Jackson has agreed the biggest music deal in history with Sony."),
+    ("Paramedic says Michael Jackson doctor cleaned up drugs Dr Murray, shown here in February, joined "
+     "Jackson's entourage to get him fit for London concerts",
+     "A second paramedic has testified that Michael Jackson's doctor sought to recover drugs from the room."),
+])
+def test_bbc_caption_glued_before_the_sentence_is_removed(caption, sentence):
+    raw = ("Michael Jackson died at his home in Los Angeles, and his doctor is now on trial there.\n"
+           f"{caption} {sentence}\nThe trial goes on next week in the superior court of Los Angeles.")
+    cleaned = clean_text(raw)
+    assert sentence in cleaned and caption not in cleaned
+
+
+@pytest.mark.parametrize("line", [
+    "Thriller raced to number seven, while Billie Jean got to 25, Smooth Criminal to 28, Beat It reached 30 "
+    "and Earth Song number 38.",
+    "Police have interviewed his personal physician Dr Conrad Murray but he has not been named as a suspect.",
+    "Medical experts say they are not treating the death of pop star Michael Jackson as suspicious.",
+    "He spoke eight days before the verdict as part of a documentary called The Man Who Killed Michael Jackson.",
+    "In the UK Jackson scored a posthumous number one album with greatest hits compilation Number Ones, with "
+    "four other albums reappearing in the top 20.",
+    "Pendant ce temps, Cindy A. exprime un sentiment partagé par tous ce soir, selon le quotidien Le Monde.",
+    "Sur le front Est à Brega, des échanges d'artillerie ont eu lieu, a constaté un journaliste.",
+    "(*) Auteur du livre Au coeur de la Libye de Kadhafi, éditions JC Lattès, paru en 2011.",
+])
+def test_prose_with_capitalised_words_inside_is_kept_whole(line):
+    assert line in clean_text(f"{line}\n\n{line.replace('a ', 'the ', 1)}")
+
+
+def test_bbc_page_stamp_error_notice_and_credit_run_are_removed():
+    raw = ("Page last updated at 05:27 GMT, Tuesday, 27 September 2011 06:27 UK (an error occurred while "
+           "processing this directive) The Black Eyed Peas have joined the line-up of the Michael Jackson "
+           "tribute concert in Cardiff.\nPage Interview by Debbie Randle, words by Del Crookes The organiser of "
+           "the Michael Jackson tribute concert is defending the event.")
+    cleaned = clean_text(raw)
+    assert cleaned.startswith("The Black Eyed Peas have joined")
+    assert "The organiser of the Michael Jackson tribute concert is defending the event." in cleaned
+    assert "Page" not in cleaned and "error occurred" not in cleaned and "Debbie Randle" not in cleaned
+
+
+def test_a_line_glued_to_the_lead_is_cut_off_but_titles_nothing(tmp_path):
+    # On BBC pages the glued line is as often a photo caption ("Fans sing outside the Jackson
+    # family home") as the headline: no title is better than a caption read as one.
+    path = tmp_path / "bbc.jsonl"
+    row = {"outlet": "unknown", "published": "2011-05-13", "text": (
+        "Michael Jackson headboard withdrawn from auction The value of Michael Jackson memorabilia has "
+        "increased since his death in 2009.\nThe headboard was to be sold in Los Angeles.")}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.title is None
+    assert article.text.startswith("The value of Michael Jackson memorabilia")
+
+
+def test_headline_repeated_after_its_section_name_is_kept_once(tmp_path):
+    path = tmp_path / "monde.txt"
+    path.write_text("Monde Libye: Kadhafi aurait échappé à un bombardement de l'Otan\n"
+                    "Libye: Kadhafi aurait échappé à un bombardement de l'Otan\n\n"
+                    "Le colonel Kadhafi aurait échappé samedi à un bombardement de l'Otan à Tripoli, selon le "
+                    "porte-parole du régime.\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.title == "Libye: Kadhafi aurait échappé à un bombardement de l'Otan"
+    assert "Monde" not in article.text
+
+
+def test_headline_and_pull_quote_ending_in_a_period_is_not_a_title():
+    from storybrief.sources import _title_from
+
+    assert _title_from("Conrad Murray 'responsible' for Michael Jackson's death Dr Steven Shafer: \"'Yes' is "
+                       "not what a doctor says.\"\n\nThe trial went on.") is None
+
+
+@pytest.mark.parametrize(("chrome", "outlet"), [
+    ("Choix de consentement © Copyright 20\u00a0Minutes - La fréquentation de 20\u00a0Minutes est certifiée par "
+     "l'ACPM", "20 Minutes"),
+    ("Newsletters du monde\nSuivez Le Monde", "Le Monde"),
+    ("Expérience Le Point\nNous sommes OJD\nLes forums du Point", "Le Point"),
+    ("Les invités de Mediapart\nTribunes, points de vue et libres opinions des invités de la rédaction de Mediapart.",
+     "Mediapart"),
+    ("© La Règle du Jeu 2015", "La Règle du Jeu"),
+])
+def test_outlet_read_from_the_page_chrome_of_an_unnamed_outlet(tmp_path, chrome, outlet):
+    path = tmp_path / "fr.jsonl"
+    row = {"outlet": "unnamed French outlet", "published": "2011-04-25", "text": (
+        f"Libye : les rebelles progressent vers Tripoli\n{_PROSE_FR}\n{chrome}")}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.outlet == outlet
+    assert "Mediapart" not in article.text and "Minutes" not in article.text and "Suivez" not in article.text
+
+
+@pytest.mark.parametrize("line", [
+    "The BBC is not responsible for the content of external internet sites",
+    "Try our Leona Lewis quiz with fun questions", "Nous sommes OJD", "Les forums du Point",
+    "REUTERS/Kevin Lamarque",
+])
+def test_more_page_chrome_and_lone_credits_are_dropped(line):
+    cleaned = _kept(line)
+    assert line not in cleaned and cleaned.count("Misrata") == 2
+
+
+def test_author_name_closing_the_article_is_dropped_but_a_name_inside_is_kept():
+    cleaned = clean_text(f"{_PROSE_FR}\n\nMoussa Koussa\n\n{_PROSE_FR.replace('nuit', 'journée')}\n\nVincent Matalon\n")
+    assert "Vincent Matalon" not in cleaned and "Moussa Koussa" in cleaned
+    assert clean_text("Moussa Koussa") == "Moussa Koussa"  # never the whole article

@@ -17,8 +17,11 @@ from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    _latest_articles,
+    _Line,
     _pick_model,
     _plan,
+    _quote_or_drop,
     _prompt_view,
     LEAD_IN_DAYS,
     EventCandidate,
@@ -70,12 +73,13 @@ def test_candidate_events_carry_the_resolvers_dates_and_their_sources(seed_story
 def test_the_shortlist_keeps_the_most_reported_events_and_the_latest_about_the_subject(seed_story):
     candidates = event_candidates(seed_story)
     short = _shortlist(candidates, 3)
-    assert short[-1] is candidates[-1], "the latest development is always in"
-    assert max(candidates, key=lambda c: c.sources) in short
-    assert _shortlist(candidates, 50) == candidates
+    assert short[0] is candidates[-1], "the latest development is always in, first"
+    assert short[1] is max(candidates, key=lambda c: c.sources), "then the most reported"
+    every = _shortlist(candidates, 50)
+    assert len(every) == len(candidates) and set(map(id, every)) == set(map(id, candidates))
     # Events that do not name the story's subject give way, and the latest kept names it.
     about = _shortlist(candidates, 3, terms=["ushakov"])
-    assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[-1:])
+    assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[:1])
 
 
 def _candidate(iso: str, sources: int, text: str, base: dt.date = dt.date(2011, 12, 1)) -> EventCandidate:
@@ -95,12 +99,13 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
     assert not _within(fact_box, span)
     short = _shortlist(every, 4, terms=["sanaa"], span=span)
     assert fact_box not in short, "a birth date decades before the story's first article is background"
-    assert short[-1].date == "2011-10-10", "the latest event about the subject is always in"
-    assert sum(c.date == "2011-03-18" for c in short) == 1, "a second event of a date waits for every other date"
-    assert short[0].date == "2011-02-10", "the rest spread over the story's span"
+    assert [c.date for c in short] == ["2011-10-10", "2011-03-18", "2011-02-10", "2011-09-10"], (
+        "the latest event about the subject, the most reported, then spread over the story's span; "
+        "a second event of a date waits for every other date")
     # Given room, a date's other events come back; the background only when the story has
     # too few events of its own.
-    assert _shortlist(every, 8, terms=["sanaa"], span=span) == [c for c in every if c is not fact_box]
+    roomy = _shortlist(every, 8, terms=["sanaa"], span=span)
+    assert sorted(roomy, key=lambda c: c.date) == [c for c in every if c is not fact_box]
     assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
 
 
@@ -140,11 +145,25 @@ def test_choices_are_cleaned_and_the_timeline_ends_with_the_latest_development(s
     warnings: list[str] = []
     plan = _plan(answer, seed_view, seed_events, warnings)
     assert plan.main.text.startswith("Emmanuel Bonne, conseiller")
-    assert [(aspect, len(ps)) for aspect, ps in plan.sections] == [("what happened", 2)]
+    # The headline's passage is not said again in a section.
+    assert [(aspect, [p.text[:10] for p in ps]) for aspect, ps in plan.sections] == [("what happened", ["On Thursda"])]
     every = list(seed_events.values())
     assert plan.events[-1] is every[-1], "the latest development is always in"
     assert any(e.date == "2026-02-03" for e in plan.events)
     assert not warnings
+
+
+def test_the_headline_is_chosen_among_the_newest_articles(seed_story, seed_view, seed_events):
+    assert _latest_articles(seed_story, seed_view)[0] == [1, 2, 3], "a story of three articles: any of them"
+    numbers, labels = _latest_articles(seed_story, seed_view, count=1)
+    assert numbers == [2], "The Moscow Times of 5 February: the newest"
+    model = _pick_model(list(seed_view.label_to_passage), list(seed_events), labels)
+    older = next(label for label, p in seed_view.label_to_passage.items() if label not in labels)
+    pick = {"sections": [{"aspect": "what happened", "passages": [older]},
+                         {"aspect": "background", "passages": [older]}], "events": ["E1"]}
+    model.model_validate(dict(pick, main=labels[0]))
+    with pytest.raises(ValidationError):
+        model.model_validate(dict(pick, main=older))
 
 
 def test_an_unusable_choice_falls_back_to_each_articles_first_passage(seed_view, seed_events):
@@ -294,3 +313,19 @@ def test_a_story_past_the_window_is_cut_to_fit_across_sources():
     assert len({p.source_id for p in chosen}) >= 20, "spread across many articles, not the first few"
     order = {p.id: i for i, p in enumerate(story.passages)}
     assert [order[p.id] for p in chosen] == sorted(order[p.id] for p in chosen), "kept in story order"
+
+
+def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropped(seed_story):
+    """A quote of a French passage would put French in an English brief: that line goes, with its reason."""
+    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    language_of = {s.id: s.language for s in seed_story.sources}
+    french = _Line(("section", 0, 0), reuters, "Bonne, the French ambassador, went to Moscow.", [reuters.id])
+    english = _Line(("section", 0, 1), kremlin, "The Kremlin confirmed the meeting.", [kremlin.id])
+    lines, warnings = [french, english], []
+    for line in (french, english):
+        _quote_or_drop(line, lines, "en", language_of, warnings, "the re-worded line still failed the check")
+    assert lines == [english] and english.text == kremlin.text and english.quote == "en"
+    assert warnings[0] == ("section 1 sentence 1 dropped: the re-worded line still failed the check, and its "
+                           "passage is in French")
+    assert warnings[1].startswith("section 1 sentence 2 quoted from its passage")

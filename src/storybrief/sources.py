@@ -22,7 +22,8 @@ from typing import Literal
 from storybrief.dates import reconcile_years
 from storybrief.errors import InputError
 from storybrief.models import Article, Source, Story
-from storybrief.text import guess_language, month_number, month_pattern
+from storybrief.text import (ALL_STOP_WORDS, STOP_WORDS, fold, guess_language, month_number, month_pattern, sentence_spans,
+                             weekday_number, word_spans)
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -115,9 +116,15 @@ _TERMINAL = re.compile(r"[.!?…:;\"”»’)\]]\s*$")
 _URL_LINE = re.compile(r"^\s*(?:(?:https?://|www\.)\S+\s*)+$", re.I)
 _RELATED_LINE = re.compile(
     r"^\s*(?:related(?: articles?| stories| content)?|read (?:also|more)|see also|more on this|"
-    r"(?:à |a )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|dans la même rubrique)\b\s*[:»›-]?",
+    r"(?:à |a )?lire (?:aussi|également|la suite)|voir aussi|sur le même sujet|dans la même rubrique)\b\s*[:»›-]?"
+    r"|^\s*(?:(?:à |a )?lire|voir|regarder|écouter|read|watch|listen)\s*:\s*\S",
     re.I,
 )
+# A link to another article: a short line that opens with a link arrow ("» Le mystère de la
+# fortune de Kadhafi", "> Relisez notre suivi ...") and does not end a sentence.
+_LINK_LINE = re.compile(r"^\s*(?:»|>|›|→)\s*[«\"“]?[A-ZÀ-Ý0-9].{0,200}(?<![.!?])$")
+# A section's slug left as a line of its own ("actualite", "envoye_special").
+_SLUG_LINE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 # Short chrome lines: the whole line is one of these words.
 _CHROME_EXACT = re.compile(
     r"^\s*(?:once|monthly|annual|yearly|continue|preview|share|tweet|email|e-mail|print|imprimer|partager|envoyer|"
@@ -141,7 +148,15 @@ _CHROME_KEYWORDS = re.compile(
     r"all quotes delayed|this content was produced|ce contenu a été|ce billet fait partie d|"
     r"publié le \d|mis à jour le \d|\d+ minutes? de lecture|temps de lecture|\d+ min read|"
     r"les autres sites d|toute la météo|tout savoir pour|nos autres sites|retour à l'accueil|back to top|"
-    r"^\s*(?:accueil|home)\s*[|>»›]",
+    r"^\s*(?:accueil|home)\s*[|>»›]|agrandir le texte|réduire le texte|ajouter aux favoris|envoyer par (?:e-?)?mail|"
+    r"plan du site|charte de modération|la rédaction vous conseille|édition du jour|^\s*daté du |guides? (?:d'achat|shopping)|"
+    r"offre numérique|accédez à l'intégralité|édition abonnés|accès illimité|j'ai déjà un compte|je n'ai pas de compte|"
+    r"champs obligatoires|est obligatoire$|conditions d'utilisation|nouveau brouillon|jump to (?:navigation|content)|"
+    r"skip to (?:navigation|content)|formulaire de recherche|^\s*\d+ réactions?\s*[|]|"
+    r"your comments may be published|test your knowledge|transmettre à la rédaction|consultez les articles de la rubrique|"
+    r"an error occurred while processing|^les invités de |libres opinions des invités|^le fil d(?:u|e cette)\b|"
+    r"^dans le (?:club|journal)$|not responsible for the content of external|^try our\b|\bOJD\b|^les forums d|"
+    r"^expérience le point$",
     re.I,
 )
 # A byline run into its paragraph: "By Peter Bowes BBC News, Los Angeles Jackson was due ...".
@@ -163,10 +178,28 @@ _WEEKDAY_STAMP = re.compile(
 )
 # BBC page leftovers inside a paragraph: "Last updated at 15:41 GMT Help", with its date.
 _INLINE_STAMP = re.compile(
-    r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?\b[Ll]ast updated at \d{1,2}:\d{2}(?: GMT| UK| ET)?"
+    r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?(?:\bPage )?\b[Ll]ast updated at \d{1,2}:\d{2}(?: GMT| UK| ET)?"
     r"(?:,? \w+day,? \d{1,2} \w+(?:,? \d{4})?(?: \d{1,2}:\d{2} UK)?)?"
     r"(?:\s+(?:Help|E-mail this to a friend|Printable version))*\s*"
 )
+# BBC pages of 2009-2011 leave "Page" of "Page last updated at ..." and a server-side include's
+# failure notice in front of the text.
+_SSI_ERROR = re.compile(r"\s*\(an error occurred while processing this directive\)\s*")
+# BBC bylines of a kind other than "By X BBC News": "Interview by Debbie Randle, words by Del Crookes".
+_CREDIT_RUN = re.compile(r"^(?:(?:interview|words|pictures|video|report) by [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,?\s+)+",
+                         re.I)
+# A fact box flattened into the paragraph it stood beside: "Born: August 29, 1958, Gary, Indiana,
+# US Also known as: The King of Pop, Wacko Jacko Biggest hits: ..., Earth Song He told ...".
+_FACT_LABEL = re.compile(r"(?:^|(?<=\s))[A-Z][a-z]+(?: [a-z]+){0,3}: ")
+MIN_FACT_LABELS = 2
+# Capitalised words that are not sentence openers in running text: titles before a name, the
+# pronouns and demonstratives that open titles of works ("I Want You Back", "This Is It").
+_NOT_OPENERS = frozenset({"Dr", "Mr", "Mrs", "Ms", "Miss", "Doctor", "Rev", "Sir", "Lady", "Lord", "Prof", "St", "Mme",
+                          "Me", "Mgr", "I", "You", "We", "My", "Your", "Our", "This"})
+_OPENERS_AFTER_NAME = frozenset({"The", "A", "An", "There", "He", "She", "They", "But", "His", "Their"})
+MIN_LEAD_IN_WORDS = 3
+MIN_LOWERCASE_WORDS_AFTER = 3
+MAX_LEAD_INS = 3
 # A header line that, once the article body is behind it, starts a trailing block of chrome.
 _TRAILING_HEADER = re.compile(
     r"^\s*(?:sign up for|subscribe to|a message from|dear readers|support (?:us|the )|"
@@ -183,6 +216,22 @@ _CAPTION_CREDIT = re.compile(
     r"Kremlin\.ru|Xinhua|DPA|ANP|Anadolu|Shutterstock|Wikimedia Commons|Wikimedia|Pool|Handout|Flickr|"
     r"AFP PHOTO|Photo|Photos|Crédit|Credit|DR)"
     r"(?:\s*[/|,-]\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)*\)?\s*$"
+)
+# A photo caption ending in its credit: "Un manifestant blessé ... à Sana'a. Photo Luke Somers,
+# copyright Demotix (18/09/2011).", "... en Libye. Crédits photo : GORAN TOMASEVIC/REUTERS",
+# "... Photo @abanidrees.". The credit opens a sentence (or follows a dash) with a capital,
+# an @handle or a slash, and runs to the end of the line.
+_CAPTION_ENDING_IN_CREDIT = re.compile(
+    r"(?:^|[.!?»”\")]\s+|\s[-–—|]\s*|\s)(?:Crédits? photos?|CRÉDITS? PHOTOS?|Photos?|PHOTO|Copyright|©|Source photo|"
+    r"Photo credit|Picture)\s*:?\s*(?:[A-ZÀ-Ý@/-]|\(?-?/)[^.!?]{0,80}[.]?\s*$"
+)
+MAX_CAPTION_CHARS = 300
+# A photo credit alone: "REUTERS/Kevin Lamarque", "AFP/Getty Images".
+_CREDIT_ONLY = re.compile(r"^(?:REUTERS|Reuters|AFP|AP|EPA|GETTY IMAGES|Getty Images)\s*/\s*[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,3}$")
+# An author's name alone, as the last paragraph: "Jean-Pierre Langellier", "Sarah Diffalah – Le Nouvel
+# Observateur".
+_SIGNATURE = re.compile(
+    r"^[A-ZÀ-Ý][\w'’-]+(?: (?:[A-ZÀ-Ý][\w'’-]+|de|du|van|von|Le|La)){1,3}(?: [–—-] [A-ZÀ-Ý][\w'’ .-]{1,40})?$"
 )
 _CAPTION_PREFIX = re.compile(r"^\s*(?:photo|image|crédits? photo|credits?|illustration)\s*:", re.I)
 _CREDITS_START = re.compile(r"^\s*(?:\(|(?:avec|with|reporting by|writing by|editing by|additional reporting)\b)", re.I)
@@ -223,6 +272,7 @@ _OUTLET_SELF = [
     re.compile(r"^\s*a message from (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*:?\s*$", re.I),
     re.compile(r"^\s*by supporting (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*,"),
     re.compile(r"^\s*©\s*(?:copyright\s+)?(?:(?:19|20)\d\d\s+)?([A-Z][\w'’&.]*(?:\s[A-Z0-9][\w'’&.]*){0,3})\s*(?:[-–|.]\s*)?$"),
+    re.compile(r"^\s*©\s*([A-Z][\w'’&.]*(?:\s(?:[A-Z][\w'’&.]*|du|de|la|le|des)){0,4})\s+(?:19|20)\d\d\s*$"),
 ]
 _AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
 
@@ -244,9 +294,12 @@ _DOMAIN_OUTLETS = {
 _OUTLET_MARKS = [
     ("BBC", re.compile(r"\bthe BBC['’]s [A-Z]|\btold (?:the )?BBC\b|\bBBC News\b|[Ll]ast updated at \d{1,2}:\d{2}\b")),
     ("RTBF", re.compile(r"sites de la RTBF|©\s*RTBF")),
-    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde")),
+    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde|^Suivez Le Monde$|"
+                            r"^Newsletters du Monde$", re.M | re.I)),
+    ("Le Point", re.compile(r"^Expérience Le Point$|^Les forums du Point$", re.M)),
+    ("Mediapart", re.compile(r"invités de Mediapart|l['’]intégralité de Mediapart")),
     ("Le Figaro", re.compile(r"sites du Groupe Figaro|©\s*Le Figaro")),
-    ("20 Minutes", re.compile(r"Copyright 20 Minutes|fréquentation de 20 Minutes")),
+    ("20 Minutes", re.compile(r"Copyright 20\s?Minutes|fréquentation de 20\s?Minutes")),
     ("L'Express", re.compile(r"application L['’]Express")),
     ("Libération", re.compile(r"©\s*Libération")),
     ("France 24", re.compile(r"©\s*France 24")),
@@ -310,12 +363,121 @@ def _is_chrome(line: str) -> bool:
         return True
     if len(stripped) <= 200 and _CAPTION_PREFIX.match(stripped):
         return True
+    if len(stripped) <= MAX_CAPTION_CHARS and _CAPTION_ENDING_IN_CREDIT.search(stripped):
+        return True
+    if _LINK_LINE.match(stripped) or _SLUG_LINE.match(stripped) or _CREDIT_ONLY.match(stripped):
+        return True
     if len(stripped) <= 400 and _is_credits(stripped):
         return True
     if (_SOURCE_PAREN.match(stripped) or _BYLINE.match(stripped) or _WEEKDAY_STAMP.match(stripped)
             or _SITE_STAMP.match(stripped)):
         return True
     return _is_date_line(stripped) is not None
+
+
+def _opens_sentence(word: str, next_word: str | None, lowercase_words: frozenset[str],
+                    capitalised_inside: frozenset[str]) -> bool:
+    """Whether a capitalised `word` that follows a lower-case one without punctuation opens a
+    new sentence: a function word ("The", "A", "There") or a common word the article otherwise
+    writes in lower case ("Police", "Stars"), not followed by another capitalised word (titles
+    and names: "Le Monde", "The Jackson 5", "Number Ones")."""
+    if not (word[:1].isupper() and (word[1:].islower() or word == "A")) or word in _NOT_OPENERS:
+        return False
+    if month_number(word) or weekday_number(word):
+        return False
+    if next_word is not None and next_word[:1].isupper():
+        return False
+    folded = fold(word)
+    if folded in STOP_WORDS["en"]:
+        return True
+    return folded in lowercase_words and folded not in capitalised_inside
+
+
+def _glued_lead_in(line: str, lowercase_words: frozenset[str], capitalised_inside: frozenset[str]) -> int | None:
+    """Where the article's sentence starts when a photo caption or headline is glued in front of it
+    with no closing punctuation ("Stores have seen a surge in sales of Jackson's albums A total
+    of 11 ..."): the offset of the sentence, or None. Only the line's first sentence is searched,
+    the lead-in has at least MIN_LEAD_IN_WORDS words and the sentence after it reads as prose."""
+    spans = list(word_spans(line))
+    if spans and re.search(r"[.!?;:…]", line[:spans[0].start()]):
+        return None
+    for i in range(1, len(spans)):
+        prev, word = spans[i - 1], spans[i]
+        between = line[prev.end():word.start()]
+        if re.search(r"[.!?;:…]", between):
+            return None
+        if i < MIN_LEAD_IN_WORDS or not re.fullmatch(r"['’\"”)]?\s", between) or line[word.end():word.end() + 1] == ".":
+            continue  # an initial ("Cindy A.") is not a sentence's first word
+        before, opener = prev.group(), word.group()
+        if fold(before) in ALL_STOP_WORDS or before[:1].isdigit():
+            continue
+        if not before[:1].islower() and opener not in _OPENERS_AFTER_NAME:
+            continue  # after a name ("... O2 Arena The release") only these open a sentence ("Beat It")
+        next_word = spans[i + 1].group() if i + 1 < len(spans) else None
+        if not _opens_sentence(opener, next_word, lowercase_words, capitalised_inside):
+            continue
+        sentence = sentence_spans(line, word.start(), len(line))
+        end = sentence[0][1] if sentence else len(line)
+        if sum(1 for w in word_spans(line[word.start():end]) if w.group()[:1].islower()) >= MIN_LOWERCASE_WORDS_AFTER:
+            return word.start()
+    return None
+
+
+def _article_case_vocabulary(raw: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The (folded) words an article writes in lower case, and those it capitalises after a
+    lower-case word (names and titles of works, never sentence openers)."""
+    lowercase = frozenset(fold(m.group()) for m in word_spans(raw) if m.group()[:1].islower())
+    inside = frozenset(fold(m.group(1)) for m in re.finditer(r"\b[a-zà-ÿ][\w'’-]* ([A-ZÀ-Ý][\w'’-]*)", raw))
+    return lowercase, inside
+
+
+def _strip_fact_box(line: str) -> str:
+    """The line without a flattened fact box at its start; empty when it is all fact box."""
+    first_stop = re.search(r"[.!?](?:\s|$)", line)
+    labels = list(_FACT_LABEL.finditer(line[:first_stop.start() if first_stop else len(line)]))
+    if len(labels) < MIN_FACT_LABELS or labels[0].start() != 0:
+        return line
+    spans = list(word_spans(line))
+    after_label = [w for w in spans if w.start() >= labels[-1].end()][1:]
+    for word in after_label:
+        text = word.group()
+        if text[:1].isupper() and text not in _NOT_OPENERS and fold(text) in ALL_STOP_WORDS:
+            return line[word.start():]
+    return ""
+
+
+def _cleaned_lines(raw: str) -> list[str]:
+    """The raw text's lines without page stamps, bylines, fact boxes and (in English) the captions
+    and headlines glued in front of the text."""
+    text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
+    lines = [_strip_fact_box(_CREDIT_RUN.sub("", line)) for line in _SSI_ERROR.sub(" ", text).split("\n")]
+    if guess_language(text) == "en":  # glued captions are told apart by English function words
+        lowercase_words, capitalised_inside = _article_case_vocabulary(text)
+        lines = [_strip_lead_ins(line, lowercase_words, capitalised_inside)[1] for line in lines]
+    return lines
+
+
+# A headline printed twice, the first time after its section's name ("Monde Libye: Kadhafi aurait
+# échappé ..." then "Libye: Kadhafi aurait échappé ..."): the first copy goes.
+MAX_RUBRIC_CHARS = 20
+
+
+def _drop_rubric_copies(lines: list[str]) -> list[str]:
+    return [line for line, following in zip(lines, lines[1:] + [""], strict=True)
+            if not (following and line.endswith(" " + following) and len(line) - len(following) <= MAX_RUBRIC_CHARS)]
+
+
+
+def _strip_lead_ins(line: str, lowercase_words: frozenset[str], capitalised_inside: frozenset[str]) -> tuple[str, str]:
+    """(first lead-in removed, rest of the line): glued captions and headlines taken off the front."""
+    first = ""
+    for _ in range(MAX_LEAD_INS):
+        cut = _glued_lead_in(line, lowercase_words, capitalised_inside)
+        if cut is None:
+            break
+        first = first or line[:cut].strip()
+        line = line[cut:]
+    return first, line
 
 
 def _is_credits(line: str) -> bool:
@@ -441,8 +603,8 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     Paragraphs are separated by a blank line; hard-wrapped lines are joined; a paragraph
     cut by dumped URLs or "Related" lines is rejoined with its continuation.
     """
-    text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
-    lines = text.split("\n")
+    lines = _cleaned_lines(raw)
+    lines = _drop_rubric_copies(lines)
     if lines and _HEADER_DATE.match(lines[0] or ""):
         lines[0] = lines[0][_HEADER_DATE.match(lines[0]).end():].strip()  # type: ignore[union-attr]
     # 1. Line-level removal; remember where something was cut out.
@@ -500,7 +662,9 @@ def clean_text(raw: str, boilerplate: frozenset[str] = frozenset()) -> str:
     flush()
     # 4. Rejoin a paragraph cut by removed junk: it ends mid-sentence and runs on.
     # Trailing paragraphs that are account/newsletter/legal notices, even long ones.
-    while paragraphs and len(paragraphs[-1][0]) <= 600 and _CHROME_KEYWORDS.search(paragraphs[-1][0]):
+    while paragraphs and len(paragraphs) > 1 and (
+            (len(paragraphs[-1][0]) <= 600 and _CHROME_KEYWORDS.search(paragraphs[-1][0]))
+            or _SIGNATURE.match(paragraphs[-1][0])):
         paragraphs.pop()
     merged: list[str] = []
     for para, junk_before in paragraphs:
@@ -683,7 +847,7 @@ def _from_html(raw: _Raw) -> tuple[str, dict]:
 def _title_from(cleaned: str) -> str | None:
     """The first paragraph when it reads as a headline: short, several words, no closing period."""
     first = cleaned.split("\n\n", 1)[0].strip()
-    if len(first) > 200 or len(first.split()) < 3 or re.search(r"[.:;,]$", first):
+    if len(first) > 200 or len(first.split()) < 3 or re.search(r"[.:;,][\"”»’')]?$", first):
         return None
     if _is_chrome(first) or outlet_from_text(first):
         return None  # a site's menu or credit line, never the article's title

@@ -81,6 +81,7 @@ MONTH_NAMES = {
 }
 
 MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
+LATEST_ARTICLES = 3  # the headline's passage is chosen among the newest articles shown
 EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
@@ -169,17 +170,17 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
                terms: Sequence[str] = (), span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
-    """The events to show the model, chronological: only those inside the story's `span` when
-    there are MIN_TIMELINE of them; always the latest that names the story's subject
-    (`terms`), then, one at a time, the event inside the story's `span` on a date not
-    yet shown that most sources report, that names the subject, states its date plainly, is
-    told by a passage chosen for the prompt (`relevant` passage ids), and lies farthest from
-    the dates already shown (so that the timeline spans the story)."""
-    inside = [c for c in candidates if _within(c, span)]
-    if len(inside) >= MIN_TIMELINE:
-        candidates = inside  # the background stays out of a timeline that can do without it
-    if len(candidates) <= limit:
-        return candidates
+    """The events to show the model, most important first (a small model picks from the top
+    of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
+    first the latest that names the story's subject (`terms`), then, one at a time, the event
+    on a date not yet shown that most sources report, that names the subject, states its
+    date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
+    lies farthest from the dates already shown (so that the timeline spans the story)."""
+    in_span = [c for c in candidates if _within(c, span)]
+    if len(in_span) >= MIN_TIMELINE:
+        candidates = in_span  # the background stays out of a timeline that can do without it
+    if not candidates:
+        return []
     about = [_about(c, terms) for c in candidates]
     inside = [_within(c, span) for c in candidates]
     days = [_parse_partial_date(c.date) for c in candidates]
@@ -187,7 +188,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
     latest = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
     keep = [latest]
-    while len(keep) < limit:
+    while len(keep) < min(limit, len(candidates)):
         shown = {candidates[i].date for i in keep}
 
         def rank(i: int, shown: set[str] = shown) -> tuple:
@@ -196,7 +197,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
                     -explicit[i], not told[i], -gap, i)
 
         keep.append(min((i for i in range(len(candidates)) if i not in keep), key=rank))
-    return [candidates[i] for i in sorted(keep)]
+    return [candidates[i] for i in keep]
 
 
 def _clip(text: str) -> str:
@@ -244,13 +245,15 @@ def _one_of(values: tuple) -> Any:
     return Literal[values]  # type: ignore[valid-type]
 
 
-def _pick_model(labels: list[str], events: list[str]) -> type[BriefPick]:
+def _pick_model(labels: list[str], events: list[str], main_labels: list[str] | None = None) -> type[BriefPick]:
+    """The choice the grammar admits: labels shown, the headline's passage among `main_labels`."""
     label = _one_of(tuple(labels))
+    main = _one_of(tuple(main_labels or labels))
     section = create_model("SectionPick", __base__=SectionPick, aspect=(_one_of(ASPECTS), ...),
                            passages=(_list_of(label), Field(min_length=1, max_length=2)))
     event_field: Any = ((_list_of(_one_of(tuple(events))), Field(min_length=1, max_length=6)) if events
                         else (list[str], Field(max_length=0)))
-    return create_model("BriefPick", __base__=BriefPick, main=(label, ...),
+    return create_model("BriefPick", __base__=BriefPick, main=(main, ...),
                         sections=(_list_of(section), Field(min_length=2, max_length=3)), events=event_field)
 
 
@@ -343,6 +346,18 @@ def _prompt_view(story: Story, selected: list[Passage]) -> _PromptView:
     return _PromptView(articles, label_to_passage)
 
 
+def _latest_articles(story: Story, view: _PromptView, count: int = LATEST_ARTICLES) -> tuple[list[int], list[str]]:
+    """The numbers of the `count` newest articles shown (undated ones last), and the labels
+    of their passages: the headline states the story's latest development, so it is chosen
+    there."""
+    shown = {p.source_id for p in view.label_to_passage.values()}
+    newest = sorted((s for s in story.sources if s.id in shown),
+                    key=lambda s: (s.published is not None, s.published or dt.date.min, s.number), reverse=True)
+    latest = {s.id: s.number for s in newest[:count]}
+    labels = [label for label, p in view.label_to_passage.items() if p.source_id in latest]
+    return sorted(latest.values()), labels
+
+
 @dataclass
 class _Plan:
     main: Passage
@@ -363,7 +378,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         data = answer.model_dump()
     main = labels.get(str(data.get("main", "")))
     merged: dict[str, list[Passage]] = {}
-    used: set[str] = set()
+    used: set[str] = {main.id} if main is not None else set()  # the headline is not said again
     for section in data.get("sections") or []:
         aspect = section.get("aspect") if isinstance(section, dict) else None
         if aspect not in ASPECTS:
@@ -383,9 +398,9 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
-    every = list(events.values())
-    if every and every[-1] not in chosen:
-        chosen.append(every[-1])  # the timeline always includes the latest development
+    by_date = sorted(events.values(), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+    if by_date and by_date[-1] not in chosen:
+        chosen.append(by_date[-1])  # the timeline always includes the latest development
     chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     if len(chosen) > MAX_TIMELINE:
         chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
@@ -496,10 +511,11 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                          "text": fence_text(_clip((_event_passage(c, language_of, language) or c.passages[0]).text))}
                         for label, c in events.items()]
         view = _prompt_view(story, selected)
+        latest_numbers, latest_labels = _latest_articles(story, view)
         pick_prompt = prompts.render("brief.j2", articles=view.articles, events=shown_events,
-                                     language_name=language_name, aspects=ASPECTS)
+                                     language_name=language_name, aspects=ASPECTS, latest_articles=latest_numbers)
         try:
-            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events)),
+            answer = llm.structured(pick_prompt, _pick_model(list(view.label_to_passage), list(events), latest_labels),
                                     max_tokens=options.pick_max_tokens)
         except ContextOverflowError as overflow:
             budget = refit_budget(options.passage_budget, overflow)
@@ -641,6 +657,20 @@ def _quote(line: _Line, span: tuple[int, int] | None, language_of: dict[str, str
     line.problems = []
 
 
+def _quote_or_drop(line: _Line, lines: list[_Line], language: str, language_of: dict[str, str],
+                   warnings: list[str], reason: str) -> None:
+    """A line no rewording made true: its passage quoted when it is in the brief's language;
+    dropped when it is not (a quote in another language is no line of this brief)."""
+    source_language = language_of.get(line.passage.source_id, "und")
+    if source_language == language:
+        _quote(line, None, language_of)
+        warnings.append(f"{_where_words(line)} quoted from its passage: {reason}")
+    else:
+        lines.remove(line)
+        warnings.append(f"{_where_words(line)} dropped: {reason}, and its passage is in "
+                        f"{LANGUAGE_NAMES.get(source_language, source_language)}")
+
+
 @dataclass
 class _Context:
     """What the gate needs to know of the story."""
@@ -739,9 +769,8 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
                                 f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
                                 "event too")
             elif line.problems and line.where[0] != "headline":
-                _quote(line, None, language_of)
-                warnings.append(f"{_where_words(line)} quoted from its passage: the re-worded line still failed "
-                                f"the check ({'; '.join(p.message for p in line.problems) or before})")
+                reason = f"the re-worded line still failed the check ({'; '.join(p.message for p in line.problems) or before})"
+                _quote_or_drop(line, lines, language, language_of, warnings, reason)
             elif line.quote is None:
                 warnings.append(f"{_where_words(line)} re-worded after the check: {before}")
     if check is not None:
@@ -750,9 +779,8 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
         unsupported = _note_unsupported(report, located, context)
         for line in unsupported:
             if line.quote is None and line.where[0] != "headline":
-                warnings.append(f"{_where_words(line)} quoted from its passage: the verifier found the re-worded "
-                                f"line {'; '.join(p.message for p in line.problems)}")
-                _quote(line, None, language_of)
+                reason = f"the verifier found the re-worded line {'; '.join(p.message for p in line.problems)}"
+                _quote_or_drop(line, lines, language, language_of, warnings, reason)
         if unsupported:
             current, located = _assemble(brief, lines, story)
             report = check(current, story)
