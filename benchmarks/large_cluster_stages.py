@@ -9,8 +9,8 @@ first five events, and words each line as its passage less the first word (so th
 the verifier have a line that is not a verbatim copy to check). Its answers say nothing of
 the model's speed or quality; `large_clusters.py` measures the brief with the model.
 
-Prints seconds per stage (each stage's calls added up), how many texts were sent to be
-counted in tokens (each one a /tokenize request to a real server), and the total.
+Prints seconds per stage (each stage's calls added up), how many distinct texts were sent to
+be counted in tokens (each one a /tokenize request to a real server), and the total.
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ class StandIn:
 
     def __init__(self) -> None:
         self.calls: list[CallRecord] = []
-        self.counted = 0
+        self.counted: set[str] = set()  # the LLM class asks the server once per distinct text
 
     def count_tokens(self, text: str) -> int | None:
-        self.counted += 1
+        self.counted.add(text)
         return None  # as an endpoint without a tokenizer: the window fit estimates
 
     def structured(self, prompt: RenderedPrompt, model: Any, *, max_tokens: int = 0, context: Any = None) -> Any:
@@ -105,7 +105,7 @@ def main() -> None:
           f"{len(brief.sections)} sections, {len(brief.timeline)} timeline entries")
     for stage, seconds in SECONDS.items():
         print(f"  {stage}: {seconds:.2f} s ({CALLS[stage]} call{'s' if CALLS[stage] > 1 else ''})")
-    print(f"  texts counted in tokens: {stand_in.counted}; stand-in answers: "
+    print(f"  texts counted in tokens (/tokenize requests): {len(stand_in.counted)}; stand-in answers: "
           f"{', '.join(c.prompt_name for c in stand_in.calls)}")
     print(f"total without the model: {total:.1f} s")
 
