@@ -216,6 +216,25 @@ def test_json_brief_verifies_with_no_unsupported_claim(seed_story):
     brief.verification = summary  # the pipeline attaches it; the schema accepts it
 
 
+def test_each_story_is_read_afresh_when_its_texts_change(seed_story):
+    """The verifier keeps what it read of a story between the checks of one brief; a story
+    whose texts differ is read again, and the first one's findings come back with it."""
+    brief, _ = _english_brief(seed_story)
+    renamed = seed_story.model_copy(update={
+        "sources": [s.model_copy(update={"text": s.text.replace("Ushakov", "Zhukova")}) for s in seed_story.sources],
+        "passages": [p.model_copy(update={"text": p.text.replace("Ushakov", "Zhukova")}) for p in seed_story.passages],
+    })
+    brief_renamed = brief.model_copy(update={"passages": {pid: renamed_passage for pid, renamed_passage in
+                                                          ((p.id, p) for p in renamed.passages) if pid in brief.passages}})
+    first = verify(input_from_brief(brief, seed_story))
+    assert not _of(first, "unknown-name")
+    unknown = _of(verify(input_from_brief(brief_renamed, renamed)), "unknown-name")
+    assert unknown and all("Ushakov" in f.message for f in unknown)
+    again = verify(input_from_brief(brief, seed_story))
+    assert [(c.position, c.verdict) for c in again.claims] == [(c.position, c.verdict) for c in first.claims]
+    assert not _of(again, "unknown-name")
+
+
 def test_json_brief_unknown_passage_is_an_error(seed_story):
     brief, _ = _english_brief(seed_story)
     brief.sections[0].sentences[0].citations = ["ffffff-00000000"]
@@ -313,3 +332,24 @@ def test_html_escapes_content(tmp_path, seed_report):
     assert page.count('class="claim v-') == 22 and "v-contradicted" in page
     text = render_text(seed_report)
     assert "contradicted-date" in text and "FAILED" in text
+
+
+def test_roles_are_read_from_the_cluster_each_claim_is_checked_against():
+    """A person's role is checked against every passage of the cluster; what one cluster says
+    of a person is not carried over to the next."""
+    from storybrief.models import Passage
+    from storybrief.verify.contradictions import find_contradictions
+
+    def cluster(text: str) -> list[Passage]:
+        other = "Talks continued in Moscow on Thursday, the Kremlin said."
+        return [Passage(id=f"aaaaaa-{i}", source_id="aaaaaa", index=i, start=0, end=len(t), text=t)
+                for i, t in enumerate((other, text))]
+
+    claim = "Emmanuel Bonne, the French ambassador, met Yuri Ushakov."
+    adviser = cluster("Emmanuel Bonne, conseiller diplomatique du président, a rencontré Iouri Ouchakov.")
+    envoy = cluster("Emmanuel Bonne, the French ambassador to Russia, met Yuri Ushakov.")
+    for passages, contradicted in ((adviser, True), (envoy, False), (adviser, True)):
+        found = find_contradictions(claim, [], passages, cluster_names=frozenset(), minimum_anchors=2)
+        roles = [f for f in found if f.kind == "role"]
+        assert bool(roles) == contradicted
+        assert all(f.passage is passages[1] for f in roles)

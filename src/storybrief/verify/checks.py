@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from storybrief.dates import resolve_dates
@@ -115,6 +116,29 @@ class _Support:
     judge: float | None = None
 
 
+@dataclass(frozen=True)
+class _Cluster:
+    """The whole story as the checks compare claims with it."""
+
+    prepared: PreparedEvidence
+    vocab: frozenset[str]
+    numbers: frozenset[str]
+    stems: frozenset[str]
+
+
+# A brief is verified several times against one story (after the gate, after the re-ask, its
+# headline's stand-ins, the stamp); a 1,000-article story takes seconds to read each time.
+# The texts are the key: nothing read from them changes while they do not.
+@lru_cache(maxsize=1)
+def _read_cluster(passage_texts: tuple[str, ...], source_texts: tuple[str, ...]) -> _Cluster:
+    return _Cluster(
+        prepared=prepare_evidence(list(passage_texts)),
+        vocab=vocabulary(source_texts),
+        numbers=numbers_of(list(source_texts)),
+        stems=frozenset().union(*(content_stems(text) for text in passage_texts)) if passage_texts else frozenset(),
+    )
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -134,11 +158,11 @@ class Checker:
         for n, doc in sorted(inp.numbered.items(), reverse=True):
             self.number_of[doc.source.id] = n  # the lowest number wins for a duplicate
         self.source_by_id = {s.id: s for s in inp.story.sources}
-        self.cluster = _Evidence(prepare_evidence([p.text for p in inp.story.passages]), list(inp.story.passages))
-        self.cluster_vocab = vocabulary(s.text for s in inp.story.sources)
-        self.cluster_numbers = numbers_of([s.text for s in inp.story.sources])
-        self.cluster_stems = frozenset().union(*(content_stems(p.text) for p in inp.story.passages)) \
-            if inp.story.passages else frozenset()
+        read = _read_cluster(tuple(p.text for p in inp.story.passages), tuple(s.text for s in inp.story.sources))
+        self.cluster = _Evidence(read.prepared, list(inp.story.passages))
+        self.cluster_vocab = read.vocab
+        self.cluster_numbers = read.numbers
+        self.cluster_stems = read.stems
         base = [s.published for s in inp.story.sources if s.published]
         self.base = max(base) if base else None
         self._cache: dict[tuple, _Evidence] = {}

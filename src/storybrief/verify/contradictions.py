@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from storybrief.models import ContradictionKind, Passage
@@ -173,14 +174,22 @@ def _compatible(a: str, b: str) -> bool:
     return a == b or "envoy" in (a, b) or frozenset((a, b)) in _COMPATIBLE
 
 
+# Every claim is compared with the roles of the whole cluster: they are read once per cluster
+# (its texts are the key), not once per claim.
+@lru_cache(maxsize=1)
+def _held_roles(texts: tuple[str, ...]) -> tuple[tuple[str, RoleFact, int], ...]:
+    """The roles the texts give a named holder: the holder, the role, the index of its text."""
+    return tuple((f.holder, f, i) for i, text in enumerate(texts) for f in role_facts(text) if f.holder is not None)
+
+
 def _role_conflicts(claim: str, cited: Sequence[Passage], cluster: Sequence[Passage],
                     closest: Sequence[Passage]) -> list[Found]:
     found: list[Found] = []
     claimed = role_facts(claim)
+    held = _held_roles(tuple(p.text for p in cluster)) if any(f.holder is not None for f in claimed) else ()
     for fact in claimed:
         if fact.holder is not None:
-            given = [(f, p) for p in cluster for f in role_facts(p.text)
-                     if f.holder is not None and same_name(f.holder, fact.holder)]
+            given = [(f, cluster[i]) for holder, f, i in held if same_name(holder, fact.holder)]
             if given and not any(_compatible(f.role, fact.role) for f, _ in given):
                 f, p = next(((f, p) for f, p in given if p in cited), given[0])
                 found.append(Found("role", fact.text, f.text, p))
