@@ -262,7 +262,8 @@ def test_prompt_overlay_shadows_one_template():
     items = [{"number": 1, "focus": "", "text": "Une chose est arrivée.", "language": "French"}]
     rendered = close.render("word.j2", items=items, language_name="English")
     assert "as close to its words" in rendered.messages[1]["content"]
-    rendered = close.render("brief.j2", articles=[], events=[], aspects=["background"], language_name="English")
+    rendered = close.render("brief.j2", articles=[], events=[], aspects=["background"], language_name="English",
+                            latest_articles=[1])
     assert "careful news editor" in rendered.messages[0]["content"]  # brief.j2 and _system.j2 from prompts/
     with pytest.raises(ConfigError, match="variant folder not found"):
         PromptLibrary(overlay=REPO / "evals" / "prompts" / "nope")

@@ -83,7 +83,8 @@ def completion(content: str) -> bytes:
 
 @pytest.fixture
 def prompt():
-    return PromptLibrary().render("brief.j2", articles=[], events=[], aspects=ASPECTS, language_name="English")
+    return PromptLibrary().render("brief.j2", articles=[], events=[], aspects=ASPECTS, language_name="English",
+                                  latest_articles=[1])
 
 
 def _recorded_wording() -> dict:
