@@ -405,9 +405,11 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
-    by_date = sorted(events.values(), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
-    if by_date and by_date[-1] not in chosen:
-        chosen.append(by_date[-1])  # the timeline always includes the latest development
+    if events:
+        # The timeline always includes the latest development: the first shown of the latest date.
+        latest = max(events.values(), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
+        if not any(e.date == latest.date for e in chosen):
+            chosen.append(latest)
     chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     if len(chosen) > MAX_TIMELINE:
         chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
