@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from storybrief.gate import check_line, copied_span, is_negated
+from storybrief.gate import attributed, check_line, copied_span, is_negated
 from storybrief.models import Passage
 
 FEB_4 = dt.date(2026, 2, 4)
@@ -40,6 +40,16 @@ def test_a_role_the_passage_does_not_give_fails(reuters):
     problems = check_line(line, [reuters], "en", FEB_4)
     assert _kinds(problems) == {"role"}
     assert "ambassador" in problems[0].message
+
+
+def test_a_line_that_dropped_who_reports_it_is_said_as_reported(reuters):
+    line = ("Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, travelled to Moscow on "
+            "Tuesday to meet Russian officials.")
+    assert _kinds(check_line(line, [reuters], "en", FEB_4)) == {"hedge"}
+    fixed = attributed(line, "en")
+    assert fixed == "Reportedly, " + line and check_line(fixed, [reuters], "en", FEB_4) == []
+    assert attributed("The Elysée said nothing.", "en") == "Reportedly, the Elysée said nothing."
+    assert attributed("Le président est parti.", "fr") == "Selon les informations rapportées, le président est parti."
 
 
 def test_an_institution_the_passage_does_not_name_fails():

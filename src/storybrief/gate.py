@@ -26,7 +26,7 @@ from .models import Passage
 from .text import fold, is_stop_word, number_keys, sentences
 from .verify.facts import names_in
 
-__all__ = ["Problem", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
+__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
 
 ProblemKind = Literal["missing", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
 
@@ -180,6 +180,20 @@ def is_negated(text: str) -> bool:
 def is_hedged(text: str) -> bool:
     """True when the text says who claims what it says."""
     return bool(_ATTRIBUTED.search(text))
+
+
+# What a line its passage only reports opens with when the model dropped who reports it.
+_REPORTED_OPENER = {"en": "Reportedly, ", "fr": "Selon les informations rapportées, "}
+
+
+def attributed(text: str, language: str) -> str:
+    """`text` said as reported: the model dropped "according to two sources" while rewording,
+    and restoring that is the whole fix, no re-ask needed."""
+    opener = _REPORTED_OPENER.get(language, _REPORTED_OPENER["en"])
+    first = text.split(" ", 1)[0]
+    if is_stop_word(fold(first.strip("\"'“‘«")), language):  # "The Elysée" -> "the Elysée"; names keep their capital
+        text = text[0].lower() + text[1:]
+    return opener + text
 
 
 def _sentences(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from pydantic import Field, ValidationError, create_model
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates
-from .gate import Problem, check_line, find_copy
+from .gate import Problem, attributed, check_line, find_copy
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -721,8 +721,13 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
                                 + (f"; citation {', '.join(pid for pid in before if pid != passage.id)} removed"
                                    if any(pid != passage.id for pid in before) else ""))
             return
-    line.problems = check_line(line.text, cited, context.language, context.published.get(line.passage.source_id),
-                               line.dates, line.date or None)
+    base = context.published.get(line.passage.source_id)
+    line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None)
+    if line.problems and all(p.kind == "hedge" for p in line.problems):
+        said_as_reported = attributed(line.text, context.language)
+        if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None):
+            line.text, line.problems = said_as_reported, []
+            warnings.append(f"{_where_words(line)} said as reported: its passage only reports it")
 
 
 def _dates_another_event(line: _Line) -> bool:
