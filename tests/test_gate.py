@@ -46,8 +46,11 @@ def test_a_line_that_dropped_who_reports_it_is_said_as_reported(reuters):
     line = ("Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, travelled to Moscow on "
             "Tuesday to meet Russian officials.")
     assert _kinds(check_line(line, [reuters], "en", FEB_4)) == {"hedge"}
-    fixed = attributed(line, "en")
+    fixed = attributed(line, "en", [reuters])
     assert fixed == "Reportedly, " + line and check_line(fixed, [reuters], "en", FEB_4) == []
+    allies = Passage(id="p", source_id="s", index=0, start=0, end=10,
+                     text="D'après les deux sources, les alliés de Paris ont été informés de l'initiative.")
+    assert attributed("Allies of Paris were informed.", "en", [allies]) == "Reportedly, allies of Paris were informed."
     assert attributed("The Elysée said nothing.", "en") == "Reportedly, the Elysée said nothing."
     assert attributed("Le président est parti.", "fr") == "Selon les informations rapportées, le président est parti."
 

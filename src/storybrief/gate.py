@@ -186,12 +186,15 @@ def is_hedged(text: str) -> bool:
 _REPORTED_OPENER = {"en": "Reportedly, ", "fr": "Selon les informations rapportées, "}
 
 
-def attributed(text: str, language: str) -> str:
+def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> str:
     """`text` said as reported: the model dropped "according to two sources" while rewording,
-    and restoring that is the whole fix, no re-ask needed."""
+    and restoring that is the whole fix, no re-ask needed. The first word keeps its capital
+    only when it is a name: not a function word, and capitalised in `passages` (compared by
+    its first letters, so "Russia" is the passages' "Russie")."""
     opener = _REPORTED_OPENER.get(language, _REPORTED_OPENER["en"])
-    first = text.split(" ", 1)[0]
-    if is_stop_word(fold(first.strip("\"'“‘«")), language):  # "The Elysée" -> "the Elysée"; names keep their capital
+    first = fold(text.split(" ", 1)[0].strip("\"'“‘«"))
+    named = {fold(w)[:4] for p in passages for w in _TOKEN.findall(p.text) if w[:1].isupper()}
+    if is_stop_word(first, language) or (passages and first[:4] not in named):
         text = text[0].lower() + text[1:]
     return opener + text
 

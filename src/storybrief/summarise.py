@@ -724,7 +724,7 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
     base = context.published.get(line.passage.source_id)
     line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None)
     if line.problems and all(p.kind == "hedge" for p in line.problems):
-        said_as_reported = attributed(line.text, context.language)
+        said_as_reported = attributed(line.text, context.language, cited)
         if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None):
             line.text, line.problems = said_as_reported, []
             warnings.append(f"{_where_words(line)} said as reported: its passage only reports it")
