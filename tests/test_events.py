@@ -68,3 +68,15 @@ def test_candidates_are_in_date_order_coarser_first():
     )
     assert [(c.date, c.precision) for c in event_candidates(story)] == [
         ("2011-01", "month"), ("2011-01-27", "day"), ("2011-02-02", "day")]
+
+
+def test_an_event_dated_after_every_article_that_tells_it_is_planned():
+    # The MJ cluster: "have backed plans for the concert on 8 October", said in August; only a
+    # report published on or after the day tells that it happened.
+    backed = ("Jackson's mother has backed plans for the tribute concert in Cardiff on 8 October 2011.",
+              dt.date(2011, 8, 30), "en")
+    (announced,) = event_candidates(_story(backed))
+    assert announced.date == "2011-10-08" and announced.planned
+    held = ("The tribute concert took place in Cardiff on 8 October.", dt.date(2011, 10, 9), "en")
+    told = [c for c in event_candidates(_story(backed, held)) if c.date == "2011-10-08"]
+    assert told and not any(c.planned for c in told)

@@ -168,7 +168,8 @@ class EventCandidate(Record):
     id: str = Field(description="stable, from the date and the passages")
     date: str = Field(description="ISO date cut to its precision, as the resolver gave it")
     precision: Precision
-    planned: bool = Field(description="reported in the future tense: announced, not yet happened")
+    planned: bool = Field(description="every report of it is in the future tense or dates it after its own "
+                                      "publication: announced, not yet happened")
     passage_ids: list[str] = Field(min_length=1, description="most representative first")
     source_ids: list[str] = Field(min_length=1, description="distinct sources, in the order of passage_ids")
     expressions: list[str] = Field(description="the date words as the passages give them")

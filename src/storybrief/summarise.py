@@ -24,7 +24,7 @@ import datetime as dt
 import statistics
 from types import GenericAlias
 from collections import Counter
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -207,15 +207,22 @@ def _clip(text: str) -> str:
 
 
 def _event_passage(candidate: EventCandidate, language_of: dict[str, str], language: str,
-                   used: Set[str] = frozenset()) -> Passage | None:
-    """The passage a timeline entry is worded from: in the brief's language when one is (less
-    to translate, less to get wrong), stating the date outright, of a readable length; None
-    when every passage of the event already tells another entry."""
+                   used: Set[str] = frozenset(), published: Mapping[str, dt.date | None] | None = None,
+                   ) -> Passage | None:
+    """The passage a timeline entry is worded from: one that reports the event after it
+    happened, in the brief's language when one is (less to translate, less to get wrong),
+    stating the date outright, of a readable length; None when every passage of the event
+    already tells another entry."""
+    day = _parse_partial_date(candidate.date)
+
     def key(p: Passage) -> tuple:
+        # An article older than the event only announced it: its line tells the plans.
+        when = (published or {}).get(p.source_id)
+        announced = when is not None and when < day
         # A passage that dates another event as well is worded last: its line may tell that one.
         others = any(d.iso != candidate.date and d.precision != "year" for d in p.dates)
         relative = all(d.relative for d in p.dates if d.iso == candidate.date)
-        return (others, language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
+        return (announced, others, language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
     free = [p for p in candidate.passages if p.id not in used]
     return min(free, key=key) if free else None
 
@@ -507,6 +514,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     language = options.language
     language_name = LANGUAGE_NAMES.get(language, language)
     language_of = {s.id: s.language for s in story.sources}
+    published = {s.id: s.published for s in story.sources}
 
     candidates = event_candidates(story)
     while True:
@@ -517,7 +525,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms, _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
-                         "text": fence_text(_clip((_event_passage(c, language_of, language) or c.passages[0]).text))}
+                         "text": fence_text(_clip((_event_passage(c, language_of, language, published=published)
+                                                   or c.passages[0]).text))}
                         for label, c in events.items()]
         view = _prompt_view(story, selected)
         latest_numbers, latest_labels = _latest_articles(story, view)
@@ -543,7 +552,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     used: set[str] = set()
     for event in plan.events:
         # A passage that dates several events tells one of them: never two entries alike.
-        passage = _event_passage(event, language_of, language, used)
+        passage = _event_passage(event, language_of, language, used, published)
         if passage is None:
             continue
         used.add(passage.id)
@@ -551,7 +560,10 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                            precision=event.precision))
     word_prompt = _word(lines, language, language_of, llm, prompts, options)
     set_aside = {o.source_id for o in story.off_topic}
-    omitted = [s.id for s in story.sources if s.id not in {p.source_id for p in selected} and s.id not in set_aside]
+    # Left out: the model saw nothing of it (no passage, no event) and no line comes from it.
+    seen = ({p.source_id for p in selected} | {line.passage.source_id for line in lines}
+            | {p.source_id for c in events.values() for p in c.passages[:1]})
+    omitted = [s.id for s in story.sources if s.id not in seen and s.id not in set_aside]
     if omitted:
         warnings.append(
             f"{len(omitted)} of {len(story.sources)} articles did not fit the model's window and were left out"
