@@ -348,3 +348,17 @@ def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropp
     assert warnings[0] == ("section 1 sentence 1 dropped: the re-worded line still failed the check, and its "
                            "passage is in French")
     assert warnings[1].startswith("section 1 sentence 2 quoted from its passage")
+
+
+def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
+    """The reader is told which lines were translated, whatever the verifier made of them."""
+    allies = _passage(seed_story, "D'après les deux sources")
+    line = "According to the two sources, the allies of Paris were informed of the initiative."
+    honest = _honest(seed_story)
+    brief = honest.model_copy(update={"sections": [
+        Section(lead="What happened", sentences=[Sentence(text=line, citations=[allies.id])]), *honest.sections]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("supported", "allies of Paris"))
+    assert unreachable.calls == []
+    translated = checked.sections[0].sentences[0]
+    assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
+    assert checked.verification.translated == 1

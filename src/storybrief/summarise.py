@@ -830,6 +830,11 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
                 lines.remove(line)
                 warnings.append(f"{_where_words(line)} dropped: {claim.verdict} even as a quote of its passage "
                                 f"({_problem(claim, report)})")
+    for line in lines:
+        # Every line worded from a passage in another language says so, supported or not.
+        source_language = language_of.get(line.passage.source_id, language)
+        if line.quote is None and line.translated_from is None and source_language != language:
+            line.translated_from = source_language
     brief = brief.model_copy(update={"warnings": warnings, "prompts": prompt_hashes,
                                      "calls": brief.calls + llm.calls[first_call:]})
     brief = _settle_headline(brief, lines, story, check, context)
