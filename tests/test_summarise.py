@@ -314,6 +314,22 @@ def test_an_unsupported_headline_gives_way_to_a_title_or_a_supported_sentence(se
     assert kept.headline == headline and kept.headline_citations == [sent.id]
 
 
+def test_a_headline_stand_in_is_the_newest_reports_line(seed_story, unreachable):
+    """Reuters' French article is of 4 February, The Moscow Times' of the 5th: when the headline
+    and the titles fail, the stand-in is the line from the 5th, though the brief lists it second."""
+    sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
+    allies = _passage(seed_story, "D'après les deux sources")
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    brief = _brief(seed_story, [Section(lead="What happened", sentences=[
+        Sentence(text="According to the two sources, the allies of Paris were informed of the initiative.",
+                 citations=[allies.id]),
+        Sentence(text=kremlin.text, citations=[kremlin.id])])],
+        headline="Macron reportedly sent his top diplomatic adviser to meet with Kremlin officials",
+        headline_citations=[sent.id])
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("unsupported", "fficials"))
+    assert checked.headline == kremlin.text
+
+
 # --------------------------------------------------------------------------- window fitting
 
 
