@@ -55,6 +55,15 @@ def test_a_line_that_dropped_who_reports_it_is_said_as_reported(reuters):
     assert attributed("Le président est parti.", "fr") == "Selon les informations rapportées, le président est parti."
 
 
+def test_institutions_and_nationalities_are_compared_across_languages():
+    """The Libya timeline lost its 17 March entry: "Security Council" was "in no passage"."""
+    text = "Le conseil de sécurité de l'ONU a adopté une résolution (en anglais) sur la Libye."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "The UN Security Council adopted a resolution (in English) on Libya."
+    assert check_line(line, [passage], "en", FEB_4) == []
+    assert _kinds(check_line("The UN General Assembly adopted a resolution on Libya.", [passage], "en", FEB_4)) == {"name"}
+
+
 def test_an_institution_the_passage_does_not_name_fails():
     """The example digest translated the Elysée's 'cellule diplomatique' as its 'foreign ministry'."""
     text = "Emmanuel Bonne, qui dirige la cellule diplomatique de l'Elysée, s'est rendu à Moscou."

@@ -60,6 +60,20 @@ _PLACE_FORMS = (
     "gulf golfe",
     "united unis uni",
     "nations onu un",
+    "spain spanish espagne espagnol espagnole",
+    "england english angleterre anglais anglaise",
+    "italy italian italie italien italienne",
+    # Words of institutions' names, which a translation capitalises: "Security Council" is
+    # the "Conseil de sécurité", the "Foreign Minister" the "ministre des Affaires étrangères".
+    "council conseil",
+    "security securite",
+    "foreign etrangeres etrangere etranger",
+    "affairs affaires",
+    "international internationale",
+    "criminal penale",
+    "court cour",
+    "transitional transition",
+    "national nationale",
 )
 _PLACE_CLASS = {form: i for i, line in enumerate(_PLACE_FORMS) for form in line.split()}
 
