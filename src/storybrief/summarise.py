@@ -887,8 +887,8 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
                      context: _Context) -> Brief:
     """The headline is a claim like the others. If it fails the gate or the verifier, the first
     of these that the verifier supports stands in: the title of an article in the brief's
-    language that the brief cites (its passages first), then a line of the brief from the
-    newest article. If none does, the headline is marked."""
+    language that the brief cites (its passages first), then the brief's latest line. If none
+    does, the headline is marked."""
     head = next((line for line in lines if line.where[0] == "headline"), None)
     if head is None:
         return brief
@@ -906,10 +906,16 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
         titled = next((p for p in own if " ".join(p.text.split()) == " ".join(source.title.split())), None)
         passage = titled or next((p for p in own if p.index > 0), own[0])
         stand_ins.append((" ".join(source.title.split()), [passage.id], passage, "title"))
-    # Then a line of the brief, the newest report first: the headline is the latest development.
+    # Then a line of the brief, the latest first (a timeline entry by its event's date, a
+    # sentence by its article's): the headline is the latest development.
+    def when(line: _Line) -> dt.date:
+        if line.where[0] == "timeline" and line.date:
+            return _parse_partial_date(line.date)
+        return context.published.get(line.passage.source_id) or dt.date.min
+
     newest_first = sorted((line for line in lines if line.where[0] in ("section", "timeline")
                            and line.quote in (None, language) and not line.problems and line.flag is None),
-                          key=lambda line: context.published.get(line.passage.source_id) or dt.date.min, reverse=True)
+                          key=when, reverse=True)
     stand_ins += [(line.text, line.citations, line.passage, "sentence") for line in newest_first]
     if check is not None and stand_ins:
         probe = brief.model_copy(update={
