@@ -524,9 +524,10 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         terms = story.subject.terms if story.subject else ()
         shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms, _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
+        event_passages = {label: _event_passage(c, language_of, language, published=published) or c.passages[0]
+                          for label, c in events.items()}
         shown_events = [{"label": label, "date": spoken_date(c.date, c.precision, "en"), "sources": c.sources,
-                         "text": fence_text(_clip((_event_passage(c, language_of, language, published=published)
-                                                   or c.passages[0]).text))}
+                         "text": fence_text(_clip(event_passages[label].text))}
                         for label, c in events.items()]
         view = _prompt_view(story, selected)
         latest_numbers, latest_labels = _latest_articles(story, view)
@@ -562,7 +563,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     set_aside = {o.source_id for o in story.off_topic}
     # Left out: the model saw nothing of it (no passage, no event) and no line comes from it.
     seen = ({p.source_id for p in selected} | {line.passage.source_id for line in lines}
-            | {p.source_id for c in events.values() for p in c.passages[:1]})
+            | {p.source_id for p in event_passages.values()})
     omitted = [s.id for s in story.sources if s.id not in seen and s.id not in set_aside]
     if omitted:
         warnings.append(
