@@ -30,8 +30,8 @@ Wednesday -> a week early). Rules:
 
 Each date also says whether it dates an event or the article itself: a dateline
 ("MOSCOW, Feb 5 (Reuters) -"), a line that is only a date, or a "published / mis à jour"
-stamp is the publication, never an event of the story; a date the clause counts from or
-up to ("after the invasion in February 2022", "avant le 3 mars") is an anchor: the
+stamp is the publication, never an event of the story; a date the clause only follows or
+precedes ("after the invasion in February 2022", "avant le 3 mars") is an anchor: the
 passage tells what followed or preceded it, so it dates no event of its own.
 """
 
