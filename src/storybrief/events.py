@@ -69,7 +69,6 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
     precisions = tuple(precisions)
     set_aside = {s.source_id for s in story.off_topic}
     published = {s.id: (s.published.isoformat() if s.published else "9999", s.number) for s in story.sources}
-    day_published = {s.id: s.published.isoformat() if s.published else None for s in story.sources}
     passages = [p for p in story.passages if p.source_id not in set_aside]
     words = [_words_outside_dates(p) for p in passages]
     by_date: dict[tuple[str, Precision], list[int]] = {}
@@ -82,7 +81,7 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
                 by_date[key].append(i)
             # Announced, not yet happened: said in the future tense, or dated after the article
             # that says it ("the concert on 8 October" in an August article).
-            ahead = (day_published[passage.source_id] or "9999") < date.iso[:10]
+            ahead = published[passage.source_id][0] < date.iso[:10]  # an undated article ("9999") never is
             planned[key + (i,)] = planned.get(key + (i,), True) and (date.tense == "future" or ahead)
             expressions.setdefault(key + (i,), date.expression)
     candidates: list[EventCandidate] = []

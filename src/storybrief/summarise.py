@@ -177,13 +177,14 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     on a date not yet shown that most sources report, that names the subject, states its
     date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
     lies farthest from the dates already shown (so that the timeline spans the story)."""
-    in_span = [c for c in candidates if _within(c, span)]
-    if len(in_span) >= MIN_TIMELINE:
-        candidates = in_span  # the background stays out of a timeline that can do without it
+    inside = [_within(c, span) for c in candidates]
+    if sum(inside) >= MIN_TIMELINE:
+        # The background stays out of a timeline that can do without it.
+        candidates = [c for c, within in zip(candidates, inside, strict=True) if within]
+        inside = [True] * len(candidates)
     if not candidates:
         return []
     about = [_about(c, terms) for c in candidates]
-    inside = [_within(c, span) for c in candidates]
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
