@@ -179,3 +179,17 @@ def test_a_diplomatic_adviser_is_no_diplomat(reuters):
     problems = check_line("Emmanuel Bonne, Macron's top diplomat, went to Moscow, sources told Reuters.",
                           [reuters], "en", FEB_4)
     assert _kinds(problems) == {"role"}
+
+
+def test_a_rough_count_made_exact_or_a_changed_ordinal_fails():
+    """The Yemen example turned 'des centaines de manifestants' into 'A hundred protesters' and
+    'pour le onzième jour consécutif' into 'the tenth consecutive day'."""
+    text = ("Des centaines de manifestants ont défilé à Ta'izz mardi 26 avril, pour le onzième jour "
+            "consécutif, pour appeler au départ du président Ali Abdullah Saleh.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    april_27 = dt.date(2011, 4, 27)
+    good = ("Hundreds of protesters marched in Ta'izz, for the eleventh day in a row, calling for "
+            "President Ali Abdullah Saleh to leave.")
+    assert check_line(good, [passage], "en", april_27) == []
+    assert _kinds(check_line(good.replace("Hundreds of", "A hundred"), [passage], "en", april_27)) == {"number"}
+    assert _kinds(check_line(good.replace("eleventh", "tenth"), [passage], "en", april_27)) == {"number"}

@@ -115,6 +115,27 @@ def test_numbers_are_normalised(text, keys):
     assert number_keys(text) == keys
 
 
+@pytest.mark.parametrize(
+    "source, translation, same",
+    [
+        ("des centaines de manifestants", "hundreds of protesters", True),
+        ("des centaines de manifestants", "a hundred protesters", False),
+        ("des dizaines de milliers de personnes", "tens of thousands of people", True),
+        ("des dizaines de milliers de personnes", "thousands of people", False),
+        ("des dizaines de morts", "dozens of dead", True),
+        ("quelques centaines de soldats", "a few hundred soldiers", True),
+        ("une centaine de personnes", "a hundred people", True),
+        ("pour le onzième jour consécutif", "for the eleventh day in a row", True),
+        ("pour le onzième jour consécutif", "for the tenth day in a row", False),
+        ("la quatrième semaine", "the fourth week", True),
+    ],
+)
+def test_rough_counts_and_ordinals_compare_across_languages(source, translation, same):
+    """A rough count ("des centaines") is not the exact number ("a hundred"), and an ordinal is
+    its number: both are facts a translation must keep."""
+    assert (number_keys(source) == number_keys(translation)) is same
+
+
 def test_a_time_is_one_mention_not_two_numbers():
     (mention,) = numbers("at 10:30")
     assert mention.time == "10:30" and mention.key == "10:30"

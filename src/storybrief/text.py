@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator, Sequence
 
@@ -347,19 +347,37 @@ _NUMBER_WORDS: dict[str, dict[str, float]] = {
     "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
            "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
            "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-           "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "dozens": 12,
-           "hundreds": 100, "thousand": 1000, "thousands": 1000, "million": 1e6, "billion": 1e9},
+           "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+           "thousand": 1000, "million": 1e6, "billion": 1e9,
+           "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+           "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "twentieth": 20},
     "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
            "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
            "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
-           "douzaine": 12, "dizaine": 10, "vingtaine": 20, "centaine": 100, "centaines": 100, "mille": 1000, "milliers": 1000,
-           "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9},
+           "douzaine": 12, "dizaine": 10, "vingtaine": 20, "centaine": 100, "mille": 1000,
+           "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
+           "troisième": 3, "quatrième": 4, "cinquième": 5, "sixième": 6, "septième": 7, "huitième": 8,
+           "neuvième": 9, "dixième": 10, "onzième": 11, "douzième": 12, "treizième": 13, "quatorzième": 14,
+           "quinzième": 15, "vingtième": 20},
     "es": {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
            "diez": 10, "veinte": 20, "treinta": 30, "cien": 100, "cientos": 100},
     "de": {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
            "zehn": 10, "zwanzig": 20, "hundert": 100},
 }
+# Counts given only by their order of magnitude ("hundreds", "des centaines", "tens of thousands"):
+# a translation that makes "des centaines" "a hundred" changes the fact, so they compare apart
+# from the exact number ("~100", not "100"). "dozens" and "des dizaines" are the same rough count.
+_APPROXIMATE_WORDS: dict[str, dict[str, float]] = {
+    "en": {"tens": 10, "dozens": 10, "hundreds": 100, "thousands": 1000, "millions": 1e6,
+           "billions": 1e9},
+    "fr": {"dizaines": 10, "douzaines": 10, "vingtaines": 20, "centaines": 100, "milliers": 1000},
+    "es": {"decenas": 10, "docenas": 10, "cientos": 100, "centenares": 100, "millones": 1e6},
+    "de": {"dutzende": 10, "hunderte": 100, "tausende": 1000},
+}
+# "a few hundred", "plusieurs milliers": a rough count too.
+_APPROXIMATE_BEFORE = re.compile(r"\b(?:a\s+few|several|some|many|quelques|plusieurs|varios|einige|mehrere)\s+$", re.I)
 _WORD_VALUES: dict[str, float] = {fold(w): v for table in _NUMBER_WORDS.values() for w, v in table.items()}
+_APPROXIMATE_VALUES: dict[str, float] = {fold(w): v for table in _APPROXIMATE_WORDS.values() for w, v in table.items()}
 # Multipliers after a number: "3 million", "trois millions", "2,5 milliards", "$3m", "5bn".
 _MULTIPLIERS = {
     "thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9, "trillion": 1e12,
@@ -367,6 +385,9 @@ _MULTIPLIERS = {
     "tausend": 1e3, "millionen": 1e6, "milliarde": 1e9, "milliarden": 1e9, "mio": 1e6, "mrd": 1e9,
     "m": 1e6, "bn": 1e9, "k": 1e3, "hundred": 100, "cent": 100, "cents": 100,
 }
+# After a rough count, the multiplier may follow "of"/"de": "tens of thousands", "des centaines de milliers".
+_ROUGH_MULTIPLIERS = {"thousands": 1e3, "millions": 1e6, "billions": 1e9, "milliers": 1e3, "millones": 1e6}
+_ROUGH_MULTIPLIER_AFTER = re.compile(r"\s+(?:of|de|d')\s+(?P<mult>\w+)\b", re.I)
 _SPACES = "\u00a0\u202f\u2009 "
 # Digits: a time (10:30, 10h30), a grouped number (1 000 with any space, 1,000, 1.000.000),
 # or a plain number with an optional decimal part (1.5, 1,5).
@@ -390,12 +411,15 @@ class NumberMention:
     text: str
     time: str | None = None  # "10:30" for a clock time; value is then meaningless
     spelled: bool = False  # written as a word ("three", "trois"), not digits
+    approximate: bool = False  # a rough count ("hundreds", "plusieurs milliers"): its key is "~100"
 
     @property
     def key(self) -> str:
-        """The normalised form numbers are compared by: "1000", "1.5", "10:30"."""
+        """The normalised form numbers are compared by: "1000", "1.5", "10:30", "~100"."""
         if self.time is not None:
             return self.time
+        if self.approximate:
+            return f"~{int(self.value)}"
         value = self.value
         if not math.isfinite(value):
             return self.text  # more digits than a float holds: compared as written
@@ -433,13 +457,26 @@ def numbers(text: str) -> list[NumberMention]:
         key = fold(match.group(0))
         if key in ("cent", "cents") and re.search(r"\b(?:per|pour)\s*$", text[max(0, match.start() - 6):match.start()], re.I):
             continue  # "per cent", "pour cent": a percentage, not a hundred
-        if key in _WORD_VALUES:
-            found.append(_scaled(text, _WORD_VALUES[key], match.start(), match.end(), spelled=True))
+        if key in _APPROXIMATE_VALUES:
+            found.append(_rough(text, _APPROXIMATE_VALUES[key], match.start(), match.end()))
+        elif key in _WORD_VALUES:
+            mention = _scaled(text, _WORD_VALUES[key], match.start(), match.end(), spelled=True)
+            if _APPROXIMATE_BEFORE.search(text[max(0, match.start() - 12):match.start()]) and mention.value >= 100:
+                mention = replace(mention, approximate=True)  # "a few hundred", "quelques milliers"
+            found.append(mention)
     kept: list[NumberMention] = []
     for mention in sorted(found, key=lambda n: (n.start, -n.end)):
         if not kept or mention.start >= kept[-1].end:  # "three hundred": one mention, not three
             kept.append(mention)
     return kept
+
+
+def _rough(text: str, value: float, start: int, end: int) -> NumberMention:
+    """A rough count, scaled by a multiplier after "of"/"de" ("tens of thousands")."""
+    after = _ROUGH_MULTIPLIER_AFTER.match(text, end)
+    if after and fold(after.group("mult")) in _ROUGH_MULTIPLIERS:
+        value, end = value * _ROUGH_MULTIPLIERS[fold(after.group("mult"))], after.end()
+    return NumberMention(value, start, end, text[start:end], None, spelled=True, approximate=True)
 
 
 def _scaled(text: str, value: float, start: int, end: int, spelled: bool = False) -> NumberMention:
