@@ -174,6 +174,17 @@ def test_since_points_to_the_past_whatever_the_verb():
     assert (found.iso, found.tense) == ("2010-07-24", "past")
 
 
+def test_a_chronologys_short_months_and_since_the_end_of_a_month():
+    """Le Point's review of 2011 lists "- 23 nov: YEMEN - Confronté à une contestation populaire
+    depuis fin janvier, ...": the day needs no dot after its short month, and "depuis fin
+    janvier" in a December article is the January before."""
+    text = "- 23 nov: YEMEN - Confronté à une contestation depuis fin janvier, le président signe un accord."
+    found = {d.expression: d for d in resolve_dates(text, dt.date(2011, 12, 22), "fr")}
+    assert found["23 nov"].iso == "2011-11-23" and found["23 nov"].precision == "day"
+    assert (found["janvier"].iso, found["janvier"].tense) == ("2011-01", "past")
+    assert resolve_dates("Le 3 mar était calme.", dt.date(2011, 12, 22), "fr") == [], "no short form of mars"
+
+
 # --------------------------------------------------------------------------- years across sources
 
 

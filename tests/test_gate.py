@@ -193,3 +193,14 @@ def test_a_rough_count_made_exact_or_a_changed_ordinal_fails():
     assert check_line(good, [passage], "en", april_27) == []
     assert _kinds(check_line(good.replace("Hundreds of", "A hundred"), [passage], "en", april_27)) == {"number"}
     assert _kinds(check_line(good.replace("eleventh", "tenth"), [passage], "en", april_27)) == {"number"}
+
+
+def test_a_line_cut_off_mid_sentence_fails():
+    """Two shipped entries ended "... President Ali Abdullah Sale" and "... militias of Misrata of"."""
+    text = "Des centaines de manifestants ont défilé à Ta'izz pour appeler au départ du président Ali Abdullah Saleh."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "Hundreds of protesters marched in Ta'izz, calling for President Ali Abdullah Saleh to leave."
+    assert check_line(line, [passage], "en") == []
+    assert check_line(f"“{line}”", [passage], "en") == [], "a closing quote after the full stop"
+    assert _kinds(check_line(line[:line.index("Saleh") + 4], [passage], "en")) >= {"cut"}
+    assert _kinds(check_line(line[:-1], [passage], "en")) == {"cut"}

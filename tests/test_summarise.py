@@ -11,22 +11,27 @@ from pydantic import ValidationError
 from conftest import REPLAY_URL, SHARED_STORIES
 from storybrief.llm import LLM, Endpoint, StructuredFailure
 from storybrief.dates import resolve_dates
-from storybrief.models import Brief, Passage, Section, Sentence, SourceRef, TimelineEvent
+from storybrief.models import Brief, Passage, Section, Sentence, SourceRef, Subject, TimelineEvent
 from storybrief.prompts import PromptLibrary
 from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    _headline_passage,
     _latest_articles,
     _Line,
+    _Plan,
     _pick_model,
     _plan,
     _quote_or_drop,
     _prompt_view,
     LATEST_ARTICLES,
     LEAD_IN_DAYS,
+    MAX_SHOWN_EVENTS,
+    TIMELINE_FLOOR,
     EventCandidate,
     _shortlist,
+    _story_span,
     _within,
     event_candidates,
     repair_brief,
@@ -47,7 +52,10 @@ def seed_view(seed_story):
 
 @pytest.fixture(scope="module")
 def seed_events(seed_story):
-    return {f"E{n}": c for n, c in enumerate(event_candidates(seed_story), 1)}
+    """The events as the model is shown them: the shortlist, the latest development first."""
+    shortlist = _shortlist(event_candidates(seed_story), MAX_SHOWN_EVENTS, subject=seed_story.subject,
+                           span=_story_span(seed_story))
+    return {f"E{n}": c for n, c in enumerate(shortlist, 1)}
 
 
 def _label(view, starts: str) -> str:
@@ -79,7 +87,7 @@ def test_the_shortlist_keeps_the_most_reported_events_and_the_latest_about_the_s
     every = _shortlist(candidates, 50)
     assert len(every) == len(candidates) and set(map(id, every)) == set(map(id, candidates))
     # Events that do not name the story's subject give way, and the latest kept names it.
-    about = _shortlist(candidates, 3, terms=["ushakov"])
+    about = _shortlist(candidates, 3, subject=Subject(terms=["ushakov"], origin="cluster", label="ushakov"))
     assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[:1])
 
 
@@ -98,16 +106,77 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
     every = sorted([fact_box, *same_day, *singles], key=lambda c: c.date)
     span = (dt.date(2011, 2, 1) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 31))
     assert not _within(fact_box, span)
-    short = _shortlist(every, 4, terms=["sanaa"], span=span)
+    sanaa = Subject(terms=["sanaa"], origin="cluster", label="sanaa")
+    short = _shortlist(every, 4, subject=sanaa, span=span)
     assert fact_box not in short, "a birth date decades before the story's first article is background"
     assert [c.date for c in short] == ["2011-10-10", "2011-03-18", "2011-02-10", "2011-09-10"], (
         "the latest event about the subject, the most reported, then spread over the story's span; "
         "a second event of a date waits for every other date")
     # Given room, a date's other events come back; the background only when the story has
     # too few events of its own.
-    roomy = _shortlist(every, 8, terms=["sanaa"], span=span)
+    roomy = _shortlist(every, 8, subject=sanaa, span=span)
     assert sorted(roomy, key=lambda c: c.date) == [c for c in every if c is not fact_box]
     assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
+
+
+def test_the_latest_development_is_the_most_reported_of_the_storys_last_weeks():
+    """Libya: Kadhafi's death on 20 October, told by 4 articles, not an NGO's one-source
+    accusation of 30 October; the latest of equals wins."""
+    death = _candidate("2011-10-20", 4, "Kadhafi was killed in Sirte on 20 October 2011.")
+    aside = _candidate("2011-10-30", 1, "On 30 October 2011 an NGO accused militias in Misrata.")
+    spring = _candidate("2011-03-19", 8, "Strikes on Kadhafi's forces began on 19 March 2011.")
+    span = (dt.date(2011, 2, 16) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 30))
+    kadhafi = Subject(terms=["kadhafi", "misrata"], origin="cluster", label="kadhafi")
+    assert _shortlist([spring, death, aside], 3, subject=kadhafi, span=span)[0] is death
+    twin = _candidate("2011-10-25", 4, "Kadhafi was buried in the desert on 25 October 2011.")
+    assert _shortlist([spring, death, twin, aside], 3, subject=kadhafi, span=span)[0] is twin
+
+
+def test_events_naming_the_topics_own_words_come_before_those_naming_a_shared_name():
+    """'Ali' is a name of the Yemen cluster (Ali Abdullah Saleh) and Ben Ali's too."""
+    tunisia = _candidate("2011-01-14", 1, "On 14 January 2011 the army refused to follow Ben Ali.")
+    sanaa = _candidate("2011-01-27", 1, "On 27 January 2011, 16,000 protesters marched in Sanaa, Yemen.")
+    saleh = _candidate("2011-11-23", 1, "On 23 November 2011 Ali Abdullah Saleh signed the Gulf deal in Yemen.")
+    yemen = Subject(terms=["yemen", "ali", "saleh"], origin="topic", label="Yemen 2011 (French)")
+    assert _shortlist([tunisia, sanaa, saleh], 3, subject=yemen) == [saleh, sanaa, tunisia]
+
+
+@pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
+def test_an_off_topic_article_still_tells_the_events_its_passages_name_the_subject_in():
+    """Le Point's review of 2011 is set aside (it is about the whole world), but its line on Yemen
+    holds the story's latest development: Saleh signing the Gulf deal on 23 November."""
+    from storybrief.sources import build_story
+
+    story = build_story([SHARED_STORIES / "yemen-2011-fr.jsonl"], topic="Yemen 2011 (French)")
+    review = next(s for s in story.sources if s.title == "Les principaux événements dans le monde en 2011")
+    assert review.id in {o.source_id for o in story.off_topic}
+    candidates = event_candidates(story)
+    told = [c for c in candidates if any(p.source_id == review.id for p in c.passages)]
+    assert [c.date for c in told] == ["2011-11-23"], "only its line that names Yemen and Saleh"
+    assert _shortlist(candidates, 3, subject=story.subject, span=_story_span(story))[0] is told[0]
+
+
+@pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
+def test_the_headline_is_the_latest_development_when_it_is_newer_than_the_articles_it_could_come_from():
+    """Yemen: the newest articles about Yemen alone are of April to October; Saleh signed the
+    Gulf deal on 23 November (told by a review of the year). The MJ sentencing is told by the
+    newest articles: the model's choice stands."""
+    from storybrief.sources import build_story
+
+    for topic, name, overridden in (("Yemen Saleh", "yemen-2011-fr.jsonl", True),
+                                    ("Michael Jackson Conrad Murray", "mj-2009-en.jsonl", False)):
+        story = build_story([SHARED_STORIES / name], topic=topic)
+        selected = select_passages(story, 5000)
+        view = _prompt_view(story, selected)
+        numbers, _ = _latest_articles(story, view)
+        shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS, subject=story.subject,
+                               span=_story_span(story))
+        plan = _Plan(main=selected[0], sections=[], events=[])
+        main = _headline_passage(plan, shortlist, story, numbers, {s.id: s.language for s in story.sources}, "en",
+                                 {s.id: s.published for s in story.sources})
+        assert (main is not plan.main) is overridden
+        if overridden:
+            assert "Saleh signe un accord" in main.text
 
 
 def test_event_dates_are_spoken_at_their_precision():
@@ -148,9 +217,13 @@ def test_choices_are_cleaned_and_the_timeline_ends_with_the_latest_development(s
     assert plan.main.text.startswith("Emmanuel Bonne, conseiller")
     # The headline's passage is not said again in a section.
     assert [(aspect, [p.text[:10] for p in ps]) for aspect, ps in plan.sections] == [("what happened", ["On Thursda"])]
-    every = list(seed_events.values())
-    assert plan.events[-1].date == every[-1].date, "the latest development is always in"
+    latest = next(iter(seed_events.values()))
+    assert latest in plan.events, "the latest development, shown first, is always in"
     assert any(e.date == "2026-02-03" for e in plan.events)
+    dates = [e.date for e in plan.events]
+    assert len(dates) == len(set(dates)) == min(TIMELINE_FLOOR, len({e.date for e in seed_events.values()})), (
+        "too few chosen: topped up from the top of the list, one event a date")
+    assert dates == sorted(dates)
     assert not warnings
 
 

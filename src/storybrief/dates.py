@@ -56,6 +56,8 @@ _EN_MONTH_ANY = month_pattern("en", capitalised=True, abbreviations=True)
 _EN_WEEKDAY = weekday_pattern("en", capitalised=True)
 _FR_MONTH_FULL = month_pattern("fr")
 _FR_MONTH_ANY = month_pattern("fr", abbreviations=True, dot_required=True)
+# After a day number, a short month needs no dot: chronologies write "- 23 nov: YEMEN - ...".
+_FR_MONTH_AFTER_DAY = month_pattern("fr", abbreviations=True)
 _FR_WEEKDAY = weekday_pattern("fr")
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _APOS = "['’]"
@@ -106,7 +108,7 @@ _FR: list[_Pattern] = [
     ("dmy", _c(rf"(?<![\d/.])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>{_YEAR})(?![\d/.]\d)")),
     # mardi 3 février 2026 / 1er mars / 3 févr. 2026
     ("dmy", _c(
-        rf"\b(?:{_FR_WEEKDAY}\s+)?(?P<d>[0-3]?\d)(?:er|e)?\s+(?P<m>{_FR_MONTH_ANY})(?!\w)(?:\s+(?P<y>{_YEAR})\b)?",
+        rf"\b(?:{_FR_WEEKDAY}\s+)?(?P<d>[0-3]?\d)(?:er|e)?\s+(?P<m>{_FR_MONTH_AFTER_DAY})(?!\w)(?:\s+(?P<y>{_YEAR})\b)?",
         re.I,
     )),
     # février 2022
@@ -312,7 +314,7 @@ _FR_PAST = re.compile(
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _TENSE_WINDOW = 120
 _VERB_PHRASE_GAP = 10
-_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+)?$", re.I)  # "will be " / "will have been " before a participle
+_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+|fin\s+|début\s+|mi-|early\s+|late\s+|mid-)?$", re.I)  # "will be " / "will have been " before a participle
 
 
 def _markers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:

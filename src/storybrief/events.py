@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 
 from storybrief.models import EventCandidate, Passage, Precision, ResolvedDate, Story
-from storybrief.passages import key_words
+from storybrief.passages import key_words, names_subject
 
 __all__ = ["event_candidates", "SAME_EVENT_OVERLAP"]
 
@@ -69,7 +69,10 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
     precisions = tuple(precisions)
     set_aside = {s.source_id for s in story.off_topic}
     published = {s.id: (s.published.isoformat() if s.published else "9999", s.number) for s in story.sources}
-    passages = [p for p in story.passages if p.source_id not in set_aside]
+    # An article set aside as off-topic still tells the story's events where its passage names
+    # the subject outright (a year's review has the day Saleh signed the Gulf deal).
+    passages = [p for p in story.passages
+                if p.source_id not in set_aside or (story.subject is not None and names_subject(p.text, story.subject))]
     words = [_words_outside_dates(p) for p in passages]
     by_date: dict[tuple[str, Precision], list[int]] = {}
     planned: dict[tuple[str, str, int], bool] = {}

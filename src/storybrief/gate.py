@@ -28,7 +28,7 @@ from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
 
-ProblemKind = Literal["missing", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
+ProblemKind = Literal["missing", "cut", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,9 @@ def _date_numbers(passages: Sequence[Passage], dates: Sequence[str]) -> set[str]
     return out
 
 
+_ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
+
+
 def check_line(text: str | None, passages: Sequence[Passage], language: str, base: dt.date | None = None,
                dates: Sequence[str] = (), event: str | None = None) -> list[Problem]:
     """Every way `text` says more than, or other than, `passages`; empty when it passes.
@@ -266,6 +269,9 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if not text or len(_tokens(text)) < 3:
         return [Problem("missing", "no sentence was written for this text")]
     problems: list[Problem] = []
+    if not _ENDED.search(text):
+        # The model ran out of room mid-line ("... calling for the end of President Ali Abdullah Sale").
+        problems.append(Problem("cut", "the sentence is cut off: end it"))
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))
     other = _OTHER_LANGUAGE.get(language)

@@ -30,7 +30,7 @@ from storybrief.text import ALL_STOP_WORDS, content_words, fold, sentence_spans,
 
 __all__ = [
     "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
-    "find_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
+    "find_subject", "names_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
 ]
 
 MIN_PASSAGE_CHARS = 30
@@ -187,6 +187,16 @@ def subject_share(source: Source, subject: Subject) -> float:
     counts = _names(source.text)
     total = sum(counts.values())
     return sum(w * counts[t] for t, w in weights.items()) / total if total else 0.0
+
+
+def names_subject(text: str, subject: Subject, minimum: int = 2) -> bool:
+    """Whether text names at least `minimum` of the subject's terms, one of them the topic's own
+    when the user gave one: a passage about the story in an article about much else (a year's
+    review, "23 Nov: YEMEN - President Ali Abdallah Saleh signs ...")."""
+    named = set(subject.terms) & {fold(w) for w in re.findall(r"[^\W\d_]+", text)}
+    if subject.origin == "topic" and not named & set(_topic_terms(subject.label)):
+        return False
+    return len(named) >= minimum
 
 
 def set_aside_off_topic(sources: Sequence[Source], subject: Subject) -> list[OffTopicSource]:

@@ -46,6 +46,7 @@ from .models import (
     Sentence,
     SourceRef,
     Story,
+    Subject,
     TimelineEvent,
     Verdict,
     VerificationReport,
@@ -86,6 +87,13 @@ LATEST_ARTICLES = 3  # the headline's passage is chosen among the newest article
 EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
+# The model may choose fewer events: the timeline is topped up to this many from the top of
+# the shortlist (the most reported first), so that it spans the story.
+TIMELINE_FLOOR = 5
+# The latest development is the most reported event of the story's last tenth, up to a month
+# (a one-source aside dated later is not it), the latest of those reported alike.
+RECENT_DAYS = 31
+RECENT_SHARE = 0.1
 # A timeline starts at most this long before the story's first article: older dates its
 # sources give are background (a birth date in a fact box, the war a peace talk follows).
 LEAD_IN_DAYS = 365
@@ -143,6 +151,18 @@ def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
     return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
 
 
+def _aboutness(candidate: EventCandidate, subject: Subject | None) -> int:
+    """How plainly the event is about the story: 2 when a passage names the topic's own words,
+    1 when it names another of the subject's terms, 0 when neither. A name the cluster shares
+    can be someone else's ("Ali" of Ali Abdullah Saleh is also Ben Ali's): the user's words weigh more."""
+    if subject is None or not subject.terms:
+        return 2
+    own = [t for t in subject.terms if subject.origin == "topic" and t in words(fold(subject.label))]
+    if own and _about(candidate, own):
+        return 2
+    return 1 if _about(candidate, subject.terms) else 0
+
+
 def _story_span(story: Story) -> tuple[dt.date, dt.date] | None:
     """The days a timeline of the story covers: from LEAD_IN_DAYS before its first article
     to its latest; None when no article is dated."""
@@ -170,12 +190,12 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
-               terms: Sequence[str] = (), span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
+               subject: Subject | None = None, span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
     """The events to show the model, most important first (a small model picks from the top
     of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
-    first the latest that names the story's subject (`terms`), then, one at a time, the event
-    on a date not yet shown that most sources report, that names the subject, states its
-    date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
+    first the latest development (the most reported event of the story's last tenth, up to
+    RECENT_DAYS, that names the story's `subject`), then, one at a time, the event on a date not yet shown that most
+    sources report, that names the subject (the topic's own words first), states its date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
     lies farthest from the dates already shown (so that the timeline spans the story)."""
     inside = [_within(c, span) for c in candidates]
     if sum(inside) >= MIN_TIMELINE:
@@ -184,18 +204,24 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         inside = [True] * len(candidates)
     if not candidates:
         return []
-    about = [_about(c, terms) for c in candidates]
+    aboutness = [_aboutness(c, subject) for c in candidates]
+    about = [grade > 0 for grade in aboutness]
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
     latest = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
+    covered = (span[1] - span[0]).days - LEAD_IN_DAYS if span else 0  # first to last article
+    recent_days = min(RECENT_DAYS, RECENT_SHARE * covered)
+    recent = [i for i in range(len(candidates))
+              if about[i] and inside[i] and (days[latest] - days[i]).days <= recent_days]
+    latest = max(recent, key=lambda i: (candidates[i].sources, i), default=latest)
     keep = [latest]
     while len(keep) < min(limit, len(candidates)):
         shown = {candidates[i].date for i in keep}
 
         def rank(i: int, shown: set[str] = shown) -> tuple:
             gap = min(abs((days[i] - days[k]).days) for k in keep)
-            return (not inside[i], candidates[i].date in shown, -candidates[i].sources, not about[i],
+            return (not inside[i], candidates[i].date in shown, -candidates[i].sources, -aboutness[i],
                     -explicit[i], not told[i], -gap, i)
 
         keep.append(min((i for i in range(len(candidates)) if i not in keep), key=rank))
@@ -383,7 +409,7 @@ class _Plan:
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
           warnings: list[str]) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
-    the timeline spanning the story up to its latest development."""
+    the timeline spanning the story up to its latest development (the first of `events`)."""
     labels = view.label_to_passage
     if isinstance(answer, StructuredFailure):
         data = _partial_json(answer.raw)
@@ -412,16 +438,31 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         merged[ASPECTS[0]] = [next(p for p in labels.values() if p.source_id == s) for s in firsts[:3]]
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
-    chosen = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
-    if events:
-        # The timeline always includes the latest development: the first shown of the latest date.
-        latest = max(events.values(), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
-        if not any(e.date == latest.date for e in chosen):
-            chosen.append(latest)
-    chosen = sorted(dict.fromkeys(chosen), key=lambda e: (_parse_partial_date(e.date), len(e.date)))
-    if len(chosen) > MAX_TIMELINE:
-        chosen = chosen[: MAX_TIMELINE - 1] + chosen[-1:]
+    shown = list(events.values())
+    picked = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
+    # One entry a date: the latest development (shown first) always, then the model's choices,
+    # topped up from the top of the list when it chose too few to span the story.
+    chosen: list[EventCandidate] = []
+    for event, room in [(e, 1) for e in shown[:1]] + [(e, MAX_TIMELINE) for e in picked] + \
+            [(e, TIMELINE_FLOOR) for e in shown]:
+        if len(chosen) < room and all(e.date != event.date for e in chosen):
+            chosen.append(event)
+    chosen = sorted(chosen, key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return _Plan(main, sections, chosen)
+
+
+def _headline_passage(plan: _Plan, shortlist: Sequence[EventCandidate], story: Story, latest_numbers: Sequence[int],
+                      language_of: dict[str, str], language: str, published: Mapping[str, dt.date | None]) -> Passage:
+    """The passage the headline states: the model's choice among the newest articles, unless the
+    story's latest development happened after all of them were published (Yemen: Saleh signed
+    the Gulf deal on 23 November; the newest article about Yemen alone is of 3 October)."""
+    if not shortlist:
+        return plan.main
+    latest = shortlist[0]
+    newest = max((s.published for s in story.sources if s.number in latest_numbers and s.published), default=None)
+    if newest is None or _parse_partial_date(latest.date) <= newest:
+        return plan.main
+    return _event_passage(latest, language_of, language, published=published) or plan.main
 
 
 def _partial_json(raw: str | None) -> dict:
@@ -522,8 +563,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
         selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
-        terms = story.subject.terms if story.subject else ()
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, terms, _story_span(story))
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, story.subject,
+                               _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         event_passages = {label: _event_passage(c, language_of, language, published=published) or c.passages[0]
                           for label, c in events.items()}
@@ -546,9 +587,10 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             continue
         break
     plan = _plan(answer, view, events, warnings)
+    main = _headline_passage(plan, shortlist, story, latest_numbers, language_of, language, published)
 
     titles = _titles(language)
-    lines = [_Line(("headline", 0, 0), plan.main, "", [plan.main.id])]
+    lines = [_Line(("headline", 0, 0), main, "", [main.id])]
     for i, (aspect, passages) in enumerate(plan.sections):
         lines += [_Line(("section", i, j), p, "", [p.id], lead=titles[aspect]) for j, p in enumerate(passages)]
     used: set[str] = set()
@@ -576,7 +618,9 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         sections=[], timeline=[],
         sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
-        passages={}, omitted_sources=omitted, off_topic=story.off_topic, calls=llm.calls[first_call:],
+        passages={}, omitted_sources=omitted, calls=llm.calls[first_call:],
+        # An article about much else is listed as set aside unless a line tells what it says of the story.
+        off_topic=[o for o in story.off_topic if o.source_id not in {line.passage.source_id for line in lines}],
         prompts={pick_prompt.name: pick_prompt.hash, **({word_prompt.name: word_prompt.hash} if word_prompt else {})},
         warnings=warnings,
     )
