@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from storybrief.dates import resolve_dates
 from storybrief.gate import attributed, check_line, copied_span, is_negated
 from storybrief.models import Passage
 
@@ -204,3 +205,17 @@ def test_a_line_cut_off_mid_sentence_fails():
     assert check_line(f"“{line}”", [passage], "en") == [], "a closing quote after the full stop"
     assert _kinds(check_line(line[:line.index("Saleh") + 4], [passage], "en")) >= {"cut"}
     assert _kinds(check_line(line[:-1], [passage], "en")) == {"cut"}
+    assert check_line(line[:-1], [passage], "en", headline=True) == [], "a headline needs no full stop"
+
+
+def test_a_timeline_line_may_give_what_its_event_plans():
+    """Le Point, 22 December 2011: Saleh signed (23 November) a deal providing for his departure
+    in February. February (2012) is what the deal plans, not another event told under its date."""
+    text = ("- 23 nov: YEMEN - Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies "
+            "du Golfe prévoyant son départ en février contre son immunité.")
+    published = dt.date(2011, 12, 22)
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, published, "fr"))
+    line = ("President Ali Abdallah Saleh signed a deal drawn up by the Gulf monarchies providing for his "
+            "departure in February in exchange for immunity.")
+    assert check_line(line, [passage], "en", published, dates=["2011-11-23"], event="2011-11-23") == []

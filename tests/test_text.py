@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from storybrief.models import Passage
 from storybrief.text import (
     fold,
     guess_language,
@@ -12,6 +13,7 @@ from storybrief.text import (
     month_number,
     number_keys,
     numbers,
+    same_name,
     sentence_spans,
     sentences,
     weekday_number,
@@ -152,3 +154,21 @@ def test_guess_language():
     assert guess_language("Le président a dit mardi que la guerre était finie.") == "fr"
     assert guess_language("The president said on Tuesday that the war was over.") == "en"
     assert guess_language("OK") == "und"
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("putin", "poutine", True), ("moscow", "moscou", True), ("adviser", "advisers", True),
+    ("spanish", "espagnol", True), ("council", "conseil", True), ("nato", "otan", True),
+    ("hassan", "hassel", False), ("iran", "iraq", False), ("yemen", "egypt", False),
+])
+def test_one_table_of_names_across_languages_for_the_gate_and_the_verifier(a, b, same):
+    """The verifier had called "Spanish" and "Council" unknown in lines the gate had passed."""
+    from storybrief.gate import check_line
+    from storybrief.verify.facts import name_present
+
+    assert same_name(a, b) is same
+    assert name_present(a, frozenset({b})) is same
+    text = f"Le texte parle de {b.capitalize()} et de la situation."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line_problems = check_line(f"The text is about {a.capitalize()} and the situation.", [passage], "en")
+    assert ("name" not in {p.kind for p in line_problems}) is same

@@ -88,8 +88,9 @@ EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped pas
 EVENT_CHARS = 240
 MAX_TIMELINE = 6
 # The model may choose fewer events: the timeline is topped up to this many from the top of
-# the shortlist (the most reported first), so that it spans the story.
-TIMELINE_FLOOR = 5
+# the shortlist (the most reported first), so that it spans the story once lines the checks
+# drop are gone (a translation that changes a fact is dropped, not shipped).
+TIMELINE_FLOOR = MAX_TIMELINE
 # The latest development is the most reported event of the story's last tenth, up to a month
 # (a one-source aside dated later is not it), the latest of those reported alike.
 RECENT_DAYS = 31
@@ -780,10 +781,11 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
                                    if any(pid != passage.id for pid in before) else ""))
             return
     base = context.published.get(line.passage.source_id)
-    line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None)
+    headline = line.where[0] == "headline"
+    line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None, headline)
     if line.problems and all(p.kind == "hedge" for p in line.problems):
         said_as_reported = attributed(line.text, context.language, cited)
-        if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None):
+        if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None, headline):
             line.text, line.problems = said_as_reported, []
             warnings.append(f"{_where_words(line)} said as reported: its passage only reports it")
 

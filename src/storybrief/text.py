@@ -14,6 +14,8 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+
+from rapidfuzz.distance import Indel
 from functools import lru_cache
 from typing import Iterator, Sequence
 
@@ -25,6 +27,8 @@ __all__ = [
     "ALL_STOP_WORDS",
     "NEGATIONS",
     "NumberMention",
+    "name_forms",
+    "same_name",
     "fold",
     "words",
     "word_spans",
@@ -498,6 +502,91 @@ def number_keys(text: str, *, skip: Sequence[tuple[int, int]] = (), years: bool 
         n.key for n in numbers(text)
         if not any(s <= n.start < e for s, e in skip) and (years or not n.is_year) and (spelled or not n.spelled)
     )
+
+
+# --------------------------------------------------------------------------- names across languages
+
+# Forms of one name that no spelling rule relates, in English and French (folded): countries,
+# their peoples and capitals, organisations, and the words of institutions' names a translation
+# capitalises ("Security Council" is the "Conseil de sécurité"). The gate and the verifier both
+# read names through this one table.
+_NAME_FORMS = (
+    "france french francais francaise elysee",
+    "russia russian russie russe kremlin",
+    "america american americain americaine usa us etats-unis etats states washington",
+    "britain british britannique uk royaume-uni grande-bretagne",
+    "germany german allemagne allemand allemande",
+    "europe european europeen europeenne eu ue",
+    "yemen yemeni yemenite",
+    "libya libyan libye libyen libyenne",
+    "egypt egyptian egypte egyptien egyptienne",
+    "tunisia tunisian tunisie tunisien tunisienne",
+    "sudan sudanese soudan soudanais soudanaise",
+    "syria syrian syrie syrien syrienne",
+    "saudi saoudite saoudien saoudienne arabia arabie",
+    "ukraine ukrainian ukrainien ukrainienne kyiv kiev",
+    "arab arabe",
+    "gulf golfe",
+    "united unis uni",
+    "nations onu un",
+    "spain spanish espagne espagnol espagnole",
+    "england english angleterre anglais anglaise",
+    "italy italian italie italien italienne",
+    "switzerland swiss suisse",
+    "netherlands dutch pays-bas neerlandais",
+    "london londres",
+    "greece greek grece grec grecque",
+    "algeria algerian algerie algerien algerienne",
+    "morocco moroccan maroc marocain marocaine",
+    "lebanon lebanese liban libanais libanaise",
+    "iraq iraqi irak irakien irakienne",
+    "turkey turkish turquie turc turque",
+    "china chinese chine chinois chinoise",
+    "nato otan",
+    "gaddafi kadhafi khadafi qaddafi kadafi",
+    "council conseil",
+    "security securite",
+    "foreign etrangeres etrangere etranger",
+    "affairs affaires",
+    "international internationale",
+    "criminal penale",
+    "court cour",
+    "transitional transition",
+    "national nationale",
+)
+_FORMS_OF: dict[str, frozenset[str]] = {}
+for _group in _NAME_FORMS:
+    for _form in _group.split():
+        _FORMS_OF[_form] = _FORMS_OF.get(_form, frozenset()) | frozenset(_group.split())
+
+
+def name_forms(name: str) -> frozenset[str]:
+    """The other forms of a folded name that spelling does not relate ("spanish": "espagnol", ...)."""
+    return _FORMS_OF.get(name, frozenset())
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two folded words for the same person, place, people or institution, across inflection,
+    transliteration and language: "syria" ~ "syrie", "adviser" ~ "advisers", "putin" ~
+    "poutine", "gaddafi" ~ "kadhafi", "council" ~ "conseil", "russian" ~ "russes"."""
+    return a == b or any(_spelled_alike(form, b) for form in _FORMS_OF.get(a, frozenset()) | {a})
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """Inflections and near spellings: a long shared start, or nearly the same letters."""
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    if shorter < 4 or abs(len(a) - len(b)) > 4:
+        return False
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    if common >= 4 and common >= 0.7 * shorter:
+        return True
+    return shorter >= 5 and abs(len(a) - len(b)) <= 3 and Indel.normalized_similarity(a, b) >= 0.8
 
 
 # --------------------------------------------------------------------------- language

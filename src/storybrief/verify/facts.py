@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from typing import Iterable, Sequence
 
-from storybrief.text import ALL_STOP_WORDS, fold, month_number, number_keys, weekday_number, words
+from storybrief.text import ALL_STOP_WORDS, fold, month_number, name_forms, number_keys, same_name, weekday_number, words
 
 __all__ = [
     "names_in",
@@ -67,36 +67,6 @@ def numbers_of(texts: Sequence[str]) -> frozenset[str]:
     return frozenset().union(*(number_keys(t) for t in texts)) if texts else frozenset()
 
 
-# Names whose forms differ beyond inflection between English and French (folded).
-_EXONYMS = [
-    "gaddafi kadhafi khadafi qaddafi kadafi", "germany allemagne", "german allemand allemande allemagne",
-    "spain espagne", "switzerland suisse", "netherlands pays-bas", "england angleterre", "london londres",
-    "french france francais francaise", "saudi saoudite saoudien", "united etats-unis", "us usa etats-unis",
-    "britain grande-bretagne royaume-uni", "uk royaume-uni", "un onu", "nato otan", "eu ue", "greece grece",
-    "algeria algerie", "morocco maroc", "lebanon liban", "iraq irak", "turkey turquie", "china chine",
-]
-_EXONYM_OF: dict[str, frozenset[str]] = {}
-for _group in _EXONYMS:
-    for _name in _group.split():
-        _EXONYM_OF[_name] = _EXONYM_OF.get(_name, frozenset()) | frozenset(_group.split())
-
-
-def same_name(a: str, b: str) -> bool:
-    """Two folded names for the same person, place or people, across inflection and language:
-    "syria" ~ "syrie", "russian" ~ "russie", "zelensky" ~ "zelenskyy", "gaddafi" ~ "kadhafi"."""
-    if a == b or b in _EXONYM_OF.get(a, ()):
-        return True
-    shorter = min(len(a), len(b))
-    if shorter < 4 or abs(len(a) - len(b)) > 4:
-        return False
-    common = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        common += 1
-    return common >= 4 and common >= 0.7 * shorter
-
-
 def name_present(name: str, vocab: frozenset[str]) -> bool:
     """True when the sources' vocabulary has the name in some form (see :func:`same_name`)."""
     if name in vocab:
@@ -106,7 +76,7 @@ def name_present(name: str, vocab: frozenset[str]) -> bool:
     parts = [part for part in re.split(r"['’]", name) if part]
     if len(parts) > 1 and all(part in vocab for part in parts):
         return True
-    return any(same_name(name, w) for w in vocab if w[:1] == name[:1] or w in _EXONYM_OF.get(name, ()))
+    return any(same_name(name, w) for w in vocab if w[:1] == name[:1] or w in name_forms(name))
 
 
 def content_stems(text: str) -> frozenset[str]:
