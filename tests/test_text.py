@@ -110,6 +110,9 @@ def test_months_and_weekdays_in_each_language():
         ("up 12.5 per cent", {"12.5"}),
         ("at 10:30 on Monday", {"10:30"}),
         ("à 10h30", {"10:30"}),
+        ("à 10 h 30", {"10:30"}),
+        ("15 h : Tripoli a dit", {"15:00"}),  # a live blog's hour stamp
+        ("en 48 h", {"48"}),
         ("In 2011, 300 people", {"2011", "300"}),
     ],
 )

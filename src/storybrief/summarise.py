@@ -324,7 +324,7 @@ class BriefOptions:
     language: str = "en"
     context_tokens: int = 8192
     pick_max_tokens: int = 400
-    line_tokens: int = 70  # a worded line in JSON: measured 35-60 tokens
+    line_tokens: int = 90  # a worded line in JSON: measured 35-60 tokens, up to 85 for a long French passage
     # Set by a re-fit after the server said a request did not fit: the passages' share.
     passage_tokens: int | None = None
 
@@ -1066,14 +1066,14 @@ def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm
     lines = [_Line(("section", 0, j), p, "", [p.id]) for j, p in enumerate(picked)]
     _word(lines, language, language_of, llm, prompts, options)
     context = _Context.of(story, language)
-    for line in lines:
+    for line in list(lines):
         _gate(line, context, warnings)
         if line.problems or not line.text:
-            # No re-ask for a what-changed line: its passage speaks for itself.
-            warnings.append(f"a what-changed line failed the gate ({'; '.join(p.message for p in line.problems)}"
-                            "): its passage is quoted instead" if line.problems else
-                            "a what-changed line came back empty: its passage is quoted instead")
-            _quote(line, None, language_of)
+            # No re-ask for a what-changed line: its passage speaks for itself when it is in the
+            # brief's language, as any line's does.
+            reason = (f"the what-changed line failed the gate ({'; '.join(p.message for p in line.problems)})"
+                      if line.problems else "the what-changed line came back empty")
+            _quote_or_drop(line, lines, language, language_of, warnings, reason)
     sentences = [Sentence(text=line.text, citations=line.citations, quote=line.quote,
                           translated_from=line.translated_from, flag=line.flag) for line in lines]
     return StoryUpdate(sentences, new_numbers, warnings)

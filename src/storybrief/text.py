@@ -397,7 +397,8 @@ _SPACES = "\u00a0\u202f\u2009 "
 # or a plain number with an optional decimal part (1.5, 1,5).
 _NUMBER = re.compile(
     r"(?<![\w.,:])(?:"
-    r"(?P<time>(?:[01]?\d|2[0-3])(?::|h)[0-5]\d)(?![\d])"
+    r"(?P<time>(?:[01]?\d|2[0-3])(?::|\s?h\s?)[0-5]\d)(?![\d])"
+    r"|(?P<hour>(?:[01]?\d|2[0-3])\s?h)(?![\w\d]|\s?\d)"
     r"|(?P<grouped>\d{1,3}(?:(?:[\u00a0\u202f\u2009 ]|,)\d{3}(?![\d]))+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?!\d))"
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r")(?!\d)",
@@ -453,8 +454,12 @@ def numbers(text: str) -> list[NumberMention]:
     found: list[NumberMention] = []
     for match in _NUMBER.finditer(text):
         if match.group("time"):
-            hours, minutes = re.split(r"[:h]", match.group("time"))
+            hours, minutes = re.split(r"\s?[:h]\s?", match.group("time"))
             found.append(NumberMention(0.0, match.start(), match.end(), match.group(0), f"{int(hours):02d}:{minutes}"))
+            continue
+        if match.group("hour"):  # "15 h", "15h": a French clock hour, 15:00
+            hours = match.group("hour").rstrip("h ")
+            found.append(NumberMention(0.0, match.start(), match.end(), match.group(0), f"{int(hours):02d}:00"))
             continue
         found.append(_scaled(text, _digit_value(match), match.start(), match.end()))
     for match in _WORD.finditer(text):
