@@ -219,3 +219,15 @@ def test_a_timeline_line_may_give_what_its_event_plans():
     line = ("President Ali Abdallah Saleh signed a deal drawn up by the Gulf monarchies providing for his "
             "departure in February in exchange for immunity.")
     assert check_line(line, [passage], "en", published, dates=["2011-11-23"], event="2011-11-23") == []
+
+
+def test_a_post_quoted_from_social_media_keeps_its_author():
+    """The Yemen example said a tweet's opinion in its own voice: "There is no possible solution to
+    this form of evil." A line from a post says whose post it is."""
+    text = "@OmarMash : Il n'y a aucune solution possible à cette forme de mal."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "There is no possible solution to this form of evil."
+    assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
+    fixed = attributed(line, "en", [passage])
+    assert fixed == "@OmarMash wrote: there is no possible solution to this form of evil."
+    assert check_line(fixed, [passage], "en") == []

@@ -96,13 +96,16 @@ _NEGATION = re.compile(
 _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
     r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
-    r"|ont (?:déclaré|dit|affirmé|indiqué))\b",
+    r"|ont (?:déclaré|dit|affirmé|indiqué))\b"
+    r"|(?<![\w@])@\w{2,}",  # a post quoted from social media: its author's words, not the news'
     re.IGNORECASE,
 )
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 # What makes a line say who claims it.
 _ATTRIBUTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
-    r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*)\b",
+    r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*"
+    r"|wrote|tweeted|posted|écrit|tweeté)\b|(?<![\w@])@\w{2,}",
     re.IGNORECASE,
 )
 # The other language whose function words betray a line not written in the brief's.
@@ -143,6 +146,7 @@ def is_hedged(text: str) -> bool:
 
 # What a line its passage only reports opens with when the model dropped who reports it.
 _REPORTED_OPENER = {"en": "Reportedly, ", "fr": "Selon les informations rapportées, "}
+_POSTED_OPENER = {"en": "{handle} wrote: ", "fr": "{handle} a écrit : "}
 
 
 def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> str:
@@ -151,6 +155,9 @@ def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> st
     only when it is a name: not a function word, and capitalised in `passages` (compared by
     its first letters, so "Russia" is the passages' "Russie")."""
     opener = _REPORTED_OPENER.get(language, _REPORTED_OPENER["en"])
+    handles = [m.group(0) for p in passages for m in _HANDLE.finditer(p.text)]
+    if len(set(handles)) == 1:  # one author's post: say whose
+        opener = _POSTED_OPENER.get(language, _POSTED_OPENER["en"]).format(handle=handles[0])
     first = fold(text.split(" ", 1)[0].strip("\"'“‘«"))
     named = {fold(w)[:4] for p in passages for w in _TOKEN.findall(p.text) if w[:1].isupper()}
     if is_stop_word(first, language) or (passages and first[:4] not in named):
