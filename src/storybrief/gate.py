@@ -278,7 +278,10 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         if not any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in passage_tokens)
                    for form in forms):
             said = next(t for t in line_tokens if t in forms)
-            problems.append(Problem("role", f"the text does not call anyone “{said}”"))
+            # Name the roles the text does give: the re-ask has then something to keep.
+            given = [t for t in dict.fromkeys(passage_tokens) if _roles([t])][:3]
+            problems.append(Problem("role", f"the text does not call anyone “{said}”"
+                                    + (f" (it says {', '.join(f'“{t}”' for t in given)})" if given else "")))
     sentences = [s for p in passages for s in _sentences(p.text)]
     clause = _aligned(text, [c for s in sentences for c in _clauses(s)])
     if is_negated(clause) and not is_negated(text):
