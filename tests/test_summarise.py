@@ -17,6 +17,7 @@ from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    _event_passage,
     _headline_passage,
     _latest_articles,
     _Line,
@@ -177,6 +178,22 @@ def test_the_headline_is_the_latest_development_when_it_is_newer_than_the_articl
         assert (main is not plan.main) is overridden
         if overridden:
             assert "Saleh signe un accord" in main.text
+
+
+def test_an_entry_is_worded_from_a_readable_passage_of_its_event():
+    """Libya's 20 October was worded from a 480-character editorial period the model stopped
+    halfway through; a short report of the day says it whole."""
+    base = dt.date(2011, 10, 28)
+    period = ("And so, until that fateful date of 20 October 2011, when NATO itself, by stopping Kadhafi's convoy "
+              "with bombs on the road to Sirte, delivered him in fact to the terrible and savage vengeance of the "
+              "insurgents: a lynching of unheard-of violence, until death followed, unworthy in its collective "
+              "hysteria as in its murderous madness of any democratic principle and, a fortiori, of any human value.")
+    report = "Mouatassim Kadhafi died on Thursday in Sirte."
+    passages = tuple(Passage(id=f"p{i}", source_id=f"s{i}", index=0, start=0, end=len(t), text=t,
+                             dates=resolve_dates(t, base if i else dt.date(2011, 10, 21), "en"))
+                     for i, t in enumerate((report, period)))
+    event = EventCandidate("2011-10-20", "day", passages, 2)
+    assert _event_passage(event, {"s0": "en", "s1": "en"}, "en") is passages[0]
 
 
 def test_event_dates_are_spoken_at_their_precision():

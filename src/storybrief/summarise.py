@@ -86,6 +86,7 @@ MAX_SHOWN_EVENTS = 14  # candidate events shown to the model
 LATEST_ARTICLES = 3  # the headline's passage is chosen among the newest articles shown
 EVENT_TOKENS = 1200  # their share of the choosing call's window: 14 clipped passages, measured 40-80 tokens each
 EVENT_CHARS = 240
+LONG_EVENT_PASSAGE = 320
 MAX_TIMELINE = 6
 # The model may choose fewer events: the timeline is topped up to this many from the top of
 # the shortlist (the most reported first), so that it spans the story once lines the checks
@@ -250,7 +251,10 @@ def _event_passage(candidate: EventCandidate, language_of: dict[str, str], langu
         # A passage that dates another event as well is worded last: its line may tell that one.
         others = any(d.iso != candidate.date and d.precision != "year" for d in p.dates)
         relative = all(d.relative for d in p.dates if d.iso == candidate.date)
-        return (announced, others, language_of.get(p.source_id) != language, relative, abs(len(p.text) - 180))
+        # A long passage is worded last: the small model stops halfway through a 400-character
+        # period (Libya's 20 October, told in an editorial) and keeps a short one whole.
+        long = len(p.text) > LONG_EVENT_PASSAGE
+        return (announced, others, language_of.get(p.source_id) != language, long, relative, abs(len(p.text) - 180))
     free = [p for p in candidate.passages if p.id not in used]
     return min(free, key=key) if free else None
 
