@@ -367,6 +367,8 @@ def test_bbc_fact_box_is_cut_from_the_paragraph():
     ("Michael Jackson estate agrees record Sony music deal Sony has sold 31 million Jackson albums since his "
      "death last June",
      "The estate of Michael Jackson has agreed the biggest music deal in history with Sony."),
+    ("The value of Michael Jackson memorabilia has increased since his death in 2009",
+     "The headboard from the bed in which Michael Jackson died has been withdrawn from auction."),
     ("Paramedic says Michael Jackson doctor cleaned up drugs Dr Murray, shown here in February, joined "
      "Jackson's entourage to get him fit for London concerts",
      "A second paramedic has testified that Michael Jackson's doctor sought to recover drugs from the room."),
@@ -386,6 +388,7 @@ def test_bbc_caption_glued_before_the_sentence_is_removed(caption, sentence):
     "He spoke eight days before the verdict as part of a documentary called The Man Who Killed Michael Jackson.",
     "In the UK Jackson scored a posthumous number one album with greatest hits compilation Number Ones, with "
     "four other albums reappearing in the top 20.",
+    "The band toured in 2009 The Jackson 5 songs they played were hits.",
     "Pendant ce temps, Cindy A. exprime un sentiment partagé par tous ce soir, selon le quotidien Le Monde.",
     "Sur le front Est à Brega, des échanges d'artillerie ont eu lieu, a constaté un journaliste.",
     "(*) Auteur du livre Au coeur de la Libye de Kadhafi, éditions JC Lattès, paru en 2011.",

@@ -409,8 +409,8 @@ def _glued_lead_in(line: str, lowercase_words: frozenset[str], capitalised_insid
         if i < MIN_LEAD_IN_WORDS or not re.fullmatch(r"['’\"”)]?\s", between) or line[word.end():word.end() + 1] == ".":
             continue  # an initial ("Cindy A.") is not a sentence's first word
         before, opener = prev.group(), word.group()
-        if fold(before) in ALL_STOP_WORDS or before[:1].isdigit():
-            continue
+        if fold(before) in ALL_STOP_WORDS or (before[:1].isdigit() and not re.fullmatch(r"(?:19|20)\d\d", before)):
+            continue  # a number names ("the Jackson 5 The ..."); a year ends a caption ("... in 2009 The headboard")
         if not before[:1].islower() and opener not in _OPENERS_AFTER_NAME:
             continue  # after a name ("... O2 Arena The release") only these open a sentence ("Beat It")
         next_word = spans[i + 1].group() if i + 1 < len(spans) else None
