@@ -196,9 +196,11 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     """The events to show the model, most important first (a small model picks from the top
     of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
     first the latest development (the most reported event of the story's last tenth, up to
-    RECENT_DAYS, that names the story's `subject`), then, one at a time, the event on a date not yet shown that most
-    sources report, that names the subject (the topic's own words first), states its date plainly, is told by a passage chosen for the prompt (`relevant` passage ids), and
-    lies farthest from the dates already shown (so that the timeline spans the story)."""
+    RECENT_DAYS, that names the story's `subject`), then, one at a time, the event on a date
+    not yet shown that most sources report, that names the subject (the topic's own words
+    first), states its date plainly, is told by a passage chosen for the prompt (`relevant`
+    passage ids), and lies farthest from the dates already shown (so that the timeline spans
+    the story)."""
     inside = [_within(c, span) for c in candidates]
     if sum(inside) >= MIN_TIMELINE:
         # The background stays out of a timeline that can do without it.
@@ -211,13 +213,12 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
-    latest = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
+    last = max((i for i in range(len(candidates)) if about[i] and inside[i]), default=len(candidates) - 1)
     covered = (span[1] - span[0]).days - LEAD_IN_DAYS if span else 0  # first to last article
     recent_days = min(RECENT_DAYS, RECENT_SHARE * covered)
     recent = [i for i in range(len(candidates))
-              if about[i] and inside[i] and (days[latest] - days[i]).days <= recent_days]
-    latest = max(recent, key=lambda i: (candidates[i].sources, i), default=latest)
-    keep = [latest]
+              if about[i] and inside[i] and (days[last] - days[i]).days <= recent_days]
+    keep = [max(recent, key=lambda i: (candidates[i].sources, i), default=last)]
     while len(keep) < min(limit, len(candidates)):
         shown = {candidates[i].date for i in keep}
 
