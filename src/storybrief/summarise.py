@@ -828,8 +828,8 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
         _note_unsupported(report, located, context)
     failing = [line for line in lines if line.problems]
     if failing:
-        items = [dict(_item(n, line, language, language_of), previous=line.text or "(nothing)",
-                      problem="; ".join(p.message for p in line.problems))
+        # The first sentence is not shown: shown it, the small model hands it back unchanged.
+        items = [dict(_item(n, line, language, language_of), problem="; ".join(p.message for p in line.problems))
                  for n, line in enumerate(failing, 1)]
         prompt = prompts.render("repair.j2", items=items, language_name=LANGUAGE_NAMES.get(language, language))
         prompt_hashes[prompt.name] = prompt.hash
