@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from storybrief.dates import resolve_dates
-from storybrief.gate import attributed, check_line, copied_span, is_negated
+from storybrief.gate import attributed, check_line, copied_span, finished, is_negated
 from storybrief.models import Passage
 
 FEB_4 = dt.date(2026, 2, 4)
@@ -204,8 +204,11 @@ def test_a_line_cut_off_mid_sentence_fails():
     assert check_line(line, [passage], "en") == []
     assert check_line(f"“{line}”", [passage], "en") == [], "a closing quote after the full stop"
     assert _kinds(check_line(line[:line.index("Saleh") + 4], [passage], "en")) >= {"cut"}
-    assert _kinds(check_line(line[:-1], [passage], "en")) == {"cut"}
-    assert check_line(line[:-1], [passage], "en", headline=True) == [], "a headline needs no full stop"
+    assert _kinds(check_line(line[:line.index(" to leave")] + " to", [passage], "en")) == {"cut"}
+    assert _kinds(check_line(line[:line.index(" to leave")] + ",", [passage], "en")) == {"cut"}
+    # A whole sentence that only lacks its full stop is not cut off: it gets its full stop.
+    assert check_line(line[:-1], [passage], "en") == [] and finished(line[:-1]) == line
+    assert check_line(line[:-8], [passage], "en", headline=True) == [], "a headline needs no full stop"
 
 
 def test_a_timeline_line_may_give_what_its_event_plans():

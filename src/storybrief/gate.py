@@ -26,7 +26,7 @@ from .models import Passage, ResolvedDate
 from .text import fold, is_stop_word, number_keys, numbers, same_name, sentences
 from .verify.facts import names_in
 
-__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "is_negated", "is_hedged"]
+__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "finished", "is_negated", "is_hedged"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
 
@@ -228,6 +228,28 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
                for p in passages for d in p.dates)
 
 
+def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
+    """Whether the line stops mid-sentence ("... calling for the end of President Ali Abdullah
+    Sale", "... the militias of Misrata of"): no closing punctuation, and it ends on a comma, a
+    function word, or a word its passages only write longer. A whole sentence that only lacks
+    its full stop is not cut off (see `finished`)."""
+    if _ENDED.search(text):
+        return False
+    if re.search(r"[,;:(\-–—]\s*$|\s$", text):
+        return True
+    tokens = _tokens(text)
+    last = tokens[-1] if tokens else ""
+    if is_stop_word(last, language):
+        return True
+    longer = {t for p in passages for t in _tokens(p.text) if t.startswith(last) and t != last}
+    return bool(longer) and last not in {t for p in passages for t in _tokens(p.text)}
+
+
+def finished(text: str) -> str:
+    """The line with its full stop: the model sometimes leaves it off a whole sentence."""
+    return text if _ENDED.search(text) else text.rstrip() + "."
+
+
 _ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
 
 
@@ -243,8 +265,7 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if not text or len(_tokens(text)) < 3:
         return [Problem("missing", "no sentence was written for this text")]
     problems: list[Problem] = []
-    if not headline and not _ENDED.search(text):
-        # The model ran out of room mid-line ("... calling for the end of President Ali Abdullah Sale").
+    if not headline and _cut_off(text, passages, language):
         problems.append(Problem("cut", "the sentence is cut off: end it"))
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))

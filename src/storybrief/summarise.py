@@ -34,7 +34,7 @@ from pydantic import Field, ValidationError, create_model
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates
-from .gate import Problem, attributed, check_line, find_copy
+from .gate import Problem, attributed, check_line, find_copy, finished
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -788,6 +788,8 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
     base = context.published.get(line.passage.source_id)
     headline = line.where[0] == "headline"
     line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None, headline)
+    if line.text and not headline and not any(p.kind == "cut" for p in line.problems):
+        line.text = finished(line.text)
     if line.problems and all(p.kind == "hedge" for p in line.problems):
         said_as_reported = attributed(line.text, context.language, cited)
         if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None, headline):
