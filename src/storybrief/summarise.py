@@ -773,7 +773,10 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
     if line.text and line.where[0] != "headline":
         # A timeline entry must keep a passage that gives its date; a sentence may be re-cited.
         elsewhere = [p for p in context.same_language if p not in cited] if line.where[0] == "section" else []
-        found = find_copy(line.text, cited + elsewhere)
+        # Only a copy of a passage in the brief's language is a quote of it; a copied French
+        # passage is no line of an English brief (the gate then finds it in the wrong language).
+        same = [p for p in cited if context.language_of.get(p.source_id) == context.language]
+        found = find_copy(line.text, same + elsewhere)
         if found is not None:
             passage, span = found
             before = line.citations
