@@ -25,6 +25,8 @@ from storybrief.summarise import (
     _pick_model,
     _plan,
     _quote_or_drop,
+    _Context,
+    _gate,
     _prompt_view,
     LATEST_ARTICLES,
     LEAD_IN_DAYS,
@@ -454,6 +456,21 @@ def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropp
     assert warnings[0] == ("section 1 sentence 1 dropped: the re-worded line still failed the check, and its "
                            "passage is in French")
     assert warnings[1].startswith("section 1 sentence 2 quoted from its passage")
+
+
+def test_a_copied_passage_is_a_quote_only_in_the_briefs_language(seed_story):
+    """The re-ask sometimes hands back the French passage itself: it is no quote of an English
+    brief but a line in the wrong language. An English passage copied is quoted and cited."""
+    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
+    context = _Context.of(seed_story, "en")
+    french = _Line(("section", 0, 0), reuters, reuters.text, [reuters.id])
+    english = _Line(("section", 0, 1), kremlin, kremlin.text, [kremlin.id])
+    warnings: list[str] = []
+    for line in (french, english):
+        _gate(line, context, warnings)
+    assert french.quote is None and "language" in {p.kind for p in french.problems}
+    assert english.quote == "en" and english.problems == []
 
 
 def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
