@@ -588,9 +588,12 @@ def _signalled(tmp_path: Path, signum: int) -> Outcome:
     server = FaultServer(200, stall=30.0)
     _SERVERS.append(server)
     out = _previous(tmp_path)
+    # A user's Ctrl-C reaches a process that takes it: the child does, whatever signal
+    # dispositions the test run itself inherited (a background job's SIGINT is ignored).
     child = subprocess.Popen([sys.executable, "-m", "storybrief.cli", "brief", str(SEED_ARTICLES), "--out", str(out),
                               "--base-url", server.url, "--model", "m"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while server.requests == 0 and child.poll() is None and time.monotonic() < deadline:
