@@ -228,6 +228,10 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
                for p in passages for d in p.dates)
 
 
+# A sentence's end: its closing punctuation, then any closing quote or bracket.
+_ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
+
+
 def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     """Whether the line stops mid-sentence ("... calling for the end of President Ali Abdullah
     Sale", "... the militias of Misrata of"): no closing punctuation, and it ends on a comma, a
@@ -241,16 +245,13 @@ def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     last = tokens[-1] if tokens else ""
     if is_stop_word(last, language):
         return True
-    longer = {t for p in passages for t in _tokens(p.text) if t.startswith(last) and t != last}
-    return bool(longer) and last not in {t for p in passages for t in _tokens(p.text)}
+    written = {t for p in passages for t in _tokens(p.text)}
+    return last not in written and any(t.startswith(last) for t in written)
 
 
 def finished(text: str) -> str:
     """The line with its full stop: the model sometimes leaves it off a whole sentence."""
     return text if _ENDED.search(text) else text.rstrip() + "."
-
-
-_ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
 
 
 def check_line(text: str | None, passages: Sequence[Passage], language: str, base: dt.date | None = None,
