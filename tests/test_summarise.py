@@ -175,8 +175,9 @@ def test_the_headline_is_the_latest_development_when_it_is_newer_than_the_articl
         shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS, subject=story.subject,
                                span=_story_span(story))
         plan = _Plan(main=selected[0], sections=[], events=[])
-        main = _headline_passage(plan, shortlist, story, numbers, {s.id: s.language for s in story.sources}, "en",
-                                 {s.id: s.published for s in story.sources})
+        latest = _event_passage(shortlist[0], {s.id: s.language for s in story.sources}, "en",
+                                published={s.id: s.published for s in story.sources})
+        main = _headline_passage(plan, (shortlist[0], latest), story, numbers)
         assert (main is not plan.main) is overridden
         if overridden:
             assert "Saleh signe un accord" in main.text

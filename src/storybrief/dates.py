@@ -313,8 +313,8 @@ _FR_PAST = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _TENSE_WINDOW = 120
-_VERB_PHRASE_GAP = 10
-_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+|fin\s+|début\s+|mi-|early\s+|late\s+|mid-)?$", re.I)  # "will be " / "will have been " before a participle
+_VERB_PHRASE_GAP = 10  # "will be " / "will have been " before a participle
+_SINCE = re.compile(r"\b(?:depuis|since)\s+(?:le\s+|the\s+|fin\s+|début\s+|mi-|early\s+|late\s+|mid-)?$", re.I)
 
 
 def _markers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:

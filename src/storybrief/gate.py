@@ -23,7 +23,7 @@ from typing import Literal
 
 from .dates import resolve_dates
 from .models import Passage, ResolvedDate
-from .text import fold, is_stop_word, number_keys, numbers, same_name, sentences
+from .text import fold, is_stop_word, numbers, same_name, sentences
 from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "finished", "is_negated", "is_hedged"]
@@ -281,12 +281,13 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if missing:
         problems.append(Problem("name", f"the text does not name {', '.join(missing)}"))
     line_dates = resolve_dates(text, base, language)
-    allowed_numbers = {n for t in texts for n in number_keys(t)} | _date_numbers(passages, dates)
+    written = [n for t in texts for n in numbers(t)]
+    allowed_numbers = {n.key for n in written} | _date_numbers(passages, dates)
     skip = [(d.start, d.end) for d in line_dates]
     extra = [n.text for n in numbers(text) if n.key not in allowed_numbers and not any(s <= n.start < e for s, e in skip)]
     if extra:
         # Say the counts the text does give, as it writes them ("des centaines"): the re-ask keeps them.
-        given = list(dict.fromkeys(n.text for t in texts for n in numbers(t) if not n.is_year))[:4]
+        given = list(dict.fromkeys(n.text for n in written if not n.is_year))[:4]
         problems.append(Problem("number", f"the text does not give the number {', '.join(f'“{n}”' for n in extra)}"
                                 + (f" (it says {', '.join(f'“{n}”' for n in given)})" if given else "")))
     given = [d.iso for p in passages for d in p.dates] + list(dates)

@@ -30,7 +30,7 @@ from storybrief.text import ALL_STOP_WORDS, content_words, fold, sentence_spans,
 
 __all__ = [
     "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
-    "find_subject", "names_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
+    "find_subject", "own_terms", "names_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
 ]
 
 MIN_PASSAGE_CHARS = 30
@@ -189,12 +189,21 @@ def subject_share(source: Source, subject: Subject) -> float:
     return sum(w * counts[t] for t, w in weights.items()) / total if total else 0.0
 
 
+def own_terms(subject: Subject) -> list[str]:
+    """The subject's terms the user's topic gives (none when the subject comes from the cluster):
+    a name the cluster shares can be someone else's, the user's words are meant."""
+    if subject.origin != "topic":
+        return []
+    given = set(_topic_terms(subject.label))
+    return [t for t in subject.terms if t in given]
+
+
 def names_subject(text: str, subject: Subject, minimum: int = 2) -> bool:
     """Whether text names at least `minimum` of the subject's terms, one of them the topic's own
     when the user gave one: a passage about the story in an article about much else (a year's
     review, "23 Nov: YEMEN - President Ali Abdallah Saleh signs ...")."""
     named = set(subject.terms) & {fold(w) for w in re.findall(r"[^\W\d_]+", text)}
-    if subject.origin == "topic" and not named & set(_topic_terms(subject.label)):
+    if subject.origin == "topic" and not named & set(own_terms(subject)):
         return False
     return len(named) >= minimum
 

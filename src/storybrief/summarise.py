@@ -51,7 +51,7 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .passages import refit_budget, select_passages, subject_share
+from .passages import own_terms, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .text import fold, words
 
@@ -153,13 +153,12 @@ def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
     return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
 
 
-def _aboutness(candidate: EventCandidate, subject: Subject | None) -> int:
-    """How plainly the event is about the story: 2 when a passage names the topic's own words,
-    1 when it names another of the subject's terms, 0 when neither. A name the cluster shares
-    can be someone else's ("Ali" of Ali Abdullah Saleh is also Ben Ali's): the user's words weigh more."""
+def _aboutness(candidate: EventCandidate, subject: Subject | None, own: Sequence[str]) -> int:
+    """How plainly the event is about the story: 2 when a passage names the topic's `own` terms
+    (see `passages.own_terms`), 1 when it names another of the subject's terms, 0 when neither.
+    "Ali" of Ali Abdullah Saleh is also Ben Ali's: the user's words weigh more."""
     if subject is None or not subject.terms:
         return 2
-    own = [t for t in subject.terms if subject.origin == "topic" and t in words(fold(subject.label))]
     if own and _about(candidate, own):
         return 2
     return 1 if _about(candidate, subject.terms) else 0
@@ -208,7 +207,8 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         inside = [True] * len(candidates)
     if not candidates:
         return []
-    aboutness = [_aboutness(c, subject) for c in candidates]
+    own = own_terms(subject) if subject is not None else []
+    aboutness = [_aboutness(c, subject, own) for c in candidates]
     about = [grade > 0 for grade in aboutness]
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
@@ -457,18 +457,19 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     return _Plan(main, sections, chosen)
 
 
-def _headline_passage(plan: _Plan, shortlist: Sequence[EventCandidate], story: Story, latest_numbers: Sequence[int],
-                      language_of: dict[str, str], language: str, published: Mapping[str, dt.date | None]) -> Passage:
+def _headline_passage(plan: _Plan, latest: tuple[EventCandidate, Passage] | None, story: Story,
+                      latest_numbers: Sequence[int]) -> Passage:
     """The passage the headline states: the model's choice among the newest articles, unless the
-    story's latest development happened after all of them were published (Yemen: Saleh signed
-    the Gulf deal on 23 November; the newest article about Yemen alone is of 3 October)."""
-    if not shortlist:
+    story's `latest` development (its event and the passage it is told by) happened after all of
+    them were published (Yemen: Saleh signed the Gulf deal on 23 November; the newest article
+    about Yemen alone is of 3 October)."""
+    if latest is None:
         return plan.main
-    latest = shortlist[0]
+    event, passage = latest
     newest = max((s.published for s in story.sources if s.number in latest_numbers and s.published), default=None)
-    if newest is None or _parse_partial_date(latest.date) <= newest:
+    if newest is None or _parse_partial_date(event.date) <= newest:
         return plan.main
-    return _event_passage(latest, language_of, language, published=published) or plan.main
+    return passage
 
 
 def _partial_json(raw: str | None) -> dict:
@@ -593,7 +594,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             continue
         break
     plan = _plan(answer, view, events, warnings)
-    main = _headline_passage(plan, shortlist, story, latest_numbers, language_of, language, published)
+    latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
+    main = _headline_passage(plan, latest, story, latest_numbers)
 
     titles = _titles(language)
     lines = [_Line(("headline", 0, 0), main, "", [main.id])]
@@ -610,6 +612,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                            precision=event.precision))
     word_prompt = _word(lines, language, language_of, llm, prompts, options)
     set_aside = {o.source_id for o in story.off_topic}
+    told = {line.passage.source_id for line in lines}
     # Left out: the model saw nothing of it (no passage, no event) and no line comes from it.
     seen = ({p.source_id for p in selected} | {line.passage.source_id for line in lines}
             | {p.source_id for p in event_passages.values()})
@@ -626,7 +629,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
         passages={}, omitted_sources=omitted, calls=llm.calls[first_call:],
         # An article about much else is listed as set aside unless a line tells what it says of the story.
-        off_topic=[o for o in story.off_topic if o.source_id not in {line.passage.source_id for line in lines}],
+        off_topic=[o for o in story.off_topic if o.source_id not in told],
         prompts={pick_prompt.name: pick_prompt.hash, **({word_prompt.name: word_prompt.hash} if word_prompt else {})},
         warnings=warnings,
     )

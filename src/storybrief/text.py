@@ -574,7 +574,7 @@ def same_name(a: str, b: str) -> bool:
     """Two folded words for the same person, place, people or institution, across inflection,
     transliteration and language: "syria" ~ "syrie", "adviser" ~ "advisers", "putin" ~
     "poutine", "gaddafi" ~ "kadhafi", "council" ~ "conseil", "russian" ~ "russes"."""
-    return a == b or any(_spelled_alike(form, b) for form in _FORMS_OF.get(a, frozenset()) | {a})
+    return _spelled_alike(a, b) or any(_spelled_alike(form, b) for form in _FORMS_OF.get(a, ()))
 
 
 def _spelled_alike(a: str, b: str) -> bool:
