@@ -209,6 +209,10 @@ def test_a_line_cut_off_mid_sentence_fails():
     # A whole sentence that only lacks its full stop is not cut off: it gets its full stop.
     assert check_line(line[:-1], [passage], "en") == [] and finished(line[:-1]) == line
     assert check_line(line[:-8], [passage], "en", headline=True) == [], "a headline needs no full stop"
+    # The Yemen draft's 21 February entry ran into the wording schema's length and stopped at
+    # "... calling for the end of the rule of President".
+    long_line = "Hundreds of protesters marched in Ta'izz, calling for President Ali Abdullah Saleh to leave, " * 4
+    assert _kinds(check_line(long_line.rstrip(", "), [passage], "en")) >= {"cut"}
 
 
 def test_a_timeline_line_may_give_what_its_event_plans():
@@ -233,4 +237,77 @@ def test_a_post_quoted_from_social_media_keeps_its_author():
     assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
     fixed = attributed(line, "en", [passage])
     assert fixed == "@OmarMash wrote: there is no possible solution to this form of evil."
+    assert check_line(fixed, [passage], "en") == []
+
+
+def test_a_look_alike_that_changes_the_sense_fails():
+    """The Yemen example called French "militants" (activists) "Militants" and left "banderoles"
+    (banners) half-translated; the same English word from an English passage passes."""
+    text = ("Les militants des deux pays ont coordonné leurs actions afin de partager les mêmes banderoles "
+            "et slogans.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    good = "Activists from both countries coordinated their actions to share the same banners and slogans."
+    assert check_line(good, [passage], "en") == []
+    problems = check_line(good.replace("Activists", "Militants").replace("banners", "banderolles"), [passage], "en")
+    assert _kinds(problems) == {"sense"}
+    assert [p.message for p in problems] == ["“militants” means “activists” here, not “Militants”",
+                                             "“banderoles” means “banners” here, not “banderolles”"]
+    english = "Militants attacked the base on Tuesday, killing two soldiers."
+    same = Passage(id="q", source_id="s", index=0, start=0, end=len(english), text=english)
+    assert check_line(english, [same], "en") == []
+
+
+def test_a_line_that_kept_the_setting_and_lost_the_claim_fails():
+    """A re-worded Yemen line shipped as "On this day, the slogans." (passage: "En cette journée,
+    ce sont des slogans de liberté qui ont résonné tout au long de la 60ème rue de Sanaa.")."""
+    text = "En cette journée, ce sont des slogans de liberté qui ont résonné tout au long de la 60ème rue de Sanaa."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    assert _kinds(check_line("On this day, the slogans.", [passage], "en")) == {"cut"}
+    assert check_line("On this day, slogans of freedom rang out along 60th Street in Sanaa.", [passage], "en") == []
+
+
+def test_a_rank_is_not_a_count():
+    """A Yemen draft turned "pour le onzième jour consécutif" into "An 11-year-old was killed"."""
+    text = ("Un adolescent a été tué par balle à Aden ce lundi 21 février, alors que des manifestants "
+            "s'étaient rassemblés pour le onzième jour consécutif.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    good = "A teenager was shot dead in Aden as protesters gathered for the eleventh day in a row."
+    assert check_line(good, [passage], "en") == []
+    assert check_line(good.replace("eleventh", "11th"), [passage], "en") == []
+    assert _kinds(check_line("An 11-year-old was shot dead in Aden as protesters gathered.", [passage], "en")) == {"number"}
+
+
+def test_an_acronym_is_no_word_of_the_other_language():
+    """A Libya entry was dropped as "not all in the brief's language (un, un)": it named the UN."""
+    text = "Le Conseil de sécurité de l'ONU et le Royaume-Uni ont voté une résolution."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    assert check_line("The UN Security Council and the United Kingdom voted a resolution.", [passage], "en") == []
+    assert _kinds(check_line("The UN Security Council a voté une résolution avec le Royaume-Uni.", [passage], "en")) == {
+        "language"}
+
+
+def test_a_counts_qualifier_survives():
+    """A Libya draft wrote "in power for over 42 years" for "au pouvoir depuis près de 42 ans"."""
+    text = "Le colonel Mouammar Kadhafi est au pouvoir depuis près de 42 ans. Au moins 22 personnes ont été tuées."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "Colonel Muammar Gaddafi has been in power for nearly 42 years; at least 22 people were killed."
+    assert check_line(line, [passage], "en") == []
+    assert check_line(line.replace("nearly", "about").replace("at least ", ""), [passage], "en") == []
+    problems = check_line(line.replace("nearly", "over"), [passage], "en")
+    assert [p.message for p in problems] == ["the text does not say “over 42” (it says “près de 42”)"]
+    assert _kinds(check_line(line.replace("at least", "up to"), [passage], "en")) == {"number"}
+
+
+def test_a_post_known_by_its_hashtags_is_said_as_a_post():
+    """A Yemen draft said a tweet's words in its own voice, hashtags and all: "There is no possible
+    solution to this form of evil. #Yemen #SanaaMassacre"."""
+    from storybrief.summarise import _TRAILING_TAGS
+
+    text = "Il n'y a aucune solution possible à cette forme de mal. #Yemen #SanaaMassacre"
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = _TRAILING_TAGS.sub("", "There is no possible solution to this form of evil. #Yemen #SanaaMassacre").strip()
+    assert line == "There is no possible solution to this form of evil."
+    assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
+    fixed = attributed(line, "en", [passage])
+    assert fixed == "A social media post said: there is no possible solution to this form of evil."
     assert check_line(fixed, [passage], "en") == []

@@ -452,3 +452,12 @@ def test_positions_are_typed_and_round_trip(brief):
     again = Brief.model_validate_json(edited.model_dump_json())
     assert again == edited and again.citation_issues[0].where == where
     assert {where: 1}[Position.of_sentence(2, 3)] == 1  # hashable: stages key edits by it
+
+
+def test_a_translated_headline_says_so(brief):
+    """The Yemen headline, worded from Le Point in French, carried no mark at all."""
+    translated = brief.model_copy(update={"headline_translated_from": "fr"})
+    markdown = render_markdown(translated)
+    assert f"Updated ({len(brief.sources)} articles) · headline translated from French" in markdown
+    assert "headline translated from" in render_html(translated)
+    assert "headline translated" not in render_markdown(brief)

@@ -472,3 +472,27 @@ def test_author_name_closing_the_article_is_dropped_but_a_name_inside_is_kept():
     cleaned = clean_text(f"{_PROSE_FR}\n\nMoussa Koussa\n\n{_PROSE_FR.replace('nuit', 'journée')}\n\nVincent Matalon\n")
     assert "Vincent Matalon" not in cleaned and "Moussa Koussa" in cleaned
     assert clean_text("Moussa Koussa") == "Moussa Koussa"  # never the whole article
+
+
+def test_an_embeds_credit_and_a_links_language_are_dropped():
+    """Global Voices: "(Vidéo mise en ligne par alabdulkadir)" became a Yemen brief's "What was said",
+    and "(en anglais comme la plupart des liens du billet)" was translated into a timeline entry."""
+    text = ("Un adolescent a été tué (en anglais comme la plupart des liens du billet) par balle à Aden [en arabe].\n""Des slogans ont résonné tout au long de la 60ème rue de Sanaa.  (Vidéo mise en ligne par alabdulkadir)\n"
+            "Ici, Kadhafi fait un duo avec la chanteuse Shakira (video mise en ligne par camelsmaycry) :\nVoici un remix.")
+    cleaned = clean_text(text)
+    assert "mise en ligne" not in cleaned
+    assert "Des slogans ont résonné tout au long de la 60ème rue de Sanaa." in cleaned
+    assert "Un adolescent a été tué par balle à Aden." in cleaned
+
+
+def test_a_headline_glued_before_a_sentence_opening_with_its_name_is_cut():
+    """BBC rows glue the headline to the first sentence; when the sentence opens with the name the
+    headline opens with, no function word marks the seam ("... in prison Michael Jackson's ...")."""
+    text = ("Michael Jackson doctor gets four years in prison Michael Jackson's former doctor, Conrad Murray, has "
+            "been sentenced to four years in prison for causing the King of Pop's death.\nHe was found guilty.")
+    assert clean_text(text).split("\n\n")[:2] == [
+        "Michael Jackson doctor gets four years in prison",
+        "Michael Jackson's former doctor, Conrad Murray, has been sentenced to four years in prison for causing "
+        "the King of Pop's death."]
+    plain = "Michael Jackson died on 25 June at his home in Los Angeles, aged 50, after Michael Jackson had rehearsed."
+    assert clean_text(plain) == plain

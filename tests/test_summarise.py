@@ -17,6 +17,10 @@ from storybrief.summarise import (
     ASPECTS,
     SECTION_TITLES,
     BriefOptions,
+    BriefPick,
+    SectionPick,
+    _after_own_date,
+    _assemble,
     _event_passage,
     _headline_passage,
     _latest_articles,
@@ -24,9 +28,11 @@ from storybrief.summarise import (
     _Plan,
     _pick_model,
     _plan,
+    _retold,
     _quote_or_drop,
     _Context,
     _gate,
+    _PromptView,
     _prompt_view,
     LATEST_ARTICLES,
     LEAD_IN_DAYS,
@@ -361,7 +367,7 @@ def test_verification_passes_only_when_every_line_is_supported(seed_story, unrea
     assert unreachable.calls == []
     assert not partly.verification.passed, "a partly supported line is no pass"
     assert partly.timeline[0].flag == "only partly supported by its source"
-    assert any("timeline entry 1 marked" in w for w in partly.warnings)
+    assert any(w.startswith("the 5 February 2026 timeline entry marked") for w in partly.warnings)
 
 
 def test_a_translation_the_scorer_cannot_compare_ships_marked_as_translated(seed_story, unreachable):
@@ -448,15 +454,17 @@ def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropp
     reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
     kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
     language_of = {s.id: s.language for s in seed_story.sources}
-    french = _Line(("section", 0, 0), reuters, "Bonne, the French ambassador, went to Moscow.", [reuters.id])
-    english = _Line(("section", 0, 1), kremlin, "The Kremlin confirmed the meeting.", [kremlin.id])
+    french = _Line(("section", 0, 0), reuters, "Bonne, the French ambassador, went to Moscow.", [reuters.id],
+                   lead="What was said")
+    english = _Line(("section", 0, 1), kremlin, "The Kremlin confirmed the meeting.", [kremlin.id],
+                    lead="What was said")
     lines, warnings = [french, english], []
     for line in (french, english):
         _quote_or_drop(line, lines, "en", language_of, warnings, "the re-worded line still failed the check")
     assert lines == [english] and english.text == kremlin.text and english.quote == "en"
-    assert warnings[0] == ("section 1 sentence 1 dropped: the re-worded line still failed the check, and its "
-                           "passage is in French")
-    assert warnings[1].startswith("section 1 sentence 2 quoted from its passage")
+    assert warnings[0] == ("the “What was said” sentence 1 dropped: the re-worded line still failed the check, "
+                           "and its passage is in French")
+    assert warnings[1].startswith("the “What was said” sentence 2 quoted from its passage")
 
 
 def test_a_copied_passage_is_a_quote_only_in_the_briefs_language(seed_story):
@@ -486,3 +494,79 @@ def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
     translated = checked.sections[0].sentences[0]
     assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
     assert checked.verification.translated == 1
+
+
+@pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
+def test_an_article_set_aside_is_listed_only_while_no_line_cites_it():
+    """The Yemen brief cited Le Point's review of 2011 for the Gulf deal and still called it set
+    aside, in its warnings if not on its page."""
+    from storybrief.sources import build_story
+
+    story = build_story([SHARED_STORIES / "yemen-2011-fr.jsonl"], topic="Yemen Saleh")
+    review = next(s for s in story.sources if s.title == "Les principaux événements dans le monde en 2011")
+    deal = next(p for p in story.passages if p.source_id == review.id and "Saleh signe un accord" in p.text)
+    brief = Brief(headline="", language="en", story=story.name, generated_at=dt.datetime(2026, 11, 27),
+                  sections=[], timeline=[], sources=[], passages={})
+    assert review.id in {o.source_id for o in _assemble(brief, [], story)[0].off_topic}
+    line = _Line(("timeline", 0, 0), deal, "Saleh signed the Gulf deal.", [deal.id], date="2011-11-23")
+    assert review.id not in {o.source_id for o in _assemble(brief, [line], story)[0].off_topic}
+
+
+def test_an_entry_is_worded_from_the_passage_its_events_other_passages_agree_with():
+    """MJ, 25 June 2009 (21 articles): one article glued a caption in front ("La Toya Jackson was
+    one of the family members who turned up for Dr Murray's sentencing Michael Jackson died on
+    25 June 2009 ..."); the wording most articles share is the plain statement."""
+    from storybrief.sources import build_story
+
+    story = build_story([SHARED_STORIES / "mj-2009-en.jsonl"], topic="Michael Jackson Conrad Murray")
+    death = next(c for c in event_candidates(story) if c.date == "2009-06-25")
+    assert any("sentencing Michael Jackson died" in p.text for p in death.passages)
+    chosen = _event_passage(death, {s.id: s.language for s in story.sources}, "en",
+                            published={s.id: s.published for s in story.sources})
+    assert chosen is not None and chosen.text.startswith("Michael Jackson died on 25 June 2009")
+
+
+def test_what_was_said_holds_someones_words():
+    """The Yemen brief put "On this day, slogans of freedom rang out along 60th Street" under "What
+    was said": nobody says anything in it, so it tells what happened."""
+    texts = {"P1": "En cette journée, ce sont des slogans de liberté qui ont résonné tout au long de la rue.",
+             "P2": "Le ministre a déclaré mardi que le dialogue restait ouvert."}
+    view = _PromptView(articles=[], label_to_passage={
+        label: Passage(id=label, source_id="s", index=i, start=0, end=len(t), text=t)
+        for i, (label, t) in enumerate(texts.items())})
+    answer = BriefPick(main="P2", sections=[SectionPick(aspect="what was said", passages=["P1"]),
+                                            SectionPick(aspect="background", passages=["P2"])], events=[])
+    plan = _plan(answer, view, {}, [])
+    assert [(aspect, [p.id for p in passages]) for aspect, passages in plan.sections] == [("what happened", ["P1"])]
+    answer = BriefPick(main="P1", sections=[SectionPick(aspect="what was said", passages=["P2"]),
+                                            SectionPick(aspect="background", passages=["P1"])], events=[])
+    assert [aspect for aspect, _ in _plan(answer, view, {}, []).sections] == ["what was said"]
+
+
+def test_an_event_dated_a_day_apart_by_a_retrospective_is_told_once():
+    """MJ: the week's reports put the police interview "on Saturday" (27 June 2009); the BBC's
+    retrospective dates it 28 June. Two entries told one interview twice."""
+    def event(date: str, text: str) -> EventCandidate:
+        passage = Passage(id=date + text[:5], source_id=date, index=0, start=0, end=len(text), text=text,
+                          dates=resolve_dates(text, dt.date(2011, 11, 30), "en"))
+        return EventCandidate(date, "day", (passage,), 1)
+
+    saturday = event("2009-06-27", "A spokeswoman for Dr Murray said he had been interviewed for three hours by police.")
+    retold = event("2009-06-28", "28 June 2009 Los Angeles police interview Dr Murray for three hours.")
+    charts = event("2009-06-28", "His songs topped Apple's iTunes download charts in every country.")
+    later = event("2009-06-30", "Los Angeles police interview Dr Murray for three hours again.")
+    assert _retold(saturday, retold)
+    assert not _retold(saturday, charts), "another event of the next day"
+    assert not _retold(saturday, later), "three days apart: two interviews"
+
+
+def test_a_chronologys_entry_is_quoted_without_the_date_it_opens_with():
+    """The MJ timeline read "Jun 28, 2009 – “28 June 2009 Los Angeles police interview ...”"."""
+    text = "28 June 2009 Los Angeles police interview Dr Murray for three hours."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, dt.date(2011, 11, 30), "en"))
+    entry = _Line(("timeline", 0, 0), passage, "", ["p"], date="2009-06-28")
+    start, end = _after_own_date(entry) or (0, 0)
+    assert text[start:end] == "Los Angeles police interview Dr Murray for three hours."
+    assert _after_own_date(_Line(("timeline", 0, 0), passage, "", ["p"], date="2009-06-27")) is None
+    assert _after_own_date(_Line(("section", 0, 0), passage, "", ["p"])) is None

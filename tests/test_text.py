@@ -7,8 +7,11 @@ import pytest
 from storybrief.models import Passage
 from storybrief.text import (
     fold,
+    glossary,
+    glossed,
     guess_language,
     is_stop_word,
+    look_alikes,
     month_name,
     month_number,
     number_keys,
@@ -176,3 +179,22 @@ def test_one_table_of_names_across_languages_for_the_gate_and_the_verifier(a, b,
     passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
     line_problems = check_line(f"The text is about {a.capitalize()} and the situation.", [passage], "en")
     assert ("name" not in {p.kind for p in line_problems}) is same
+
+
+def test_a_glossary_gives_the_senses_a_small_model_gets_wrong():
+    """What the word prompt shows beside a French passage: false friends and wrong senses, rough
+    counts and ordinals, in English; plain number words and English passages need none."""
+    text = ("Le président signe un accord élaboré par les monarchies du Golfe prévoyant son départ. "
+            "Des dizaines de milliers de militants, pour le onzième jour, une vingtaine de morts, "
+            "quatre blessés et des centaines de manifestants.")
+    assert {(g.written, g.meaning) for g in glossary(text, "fr", "en")} == {
+        ("élaboré par", "drawn up by"), ("prévoyant", "providing for"), ("militants", "activists"),
+        ("manifestants", "protesters"), ("dizaines de milliers", "tens of thousands"), ("onzième", "eleventh"),
+        ("vingtaine", "about twenty"), ("centaines", "hundreds")}
+    assert glossary("Thousands of militants marched.", "en", "en") == []
+    assert glossed("Un accord élaboré par les monarchies du Golfe prévoyant son départ contre son immunité.",
+                   "fr", "en") == ("Un accord élaboré par [drawn up by] les monarchies du Golfe prévoyant [providing "
+                                   "for] son départ contre [in exchange for] son immunité.")
+    assert glossed("Manifestation contre le régime.", "fr", "en") == "Manifestation [demonstrations, protests] contre le régime."
+    assert [(g.written, used) for g, used in look_alikes("The militants marched.", text, "fr", "en")] == [
+        ("militants", "militants")]

@@ -65,8 +65,16 @@ def test_a_wrong_title_is_contradicted_by_the_title_the_sources_give(seed_story)
 
 @needs_shared
 def test_killed_by_a_bomb_is_contradicted_when_the_source_says_shot(yemen):
-    report = _report("yemen-2011__default__embedded__r0.json", yemen)
-    claim = _claim(report, Position.of_sentence(2, 0))
+    """A line of the committed 20261123 Yemen brief, cited to the three passages it cited there
+    (their ids have since changed: cleaning now drops the link note "(en anglais ...)")."""
+    cited = [_passage(yemen, start) for start in ("Un adolescent a été tué", "On dénombre au moins onze morts",
+                                                   "Le président Saleh a indiqué, lors d'une conférence")]
+    line = "An adolescent in Yemen was killed by a bomb at Aden, killing 11 people and injuring 78 others."
+    brief = Brief(headline="h", language="en", story=yemen.name, generated_at=dt.datetime(2026, 1, 1),
+                  sections=[Section(lead="l", sentences=[Sentence(text=line, citations=[p.id for p in cited])])],
+                  timeline=[], sources=[], passages={p.id: p for p in cited})
+    report = verify(input_from_brief(brief, yemen))
+    claim = _claim(report, Position.of_sentence(0, 0))
     assert "killed by a bomb" in claim.text
     assert claim.verdict == Verdict.CONTRADICTED
     why = next(c for c in claim.contradictions if c.kind == "event")

@@ -753,7 +753,8 @@ def render_index(store: DigestStore, run: DigestRun) -> str:
 
     env = Environment(loader=PackageLoader("storybrief", "templates"), autoescape=select_autoescape(["j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    states = sorted(store.states(), key=lambda s: (-s.generated_at.timestamp(), s.slug))  # newest first
+    # Newest first; within one second (times are kept to the second), what this run briefed.
+    states = sorted(store.states(), key=lambda s: (-s.generated_at.timestamp(), s.slug not in run.done, s.slug))
     failed = {r.slug: r for r in run.stories if r.status in ("failed", "pending")}
     rows = []
     for state in states:

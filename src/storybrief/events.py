@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from storybrief.models import EventCandidate, Passage, Precision, ResolvedDate, Story
 from storybrief.passages import key_words, names_subject
 
-__all__ = ["event_candidates", "SAME_EVENT_OVERLAP"]
+__all__ = ["event_candidates", "reports_same_event", "SAME_EVENT_OVERLAP"]
 
 # Share of the smaller passage's content words two passages of the same date must share
 # to report the same event; with at least MIN_SHARED_WORDS words in common.
@@ -41,6 +41,13 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if shared < MIN_SHARED_WORDS:
         return 0.0
     return shared / min(len(a), len(b))
+
+
+def reports_same_event(a: Iterable[Passage], b: Iterable[Passage]) -> bool:
+    """Whether a passage of `a` and one of `b` say the same thing, dates aside: the rule that
+    groups the passages of one date, applied across two."""
+    words_b = [_words_outside_dates(p) for p in b]
+    return any(_overlap(_words_outside_dates(p), w) >= SAME_EVENT_OVERLAP for p in a for w in words_b)
 
 
 def _groups(members: list[int], words: list[frozenset[str]]) -> list[list[int]]:

@@ -23,12 +23,25 @@ from typing import Literal
 
 from .dates import resolve_dates
 from .models import Passage, ResolvedDate
-from .text import fold, is_stop_word, numbers, same_name, sentences
+from .text import (
+    COMPATIBLE_QUALIFIERS,
+    content_words,
+    fold,
+    guess_language,
+    is_stop_word,
+    look_alikes,
+    numbers,
+    qualifier,
+    same_name,
+    sentences,
+)
 from .verify.facts import names_in
 
-__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "finished", "is_negated", "is_hedged"]
+__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "finished", "is_negated", "is_hedged",
+           "reports_words"]
 
-ProblemKind = Literal["missing", "cut", "script", "language", "name", "number", "date", "role", "negation", "hedge"]
+ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
+                      "hedge"]
 
 
 @dataclass(frozen=True)
@@ -97,10 +110,12 @@ _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
     r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
     r"|ont (?:déclaré|dit|affirmé|indiqué))\b"
-    r"|(?<![\w@])@\w{2,}",  # a post quoted from social media: its author's words, not the news'
+    r"|(?<![\w@])@\w{2,}"  # a post quoted from social media: its author's words, not the news'
+    r"|(?<![\w#&])#[^\W\d_]\w+",  # a post known by its hashtags ("#SanaaMassacre")
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
+_HASHTAG = re.compile(r"(?<![\w#&])#[^\W\d_]\w+")
 # What makes a line say who claims it.
 _ATTRIBUTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
@@ -144,9 +159,25 @@ def is_hedged(text: str) -> bool:
     return bool(_ATTRIBUTED.search(text))
 
 
+_QUOTATION = re.compile(r"[«“\"][^«»“”\"]{12,}[»”\"]")
+_SPEECH = re.compile(
+    r"\b(?:announc\w*|confirm\w*|den(?:y|ies|ied)|stat(?:ed|es)|statement|warn\w*|insist\w*|urg(?:ed|es)|claim\w*|"
+    r"declar\w*|comment\w*|interview\w*|annon[cç]\w*|d[ée]menti\w*|assur\w*|estim\w*|soulign\w*|ajout\w*|"
+    r"expliqu\w*|entretien|communiqu[ée])\b",
+    re.IGNORECASE,
+)
+
+
+def reports_words(text: str) -> bool:
+    """True when the text gives someone's words: a quotation, or what someone said, told or
+    posted ("a déclaré", "according to", "@handle")."""
+    return bool(_QUOTATION.search(text) or _REPORTED.search(text) or _SPEECH.search(text))
+
+
 # What a line its passage only reports opens with when the model dropped who reports it.
 _REPORTED_OPENER = {"en": "Reportedly, ", "fr": "Selon les informations rapportées, "}
 _POSTED_OPENER = {"en": "{handle} wrote: ", "fr": "{handle} a écrit : "}
+_POST_OPENER = {"en": "A social media post said: ", "fr": "Un message publié sur les réseaux sociaux dit : "}
 
 
 def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> str:
@@ -158,6 +189,8 @@ def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> st
     handles = [m.group(0) for p in passages for m in _HANDLE.finditer(p.text)]
     if len(set(handles)) == 1:  # one author's post: say whose
         opener = _POSTED_OPENER.get(language, _POSTED_OPENER["en"]).format(handle=handles[0])
+    elif not handles and any(_HASHTAG.search(p.text) for p in passages):  # a post, its author unnamed
+        opener = _POST_OPENER.get(language, _POST_OPENER["en"])
     first = fold(text.split(" ", 1)[0].strip("\"'“‘«"))
     named = {fold(w)[:4] for p in passages for w in _TOKEN.findall(p.text) if w[:1].isupper()}
     if is_stop_word(first, language) or (passages and first[:4] not in named):
@@ -229,17 +262,21 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
 
 
 # A sentence's end: its closing punctuation, then any closing quote or bracket.
+# An unended line this long ran out of room (the wording schema's 320 characters), mid-sentence.
+LONG_UNENDED = 280
+# Fewer content words than this and a line states no whole claim.
+MIN_CONTENT_WORDS = 3
 _ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
 
 
 def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     """Whether the line stops mid-sentence ("... calling for the end of President Ali Abdullah
     Sale", "... the militias of Misrata of"): no closing punctuation, and it ends on a comma, a
-    function word, or a word its passages only write longer. A whole sentence that only lacks
-    its full stop is not cut off (see `finished`)."""
+    function word, or a word its passages only write longer, or it is as long as a worded line
+    may be. A whole sentence that only lacks its full stop is not cut off (see `finished`)."""
     if _ENDED.search(text):
         return False
-    if re.search(r"[,;:(\-–—]\s*$|\s$", text):
+    if re.search(r"[,;:(\-–—]\s*$|\s$", text) or len(text) >= LONG_UNENDED:
         return True
     tokens = _tokens(text)
     last = tokens[-1] if tokens else ""
@@ -247,6 +284,27 @@ def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
         return True
     written = {t for p in passages for t in _tokens(p.text)}
     return last not in written and any(t.startswith(last) for t in written)
+
+
+def _qualifiers_changed(text: str, texts: Sequence[str], skip: Sequence[tuple[int, int]]) -> list[Problem]:
+    """A count whose qualifier the line changes: "over 42 years" for "près de 42 ans" (nearly),
+    "at least 22" for "22". Dropping a qualifier, or making a plain count "about" so, passes."""
+    given: dict[str, list[tuple[str, str] | None]] = {}
+    for passage_text in texts:
+        for mention in numbers(passage_text):
+            given.setdefault(mention.key, []).append(qualifier(passage_text, mention))
+    problems = []
+    for mention in numbers(text):
+        said = qualifier(text, mention)
+        if said is None or mention.key not in given or mention.is_year or any(s <= mention.start < e for s, e in skip):
+            continue
+        theirs = [q for q in given[mention.key] if q is not None]
+        if not theirs and said[0] in ("about", "nearly"):
+            continue
+        if not any(said[0] in COMPATIBLE_QUALIFIERS[q[0]] for q in theirs):
+            as_given = f"“{theirs[0][1]} {mention.text}”" if theirs else f"“{mention.text}”, no more, no less"
+            problems.append(Problem("number", f"the text does not say “{said[1]} {mention.text}” (it says {as_given})"))
+    return problems
 
 
 def finished(text: str) -> str:
@@ -268,14 +326,22 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     problems: list[Problem] = []
     if not headline and _cut_off(text, passages, language):
         problems.append(Problem("cut", "the sentence is cut off: end it"))
+    elif len(content_words(text, language)) < MIN_CONTENT_WORDS:
+        # "On this day, the slogans.": a re-worded line that kept the setting and lost the claim.
+        problems.append(Problem("cut", "the sentence says nothing whole: say who did what"))
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))
     other = _OTHER_LANGUAGE.get(language)
-    foreign = [t for t in _tokens(text) if other and len(t) > 1 and is_stop_word(t, other)
-               and not is_stop_word(t, language)]
+    # An acronym is no word of the other language: "UN" is the United Nations, not "un".
+    foreign = [fold(t) for t in _TOKEN.findall(text) if other and len(t) > 1 and not t.isupper()
+               and is_stop_word(fold(t), other) and not is_stop_word(fold(t), language)]
     if len(foreign) >= 2:
         problems.append(Problem("language", f"the sentence is not all in the brief's language ({', '.join(foreign[:4])})"))
     texts = [p.text for p in passages]
+    for text_of_passage in texts:
+        # "militants" for "militants" reads as armed men: the passage's word means activists.
+        for gloss, used in look_alikes(text, text_of_passage, guess_language(text_of_passage), language):
+            problems.append(Problem("sense", f"“{gloss.written}” means “{gloss.meaning}” here, not “{used}”"))
     vocab = _vocabulary(texts)
     missing = [n for n in names_in(text) if not _name_supported(n, vocab)]
     if missing:
@@ -290,6 +356,7 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         given = list(dict.fromkeys(n.text for n in written if not n.is_year))[:4]
         problems.append(Problem("number", f"the text does not give the number {', '.join(f'“{n}”' for n in extra)}"
                                 + (f" (it says {', '.join(f'“{n}”' for n in given)})" if given else "")))
+    problems += _qualifiers_changed(text, texts, skip)
     given = [d.iso for p in passages for d in p.dates] + list(dates)
     for found in line_dates:
         matches = [g for g in given if _same_date(found, g)]

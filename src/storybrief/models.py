@@ -257,6 +257,8 @@ class Brief(Record):
     headline: str
     headline_citations: list[str] = Field(default_factory=list, description="passage ids the headline words")
     headline_flag: str | None = Field(default=None, description="why the headline ships marked")
+    headline_translated_from: str | None = Field(
+        default=None, description="language code of the passage a translated headline was worded from")
     language: str
     story: str
     generated_at: dt.datetime

@@ -237,6 +237,9 @@ PASSAGE_OVERHEAD_TOKENS = 8
 SOURCE_OVERHEAD_TOKENS = 24
 # Passages are spread over the story's time span in this many periods.
 TIME_PERIODS = 12
+# The newest articles tell the latest development: their leads are shown first, this much weightier.
+NEWEST_ARTICLES = 3
+NEWEST_LEAD_WEIGHT = 4.0
 
 
 def estimate_tokens(text: str) -> int:
@@ -304,12 +307,17 @@ def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter
         norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
         return sum(v * centroid.get(w, 0.0) for w, v in weighted.items()) / (norm * centroid_norm)
 
+    # The newest articles that name the subject: the headline is chosen among them, so the model
+    # must see them (MJ's sentencing articles of 29 November were left out of its window).
+    dated = [s for s in sources.values() if s.published is not None and subject_share(s, subject) > 0]
+    newest = {s.id for s in sorted(dated, key=lambda s: (s.published, s.number), reverse=True)[:NEWEST_ARTICLES]}
     base = []
     for passage, bag in zip(passages, counts, strict=True):
         about = sum(w * min(bag[t], 2) for t, w in weights.items())
         score = (0.1 + centrality(bag)) * (1.0 + about)
         score *= 1.3 if any(d.role == "event" for d in passage.dates) else 1.0
         score *= 1.5 if passage.index < 2 else 1.0
+        score *= NEWEST_LEAD_WEIGHT if passage.index < 2 and passage.source_id in newest else 1.0
         base.append(score)
     period = _period_of(story)
     # Greedy by score shared with the passages already picked from the same source and the

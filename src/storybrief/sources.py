@@ -177,6 +177,17 @@ _WEEKDAY_STAMP = re.compile(
     re.I,
 )
 # BBC page leftovers inside a paragraph: "Last updated at 15:41 GMT Help", with its date.
+# An embed's credit in brackets: "(Vidéo mise en ligne par alabdulkadir)", "(video uploaded by x)".
+_MEDIA_CREDIT = re.compile(
+    r"[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:mises?\s+en\s+ligne|publi[ée]e?s?|post[ée]e?s?|upload[ée]d?|posted|"
+    r"uploaded|shared)\s+(?:par|by)\s+[^()\n]{1,60}\)",
+    re.I,
+)
+# A link's language, noted after it: "[en anglais]", "(en arabe)", "(en anglais comme la plupart des liens du billet)".
+_LINK_LANGUAGE = re.compile(
+    r"[^\S\n]*[\[(](?:en|in) (?:anglais|arabe|français|espagnol|allemand|English|Arabic|French|Spanish)"
+    r"(?:[^()\[\]\n]{0,60})[)\]]"
+)
 _INLINE_STAMP = re.compile(
     r"(?:\b\d{1,2} [A-Z][a-z]+ \d{4} )?(?:\bPage )?\b[Ll]ast updated at \d{1,2}:\d{2}(?: GMT| UK| ET)?"
     r"(?:,? \w+day,? \d{1,2} \w+(?:,? \d{4})?(?: \d{1,2}:\d{2} UK)?)?"
@@ -288,21 +299,29 @@ _DOMAIN_OUTLETS = {
     "apnews.com": "AP", "theguardian.com": "The Guardian", "nytimes.com": "The New York Times",
     "themoscowtimes.com": "The Moscow Times", "aljazeera.com": "Al Jazeera", "aljazeera.net": "Al Jazeera",
 }
+
+
+def _copyright(name: str) -> str:
+    """A copyright line of the outlet itself: the name ends there ("© Le Monde 2011"), so
+    "© Le Monde de la Photo" is another publication."""
+    return rf"©\s*(?:\d{{4}}\s*)?{name}(?=[^\S\n]*(?:\d|[-–—.,;|/\n]|$))"
+
+
 # What a scraped page leaves of its outlet: a copyright, a menu, a "Le Monde avec AFP"
 # credit, the BBC's own correspondents and page stamps. Bare mentions ("told Le Monde")
 # and links to other sites (an article citing lexpress.fr) are not enough.
 _OUTLET_MARKS = [
     ("BBC", re.compile(r"\bthe BBC['’]s [A-Z]|\btold (?:the )?BBC\b|\bBBC News\b|[Ll]ast updated at \d{1,2}:\d{2}\b")),
-    ("RTBF", re.compile(r"sites de la RTBF|©\s*RTBF")),
-    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|©\s*Le Monde|^Suivez Le Monde$|"
+    ("RTBF", re.compile(r"sites de la RTBF|" + _copyright("RTBF"))),
+    ("Le Monde", re.compile(r"\bLe Monde(?:\.fr)? avec (?:AFP|Reuters|AP)\b|" + _copyright("Le Monde") + r"|^Suivez Le Monde$|"
                             r"^Newsletters du Monde$", re.M | re.I)),
     ("Le Point", re.compile(r"^Expérience Le Point$|^Les forums du Point$", re.M)),
     ("Mediapart", re.compile(r"invités de Mediapart|l['’]intégralité de Mediapart")),
-    ("Le Figaro", re.compile(r"sites du Groupe Figaro|©\s*Le Figaro")),
+    ("Le Figaro", re.compile(r"sites du Groupe Figaro|" + _copyright("Le Figaro"))),
     ("20 Minutes", re.compile(r"Copyright 20\s?Minutes|fréquentation de 20\s?Minutes")),
     ("L'Express", re.compile(r"application L['’]Express")),
-    ("Libération", re.compile(r"©\s*Libération")),
-    ("France 24", re.compile(r"©\s*France 24")),
+    ("Libération", re.compile(_copyright("Libération"))),
+    ("France 24", re.compile(_copyright("France 24"))),
 ]
 
 
@@ -416,9 +435,42 @@ def _glued_lead_in(line: str, lowercase_words: frozenset[str], capitalised_insid
         next_word = spans[i + 1].group() if i + 1 < len(spans) else None
         if not _opens_sentence(opener, next_word, lowercase_words, capitalised_inside):
             continue
-        sentence = sentence_spans(line, word.start(), len(line))
-        end = sentence[0][1] if sentence else len(line)
-        if sum(1 for w in word_spans(line[word.start():end]) if w.group()[:1].islower()) >= MIN_LOWERCASE_WORDS_AFTER:
+        if _reads_as_prose(line, word.start()):
+            return word.start()
+    return None
+
+
+def _reads_as_prose(line: str, start: int) -> bool:
+    """Whether the sentence that starts at `start` reads as prose: enough lower-case words."""
+    sentence = sentence_spans(line, start, len(line))
+    end = sentence[0][1] if sentence else len(line)
+    return sum(1 for w in word_spans(line[start:end]) if w.group()[:1].islower()) >= MIN_LOWERCASE_WORDS_AFTER
+
+
+# A headline is at most this many words.
+MAX_HEADLINE_WORDS = 15
+
+
+def _glued_headline(line: str) -> int | None:
+    """Where the first sentence starts when the article's headline is glued in front of it and
+    the sentence opens with the name the headline opens with ("Michael Jackson doctor gets four
+    years in prison Michael Jackson's former doctor, Conrad Murray, has been sentenced ..."):
+    the offset of the sentence, or None. Names are no sentence openers for `_glued_lead_in`
+    (a verb or a noun in apposition comes before a name: "caused Michael Jackson's death",
+    "pop star Michael Jackson"); a name the headline itself began with is."""
+    spans = list(word_spans(line))
+    if len(spans) < 2 or not spans[0].group()[:1].isupper():
+        return None
+    for i in range(MIN_LEAD_IN_WORDS, min(len(spans), MAX_HEADLINE_WORDS + 1)):
+        prev, word = spans[i - 1], spans[i]
+        if re.search(r"[.!?;:…]", line[spans[0].start():word.start()]):
+            return None
+        before = prev.group()
+        if not (before[:1].islower() and fold(before) not in ALL_STOP_WORDS and line[prev.end():word.start()] == " "):
+            continue
+        if fold(word.group()).split("'")[0].split("’")[0] != fold(spans[0].group()):
+            continue
+        if _reads_as_prose(line, word.start()):
             return word.start()
     return None
 
@@ -450,9 +502,13 @@ def _cleaned_lines(raw: str) -> list[str]:
     """The raw text's lines without page stamps, bylines, fact boxes and (in English) the captions
     and headlines glued in front of the text."""
     text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
+    text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", text))
     lines = [_strip_fact_box(_CREDIT_RUN.sub("", line)) for line in _SSI_ERROR.sub(" ", text).split("\n")]
     if guess_language(text) == "en":  # glued captions are told apart by English function words
         lowercase_words, capitalised_inside = _article_case_vocabulary(text)
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is not None and (cut := _glued_headline(lines[first])) is not None:
+            lines[first:first + 1] = [lines[first][:cut].rstrip(), lines[first][cut:]]
         lines = [_strip_lead_ins(line, lowercase_words, capitalised_inside)[1] for line in lines]
     return lines
 
@@ -1079,8 +1135,5 @@ def build_story(paths: Sequence[Path], name: str | None = None, topic: str | Non
         name = first.name if first.is_dir() else first.stem
     subject = find_subject(sources, topic)
     off_topic = set_aside_off_topic(sources, subject)
-    if off_topic:
-        warnings.append(f"{len(off_topic)} of {len(sources)} articles set aside as not about {subject.label}: "
-                        + ", ".join(f"[{o.number}]" for o in off_topic))
     return Story(name=name, sources=sources, passages=passages, warnings=warnings, subject=subject,
                  off_topic=off_topic)

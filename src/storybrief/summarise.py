@@ -21,6 +21,7 @@ it is given only the first kind of work:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from types import GenericAlias
 from collections import Counter
@@ -34,7 +35,8 @@ from pydantic import Field, ValidationError, create_model
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates
-from .gate import Problem, attributed, check_line, find_copy, finished
+from .events import reports_same_event
+from .gate import Problem, attributed, check_line, find_copy, finished, reports_words
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -53,7 +55,7 @@ from .models import (
 )
 from .passages import own_terms, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
-from .text import fold, words
+from .text import content_words, fold, glossed, words
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -244,6 +246,7 @@ def _event_passage(candidate: EventCandidate, language_of: dict[str, str], langu
     stating the date outright, of a readable length; None when every passage of the event
     already tells another entry."""
     day = _parse_partial_date(candidate.date)
+    agreement = _agreement(candidate.passages)
 
     def key(p: Passage) -> tuple:
         # An article older than the event only announced it: its line tells the plans.
@@ -255,9 +258,27 @@ def _event_passage(candidate: EventCandidate, language_of: dict[str, str], langu
         # A long passage is worded last: the small model stops halfway through a 400-character
         # period (Libya's 20 October, told in an editorial) and keeps a short one whole.
         long = len(p.text) > LONG_EVENT_PASSAGE
-        return (announced, others, language_of.get(p.source_id) != language, long, relative, abs(len(p.text) - 180))
+        return (announced, others, language_of.get(p.source_id) != language, long, relative, -agreement[p.id],
+                abs(len(p.text) - 180))
     free = [p for p in candidate.passages if p.id not in used]
     return min(free, key=key) if free else None
+
+
+def _agreement(passages: Sequence[Passage]) -> dict[str, float]:
+    """How much each passage says what the event's other passages say: the mean share of
+    words it has in common with each (Jaccard), in steps of a tenth. The wording many articles
+    share is the plain statement of the event, where one article's may carry a caption glued
+    on ("... turned up for Dr Murray's sentencing Michael Jackson died on 25 June 2009").
+    (events.py's order of representativeness counts overlap against the smaller passage, so a
+    short passage that others contain leads it; here a passage must also not say more.)"""
+    vocab = {p.id: set(content_words(p.text)) for p in passages}
+    agreement = {}
+    for p in passages:
+        shares = [len(vocab[p.id] & vocab[q.id]) / (len(vocab[p.id] | vocab[q.id]) or 1)
+                  for q in passages if q.id != p.id]
+        agreement[p.id] = round(statistics.fmean(shares), 1) if shares else 0.0
+    return agreement
+
 
 
 # ---------------------------------------------------------------------------
@@ -434,7 +455,9 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
             passage = labels.get(str(label))
             if passage is not None and passage.id not in used:
                 used.add(passage.id)
-                merged.setdefault(aspect, []).append(passage)
+                # "What was said" over a passage in which nobody says anything is a wrong title.
+                said = aspect != "what was said" or reports_words(passage.text)
+                merged.setdefault(aspect if said else "what happened", []).append(passage)
     if not merged and main is None and isinstance(answer, StructuredFailure):
         # Nothing usable, even after the re-ask: a brief the model did not choose is not its brief.
         raise ModelOutputError(f"the model's choice of passages never matched the schema: "
@@ -451,10 +474,19 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     chosen: list[EventCandidate] = []
     for event, room in [(e, 1) for e in shown[:1]] + [(e, MAX_TIMELINE) for e in picked] + \
             [(e, TIMELINE_FLOOR) for e in shown]:
-        if len(chosen) < room and all(e.date != event.date for e in chosen):
+        if len(chosen) < room and all(e.date != event.date and not _retold(e, event) for e in chosen):
             chosen.append(event)
     chosen = sorted(chosen, key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return _Plan(main, sections, chosen)
+
+
+def _retold(a: EventCandidate, b: EventCandidate) -> bool:
+    """The same event dated a day apart: a retrospective's "28 June 2009: police interview Dr
+    Murray for three hours" is the interview the week's reports put "on Saturday", 27 June."""
+    if a.precision != "day" or b.precision != "day":
+        return False
+    apart = abs((_parse_partial_date(a.date) - _parse_partial_date(b.date)).days)
+    return apart <= 1 and reports_same_event(a.passages, b.passages)
 
 
 def _headline_passage(plan: _Plan, latest: tuple[EventCandidate, Passage] | None, story: Story,
@@ -514,8 +546,18 @@ def _focus(line: _Line, language: str) -> str:
 
 
 def _item(number: int, line: _Line, language: str, language_of: dict[str, str]) -> dict[str, Any]:
-    return {"number": number, "focus": _focus(line, language), "text": fence_text(line.passage.text),
-            "language": LANGUAGE_NAMES.get(language_of.get(line.passage.source_id, ""), "")}
+    source_language = language_of.get(line.passage.source_id, "")
+    # The senses the small model gets wrong ("militants" are activists, "des centaines" hundreds),
+    # in brackets after their words: a list apart from the text, it did not heed.
+    text = glossed(fence_text(line.passage.text), source_language, language)
+    return {"number": number, "focus": _focus(line, language), "text": text,
+            "language": LANGUAGE_NAMES.get(source_language, "")}
+
+
+# A sense the prompt gave in brackets ("élaboré par [drawn up by]") that the model copied along.
+_GLOSS_LEFT = re.compile(r"\s*\[[^\[\]]{1,40}\]")
+# A post's hashtags, kept at the end of its line ("... this form of evil. #Yemen #SanaaMassacre").
+_TRAILING_TAGS = re.compile(r"(?:\s*#[^\W\d_]\w*)+(?=[\s.!?]*$)")
 
 
 def _worded(answer: Wording | StructuredFailure, count: int) -> dict[int, str]:
@@ -531,8 +573,20 @@ def _worded(answer: Wording | StructuredFailure, count: int) -> dict[int, str]:
         except ValidationError:
             continue
         if 1 <= valid.item <= count:
-            texts.setdefault(valid.item, valid.text.strip())
+            texts.setdefault(valid.item, _TRAILING_TAGS.sub("", _GLOSS_LEFT.sub("", valid.text)).strip())
     return texts
+
+
+def _after_own_date(line: _Line) -> tuple[int, int] | None:
+    """The span of a timeline entry's passage after the date it opens with, when that is the
+    entry's date: a chronology's "28 June 2009 Los Angeles police interview Dr Murray" is
+    quoted from "Los Angeles", its date shown once, beside it."""
+    text = line.passage.text
+    for date in line.passage.dates:
+        if line.where[0] == "timeline" and date.iso == line.date and not text[:date.start].strip(" -–—:"):
+            start = date.end + len(text[date.end:]) - len(text[date.end:].lstrip(" -–—:,"))
+            return (start, len(text)) if start < len(text) else None
+    return None
 
 
 def _word(lines: list[_Line], language: str, language_of: dict[str, str], llm: LLM, prompts: PromptLibrary,
@@ -543,7 +597,7 @@ def _word(lines: list[_Line], language: str, language_of: dict[str, str], llm: L
     for line in lines:
         limit = QUOTE_AS_IS.get(line.where[0], 0)
         if language_of.get(line.passage.source_id) == language and len(line.passage.text) <= limit:
-            _quote(line, None, language_of)
+            _quote(line, _after_own_date(line), language_of)
     to_word = [line for line in lines if line.quote is None]
     if not to_word:
         return None
@@ -612,7 +666,6 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
                            precision=event.precision))
     word_prompt = _word(lines, language, language_of, llm, prompts, options)
     set_aside = {o.source_id for o in story.off_topic}
-    told = {line.passage.source_id for line in lines}
     # Left out: the model saw nothing of it (no passage, no event) and no line comes from it.
     seen = ({p.source_id for p in selected} | {line.passage.source_id for line in lines}
             | {p.source_id for p in event_passages.values()})
@@ -628,8 +681,6 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
         passages={}, omitted_sources=omitted, calls=llm.calls[first_call:],
-        # An article about much else is listed as set aside unless a line tells what it says of the story.
-        off_topic=[o for o in story.off_topic if o.source_id not in told],
         prompts={pick_prompt.name: pick_prompt.hash, **({word_prompt.name: word_prompt.hash} if word_prompt else {})},
         warnings=warnings,
     )
@@ -712,7 +763,10 @@ def _assemble(brief: Brief, lines: list[_Line], story: Story) -> tuple[Brief, di
         located[Position.of_entry(k - 1)] = line
     head = next((line for line in lines if line.where[0] == "headline"), None)
     cited = {pid for line in lines for pid in line.citations}
+    told = {p.source_id for p in story.passages if p.id in cited}
     update: dict[str, Any] = {
+        # An article about much else is listed as set aside unless a line tells what it says of the story.
+        "off_topic": [o for o in story.off_topic if o.source_id not in told],
         "sections": sections,
         "timeline": [TimelineEvent(date=line.date, precision=line.precision, text=line.text,
                                    citations=line.citations, quote=line.quote, translated_from=line.translated_from,
@@ -720,7 +774,8 @@ def _assemble(brief: Brief, lines: list[_Line], story: Story) -> tuple[Brief, di
         "passages": {p.id: p for p in story.passages if p.id in cited},
     }
     if head is not None:
-        update.update(headline=head.text, headline_citations=head.citations, headline_flag=head.flag)
+        update.update(headline=head.text, headline_citations=head.citations, headline_flag=head.flag,
+                      headline_translated_from=head.translated_from)
     return brief.model_copy(update=update), located
 
 
@@ -808,9 +863,14 @@ def _dates_another_event(line: _Line) -> bool:
 
 
 def _where_words(line: _Line) -> str:
-    kind, i, j = line.where
-    return {"headline": "the headline", "section": f"section {i + 1} sentence {j + 1}",
-            "timeline": f"timeline entry {i + 1}"}[kind]
+    """Where a line is, in words that hold after other lines are dropped: "the “What happened”
+    sentence 2", "the 21 February 2011 timeline entry"."""
+    kind, _, j = line.where
+    if kind == "section":
+        return f"the “{line.lead}” sentence {j + 1}"
+    if kind == "timeline":
+        return f"the {spoken_date(line.date, line.precision, 'en')} timeline entry"
+    return "the headline"
 
 
 def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, check: Checker | None = None,
@@ -900,6 +960,11 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
                                      "calls": brief.calls + llm.calls[first_call:]})
     brief = _settle_headline(brief, lines, story, check, context)
     brief, _ = _assemble(brief, lines, story)
+    if brief.off_topic and story.subject is not None:
+        note = (f"{len(brief.off_topic)} of {len(story.sources)} articles set aside as not about "
+                f"{story.subject.label}: " + ", ".join(f"[{o.number}]" for o in brief.off_topic))
+        if note not in brief.warnings:  # a digest repairs a brief twice
+            brief = brief.model_copy(update={"warnings": [*brief.warnings, note]})
     if check is None:
         return brief
     return _stamp(brief, check(brief, story))
@@ -998,6 +1063,9 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
         warnings.append(f"headline “{head.text}” replaced by {'title of a cited article' if kind == 'title' else 'a sentence of the brief'}: "
                         + ("it failed the check" if head.problems else "it is not supported by its sources"))
         head.text, head.citations, head.passage = text, list(citations), passage
+        # A title is in the brief's language; a line of the brief keeps its passage's.
+        source_language = context.language_of.get(passage.source_id, language)
+        head.translated_from = source_language if kind == "sentence" and source_language != language else None
     elif not stand_ins:
         head.flag = _flag(language, "headline")
         warnings.append(f"headline marked: {'; '.join(p.message for p in head.problems) or 'not supported'}")

@@ -26,7 +26,11 @@ __all__ = [
     "STOP_WORDS",
     "ALL_STOP_WORDS",
     "NEGATIONS",
+    "Gloss",
     "NumberMention",
+    "glossary",
+    "glossed",
+    "look_alikes",
     "name_forms",
     "same_name",
     "fold",
@@ -43,6 +47,8 @@ __all__ = [
     "content_words",
     "numbers",
     "number_keys",
+    "qualifier",
+    "COMPATIBLE_QUALIFIERS",
     "guess_language",
 ]
 
@@ -381,6 +387,7 @@ _APPROXIMATE_WORDS: dict[str, dict[str, float]] = {
 # "a few hundred", "plusieurs milliers": a rough count too.
 _APPROXIMATE_BEFORE = re.compile(r"\b(?:a\s+few|several|some|many|quelques|plusieurs|varios|einige|mehrere)\s+$", re.I)
 _WORD_VALUES: dict[str, float] = {fold(w): v for table in _NUMBER_WORDS.values() for w, v in table.items()}
+_ORDINAL_WORDS = frozenset(w for w in _WORD_VALUES if w.endswith(("ieme", "th")) or w == "third")
 _APPROXIMATE_VALUES: dict[str, float] = {fold(w): v for table in _APPROXIMATE_WORDS.values() for w, v in table.items()}
 # Multipliers after a number: "3 million", "trois millions", "2,5 milliards", "$3m", "5bn".
 _MULTIPLIERS = {
@@ -404,6 +411,8 @@ _NUMBER = re.compile(
     r")(?!\d)",
 )
 _MULTIPLIER_AFTER = re.compile(r"[\s\u00a0\u202f]*(?P<mult>[A-Za-z]+)\b")
+# A rank in digits: "11th", "21st", "11e", "11ème", "1er", "1re".
+_ORDINAL_SUFFIX = re.compile(r"(?:th|st|nd|rd|e|è|ème|eme|er|re|ère)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -417,6 +426,7 @@ class NumberMention:
     time: str | None = None  # "10:30" for a clock time; value is then meaningless
     spelled: bool = False  # written as a word ("three", "trois"), not digits
     approximate: bool = False  # a rough count ("hundreds", "plusieurs milliers"): its key is "~100"
+    ordinal: bool = False  # a rank ("onzième", "11th", "11e"): its key is "11th"
 
     @property
     def key(self) -> str:
@@ -425,6 +435,9 @@ class NumberMention:
             return self.time
         if self.approximate:
             return f"~{int(self.value)}"
+        if self.ordinal:
+            # "the eleventh day" is not "an 11-year-old": a rank compares with ranks only.
+            return f"{int(self.value)}th"
         value = self.value
         if not math.isfinite(value):
             return self.text  # more digits than a float holds: compared as written
@@ -461,7 +474,11 @@ def numbers(text: str) -> list[NumberMention]:
             hours = match.group("hour").rstrip("h ")
             found.append(NumberMention(0.0, match.start(), match.end(), match.group(0), f"{int(hours):02d}:00"))
             continue
-        found.append(_scaled(text, _digit_value(match), match.start(), match.end()))
+        mention = _scaled(text, _digit_value(match), match.start(), match.end())
+        suffix = _ORDINAL_SUFFIX.match(text, mention.end)
+        if suffix and float(mention.value).is_integer():
+            mention = replace(mention, end=suffix.end(), text=text[mention.start:suffix.end()], ordinal=True)
+        found.append(mention)
     for match in _WORD.finditer(text):
         key = fold(match.group(0))
         if key in ("cent", "cents") and re.search(r"\b(?:per|pour)\s*$", text[max(0, match.start() - 6):match.start()], re.I):
@@ -472,6 +489,8 @@ def numbers(text: str) -> list[NumberMention]:
             mention = _scaled(text, _WORD_VALUES[key], match.start(), match.end(), spelled=True)
             if _APPROXIMATE_BEFORE.search(text[max(0, match.start() - 12):match.start()]) and mention.value >= 100:
                 mention = replace(mention, approximate=True)  # "a few hundred", "quelques milliers"
+            elif key in _ORDINAL_WORDS:
+                mention = replace(mention, ordinal=True)
             found.append(mention)
     kept: list[NumberMention] = []
     for mention in sorted(found, key=lambda n: (n.start, -n.end)):
@@ -496,6 +515,35 @@ def _scaled(text: str, value: float, start: int, end: int, spelled: bool = False
         if mult not in ("m", "k", "bn") or after.start("mult") == end:
             return NumberMention(value * _MULTIPLIERS[mult], start, after.end(), text[start:after.end()], None, spelled)
     return NumberMention(value, start, end, text[start:end], None, spelled)
+
+
+# What a count's qualifier says of it, in English and French: "près de 42 ans" is nearly 42
+# years, and "over 42 years" says something else. Longer phrases first ("un peu moins de").
+_QUALIFIERS = (
+    ("nearly", r"nearly|almost|close to|just under|un peu moins de|près de|presque|quasiment|pas loin de"),
+    ("at least", r"at least|no fewer than|au moins|au minimum"),
+    ("up to", r"up to|as many as|jusqu['’]à"),
+    ("over", r"more than|over|above|upwards of|in excess of|plus de|plus d['’]|au-delà de|davantage que"),
+    ("under", r"fewer than|less than|under|below|moins de|moins d['’]"),
+    ("about", r"about|around|some|roughly|approximately|an estimated|environ|quelque|quelques|à peu près|"
+              r"approximativement"),
+)
+_QUALIFIER_BEFORE = [(name, re.compile(rf"(?:^|\W)(?:{pattern})\s*$", re.I)) for name, pattern in _QUALIFIERS]
+# Qualifiers that may stand for one another in a translation: "près de" is "nearly" or "about".
+COMPATIBLE_QUALIFIERS = {"nearly": {"nearly", "about", "under"}, "about": {"about", "nearly"},
+                         "over": {"over", "at least"}, "at least": {"at least", "over"},
+                         "under": {"under", "nearly", "up to"}, "up to": {"up to", "under"}}
+
+
+def qualifier(text: str, mention: NumberMention) -> tuple[str, str] | None:
+    """How `text` qualifies the count `mention`, and in which words: ("nearly", "près de"),
+    ("over", "more than"), ...; None when it gives the count as it is."""
+    before = text[max(0, mention.start - 24):mention.start]
+    for name, pattern in _QUALIFIER_BEFORE:
+        found = pattern.search(before)
+        if found:
+            return name, found.group(0).strip(" \t\n,;:(").strip()
+    return None
 
 
 def number_keys(text: str, *, skip: Sequence[tuple[int, int]] = (), years: bool = True,
@@ -558,6 +606,11 @@ _NAME_FORMS = (
     "court cour",
     "transitional transition",
     "national nationale",
+    "kingdom royaume",
+    "street rue",
+    "square place",
+    "mosque mosquee",
+    "university universite",
 )
 _FORMS_OF: dict[str, frozenset[str]] = {}
 for _group in _NAME_FORMS:
@@ -592,6 +645,139 @@ def _spelled_alike(a: str, b: str) -> bool:
     if common >= 4 and common >= 0.7 * shorter:
         return True
     return shorter >= 5 and abs(len(a) - len(b)) <= 3 and Indel.normalized_similarity(a, b) >= 0.8
+
+
+# --------------------------------------------------------------------------- translation
+
+# News words a small model translates wrong, with the sense news writing gives them in the brief's
+# language, and the look-alike that changes the fact where there is one: French "militants" are
+# activists (English "militants" are armed), "prévoyant son départ" provides for a departure
+# (it does not allow one), "des dizaines de milliers" are tens of thousands. The word prompt shows
+# the senses a passage needs; the gate fails a line that uses a look-alike its passage's word has.
+# (pattern on the source text, sense, look-alike pattern on the line or None)
+_SENSES: dict[tuple[str, str], tuple[tuple[str, str, str | None], ...]] = {
+    ("fr", "en"): (
+        (r"militant(?:e)?s", "activists", r"militants"),
+        (r"militant(?:e)?", "activist", r"militant"),
+        (r"manifestations?", "demonstrations, protests", r"manifestations?"),
+        (r"manifestant(?:e)?s?", "protesters", None),
+        (r"actuellement", "currently, now", r"actually"),
+        (r"[ée]ventuellement", "possibly", r"eventually"),
+        (r"d[ée]lais?", "deadline, time allowed", r"delays?"),
+        (r"librairies?", "bookshop", r"librar(?:y|ies)"),
+        (r"proc[èe]s", "trial", r"process"),
+        (r"sensibles?", "sensitive", r"sensible"),
+        (r"banderoles?", "banners", r"banderol\w*"),
+        (r"forces de l['’]ordre", "security forces", r"forces of (?:the )?order"),
+        (r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", None),
+        (r"pr[ée]voyant", "providing for", None),
+        (r"pr[ée]voit", "provides for", None),
+        (r"en [ée]change de", "in exchange for", None),
+        # A count's qualifier ("près de 42 ans" is nearly 42 years; "près de Tripoli" is no count).
+        (r"pr[èe]s de(?=\s+\d)", "nearly", None),
+        (r"plus de(?=\s+\d)", "more than", None),
+        (r"au moins(?=\s+\d)", "at least", None),
+        (r"moins de(?=\s+\d)", "fewer than", None),
+        (r"environ(?=\s+\d)", "about", None),
+        # "son départ contre son immunité": a deal's terms, not opposition.
+        (r"contre(?= (?:l['’]|son |sa |ses |leur |leurs |une |un )?(?:immunit|amnisti|ran[çc]on|lib[ée]ration|garantie))",
+         "in exchange for", None),
+        (r"interpell[ée](?:e|s|es)?", "detained", r"interpellated"),
+        (r"inculp[ée](?:e|s|es)?", "charged", r"inculpated"),
+        (r"mis(?:e|es)? en examen", "charged", None),
+        (r"assist(?:er|e|ent|ait|aient) [àa]", "attend, witness", r"assist(?:s|ed)?(?: at)?"),
+        (r"t[ée]moins?", "witnesses", None),
+        (r"casseurs", "rioters", None),
+        (r"tirs", "gunfire", None),
+        (r"opposants?", "opponents", None),
+        (r"ressortissants?", "nationals", None),
+        (r"gouvernement d['’]entente nationale", "national unity government", None),
+        (r"journ[ée]e", "day", r"journey"),
+    ),
+}
+_COMPILED_SENSES = {pair: tuple((re.compile(rf"\b{source}\b", re.I), sense,
+                                 re.compile(rf"\b{alike}\b", re.I) if alike else None)
+                                for source, sense, alike in table)
+                    for pair, table in _SENSES.items()}
+# Rough counts and ordinals in English, by value: what "des centaines", "onzième" say.
+_ROUGH_EN = {10: "dozens", 20: "scores", 100: "hundreds", 1000: "thousands", 10_000: "tens of thousands",
+             100_000: "hundreds of thousands", 1_000_000: "millions", 10_000_000: "tens of millions",
+             1_000_000_000: "billions"}
+_ORDINALS_EN = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth",
+                9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth", 13: "thirteenth", 14: "fourteenth",
+                15: "fifteenth", 16: "sixteenth", 17: "seventeenth", 18: "eighteenth", 19: "nineteenth",
+                20: "twentieth"}
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """A word of a passage, as written, and what it says in the brief's language."""
+
+    written: str
+    meaning: str
+    look_alike: re.Pattern[str] | None = None
+
+
+def _number_in_english(mention: NumberMention) -> str | None:
+    folded = fold(mention.text)
+    value = mention.value
+    if mention.time is not None or not mention.spelled or not float(value).is_integer():
+        return None
+    if mention.approximate:
+        return _ROUGH_EN.get(int(value))
+    if mention.ordinal:
+        return _ORDINALS_EN.get(int(value))
+    if folded.endswith("aine"):  # "une vingtaine": about twenty
+        cardinals = {int(v): w for w, v in _NUMBER_WORDS["en"].items() if w not in _ORDINALS_EN.values() and w != "dozen"}
+        return f"about {cardinals.get(int(value), int(value))}"
+    if value >= 1e6 and value % 1e6 == 0:  # "trois millions"
+        return f"{int(value // 1_000_000)} million"
+    return None  # a small number word ("quatre") the model translates well
+
+
+def _glossed_spans(text: str, source: str, target: str) -> list[tuple[int, int, Gloss]]:
+    if source == target:
+        return []
+    found = [(match.start(), match.end(), Gloss(match.group(0), sense, alike))
+             for pattern, sense, alike in _COMPILED_SENSES.get((source, target), ())
+             for match in pattern.finditer(text)]
+    if target == "en":
+        for mention in numbers(text):
+            meaning = _number_in_english(mention)
+            if meaning and fold(meaning) != fold(mention.text):
+                found.append((mention.start, mention.end, Gloss(mention.text, meaning)))
+    kept: list[tuple[int, int, Gloss]] = []
+    for span in sorted(found, key=lambda f: (f[0], -f[1])):
+        if not kept or span[0] >= kept[-1][1]:  # "militantes" is one word, glossed once
+            kept.append(span)
+    return kept
+
+
+def glossary(text: str, source: str, target: str) -> list[Gloss]:
+    """What the words of `text` (in language `source`) a small model gets wrong say in
+    `target`: false friends and wrong senses, and rough counts and ranks written as words.
+    Empty for a pair of languages the table does not cover."""
+    found: dict[str, Gloss] = {}
+    for _, _, gloss in _glossed_spans(text, source, target):
+        found.setdefault(gloss.written.lower(), gloss)
+    return list(found.values())
+
+
+def glossed(text: str, source: str, target: str) -> str:
+    """`text` with each word of its `glossary` followed by its sense in brackets, where a small
+    model reads it: "un accord élaboré par [drawn up by] les monarchies du Golfe"."""
+    out, last = [], 0
+    for start, end, gloss in _glossed_spans(text, source, target):
+        out += [text[last:end], f" [{gloss.meaning}]"]
+        last = end
+    return "".join(out) + text[last:]
+
+
+def look_alikes(line: str, text: str, source: str, target: str) -> list[tuple[Gloss, str]]:
+    """The look-alikes `line` (in `target`) uses for words of `text` (in `source`) that mean
+    something else: ("militants" meaning "activists", "militants")."""
+    return [(gloss, match.group(0)) for gloss in glossary(text, source, target) if gloss.look_alike
+            for match in [gloss.look_alike.search(line)] if match]
 
 
 # --------------------------------------------------------------------------- language
