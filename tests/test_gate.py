@@ -311,3 +311,27 @@ def test_a_post_known_by_its_hashtags_is_said_as_a_post():
     fixed = attributed(line, "en", [passage])
     assert fixed == "A social media post said: there is no possible solution to this form of evil."
     assert check_line(fixed, [passage], "en") == []
+
+
+def test_a_name_keeps_its_article():
+    """The seed brief said the visit "was reported by Express": the source names L'Express."""
+    text = "L'information avait été rapportée en premier lieu par L'Express. L'Elysée n'a pas confirmé."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    assert [p.message for p in check_line("The visit was first reported by Express.", [passage], "en")] == [
+        "write “L'Express” as the text does"]
+    assert check_line("The visit was first reported by L'Express.", [passage], "en") == []
+    # A short passage's short line says all it says; the Elysée has its own form in English.
+    assert check_line("The Elysée did not confirm it.", [passage], "en") == []
+
+
+def test_words_the_passage_quotes_stay_someones():
+    """The Yemen brief gave a chant in its own voice: "The future is for freedom, neither Ali nor
+    Bashar, the time of canaille is over, live the Arab people"."""
+    text = "« L'avenir est à la liberté, ni Ali ni Bashar, le temps de la canaille est fini, vive le peuple arabe »"
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "The future is for freedom, neither Ali nor Bashar, the time of the rabble is over, long live the Arab people."
+    assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
+    fixed = attributed(line, "en", [passage])
+    assert fixed == ("As quoted: “The future is for freedom, neither Ali nor Bashar, the time of the rabble is over, "
+                     "long live the Arab people”.")
+    assert check_line(fixed, [passage], "en") == []

@@ -27,6 +27,7 @@ from storybrief.summarise import (
     _Line,
     _Plan,
     _pick_model,
+    _overtaken,
     _plan,
     _retold,
     _quote_or_drop,
@@ -493,7 +494,9 @@ def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
     assert unreachable.calls == []
     translated = checked.sections[0].sentences[0]
     assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
-    assert checked.verification.translated == 1
+    # The banner counts it among the supported lines, and no translated brief passes.
+    v = checked.verification
+    assert v.translated == 0 and v.supported == v.sentences and not v.passed
 
 
 @pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
@@ -570,3 +573,22 @@ def test_a_chronologys_entry_is_quoted_without_the_date_it_opens_with():
     assert text[start:end] == "Los Angeles police interview Dr Murray for three hours."
     assert _after_own_date(_Line(("timeline", 0, 0), passage, "", ["p"], date="2009-06-27")) is None
     assert _after_own_date(_Line(("section", 0, 0), passage, "", ["p"])) is None
+
+
+def test_an_announcement_the_story_has_overtaken_is_no_section_line():
+    """The MJ brief, led by the November 2011 sentencing, said under "What happened" that
+    "Los Angeles prosecutors will file a criminal case ... on Monday" (February 2010)."""
+    text = "Los Angeles prosecutors will file a criminal case against Michael Jackson's doctor on Monday."
+    passage = Passage(id="P1", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, dt.date(2010, 2, 5), "en"))
+    assert _overtaken(passage, dt.date(2011, 11, 30))
+    assert not _overtaken(passage, dt.date(2010, 2, 6)), "still to come when the newest article was written"
+    main = Passage(id="P2", source_id="t", index=0, start=0, end=10, text="Dr Murray is sentenced to four years.")
+    other = Passage(id="P3", source_id="u", index=0, start=0, end=10, text="Jackson died in June 2009.")
+    view = _PromptView(articles=[], label_to_passage={"P1": passage, "P2": main, "P3": other})
+    answer = BriefPick(main="P2", sections=[SectionPick(aspect="what happened", passages=["P1"]),
+                                            SectionPick(aspect="background", passages=["P3"])], events=[])
+    warnings: list[str] = []
+    plan = _plan(answer, view, {}, warnings, dt.date(2011, 11, 30))
+    assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [("background", ["P3"])]
+    assert "left out" in warnings[0]

@@ -199,3 +199,13 @@ def test_a_name_with_an_apostrophe_is_found_in_a_source_that_writes_it_the_same_
     names = names_in("Hundreds of protesters marched through Ta'izz, Yemen.")
     assert "ta'izz" in names and all(name_present(name, source) for name in names)
     assert not name_present("ta'izz", frozenset(words("Des manifestants à Sanaa")))
+
+
+@needs_shared
+def test_a_relative_day_is_read_against_the_article_the_line_cites(mj):
+    """An MJ line quoting February 2010 ("prosecutors will file a criminal case ... on Monday")
+    was marked because its "Monday" was read after the cluster's last article, in December 2011."""
+    passage = next(p for p in mj.passages if "will file a criminal case against" in p.text)
+    report = verify(input_from_brief(_brief(mj, passage.text, passage.id), mj))
+    assert _claim(report, Position.of_sentence(0, 0)).verdict == Verdict.SUPPORTED
+    assert not [f for f in report.findings if "Monday" in f.message]

@@ -30,6 +30,7 @@ from .text import (
     guess_language,
     is_stop_word,
     look_alikes,
+    name_forms,
     numbers,
     qualifier,
     same_name,
@@ -120,7 +121,8 @@ _HASHTAG = re.compile(r"(?<![\w#&])#[^\W\d_]\w+")
 _ATTRIBUTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
     r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*"
-    r"|wrote|tweeted|posted|écrit|tweeté)\b|(?<![\w@])@\w{2,}",
+    r"|wrote|tweeted|posted|écrit|tweeté|chant\w*|shout\w*|slogans?|scand\w*|cri\w*|quoted?|citation)\b"
+    r"|(?<![\w@])@\w{2,}",
     re.IGNORECASE,
 )
 # The other language whose function words betray a line not written in the brief's.
@@ -140,6 +142,24 @@ def _vocabulary(texts: Sequence[str]) -> set[str]:
             vocab.add(token)
             vocab.update(part for part in re.split(r"['’-]", token) if part)
     return vocab
+
+
+def _article_dropped(text: str, names: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """Names the passages only write with their elided article, which the line dropped:
+    "L'Express" is a weekly, "Express" another paper. A name with its own form in another
+    language ("l'Elysée", the Elysée) is left to the name table."""
+    dropped = []
+    for name in dict.fromkeys(names):
+        if name_forms(name):
+            continue
+        pattern = re.compile(rf"\bl['’]{re.escape(name)}\b", re.IGNORECASE)
+        written = [m.group(0) for t in texts for m in pattern.finditer(fold(t))]
+        bare = re.search(rf"(?<!['’])\b{re.escape(name)}\b", fold(text))
+        if written and bare and not pattern.search(fold(text)):
+            form = next(m.group(0) for t in texts for m in re.finditer(r"\b[Ll]['’]\w+", t)
+                        if fold(m.group(0)) == written[0])
+            dropped.append(form)
+    return dropped
 
 
 def _name_supported(name: str, vocab: set[str]) -> bool:
@@ -177,6 +197,7 @@ def reports_words(text: str) -> bool:
 # What a line its passage only reports opens with when the model dropped who reports it.
 _REPORTED_OPENER = {"en": "Reportedly, ", "fr": "Selon les informations rapportées, "}
 _POSTED_OPENER = {"en": "{handle} wrote: ", "fr": "{handle} a écrit : "}
+_QUOTED_AS = {"en": "As quoted: “{text}”.", "fr": "Selon la citation : « {text} »."}
 _POST_OPENER = {"en": "A social media post said: ", "fr": "Un message publié sur les réseaux sociaux dit : "}
 
 
@@ -185,6 +206,11 @@ def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> st
     and restoring that is the whole fix, no re-ask needed. The first word keeps its capital
     only when it is a name: not a function word, and capitalised in `passages` (compared by
     its first letters, so "Russia" is the passages' "Russie")."""
+    sentences = [s for p in passages for s in _sentences(p.text)]
+    if sentences and _mostly_quoted(_aligned(text, sentences)) and not _HANDLE.search(" ".join(sentences)):
+        # Someone's words (a slogan, a statement) shown as theirs, in quotation marks.
+        marks = _QUOTED_AS.get(language, _QUOTED_AS["en"])
+        return marks.format(text=text.strip().rstrip(".").strip("\"“”«» "))
     opener = _REPORTED_OPENER.get(language, _REPORTED_OPENER["en"])
     handles = [m.group(0) for p in passages for m in _HANDLE.finditer(p.text)]
     if len(set(handles)) == 1:  # one author's post: say whose
@@ -264,8 +290,10 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
 # A sentence's end: its closing punctuation, then any closing quote or bracket.
 # An unended line this long ran out of room (the wording schema's 320 characters), mid-sentence.
 LONG_UNENDED = 280
-# Fewer content words than this and a line states no whole claim.
+# Fewer content words than this, from a passage of at least LONG_PASSAGE_WORDS, and a line
+# states no whole claim.
 MIN_CONTENT_WORDS = 3
+LONG_PASSAGE_WORDS = 8
 _ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
 
 
@@ -326,8 +354,10 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     problems: list[Problem] = []
     if not headline and _cut_off(text, passages, language):
         problems.append(Problem("cut", "the sentence is cut off: end it"))
-    elif len(content_words(text, language)) < MIN_CONTENT_WORDS:
-        # "On this day, the slogans.": a re-worded line that kept the setting and lost the claim.
+    elif (len(content_words(text, language)) < MIN_CONTENT_WORDS
+          and min((len(content_words(p.text)) for p in passages), default=0) >= LONG_PASSAGE_WORDS):
+        # "On this day, the slogans.": a re-worded line that kept the setting of a long passage
+        # and lost its claim ("The Elysée did not confirm it." may well say all a short one does).
         problems.append(Problem("cut", "the sentence says nothing whole: say who did what"))
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))
@@ -343,9 +373,12 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         for gloss, used in look_alikes(text, text_of_passage, guess_language(text_of_passage), language):
             problems.append(Problem("sense", f"“{gloss.written}” means “{gloss.meaning}” here, not “{used}”"))
     vocab = _vocabulary(texts)
-    missing = [n for n in names_in(text) if not _name_supported(n, vocab)]
+    names = names_in(text)
+    missing = [n for n in names if not _name_supported(n, vocab)]
     if missing:
         problems.append(Problem("name", f"the text does not name {', '.join(missing)}"))
+    for name in _article_dropped(text, names, texts):
+        problems.append(Problem("name", f"write “{name}” as the text does"))
     line_dates = resolve_dates(text, base, language)
     written = [n for t in texts for n in numbers(t)]
     allowed_numbers = {n.key for n in written} | _date_numbers(passages, dates)
@@ -381,10 +414,18 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         problems.append(Problem("negation", "the text says the opposite: keep its negation (not, neither, no)"))
     elif is_negated(text) and not any(is_negated(s) for s in sentences):
         problems.append(Problem("negation", "the text has no negation; do not add one"))
-    if _REPORTED.search(_aligned(text, sentences)) and not is_hedged(text):
+    rewords = _aligned(text, sentences)
+    if (_REPORTED.search(rewords) or _mostly_quoted(rewords)) and not is_hedged(text):
         problems.append(Problem("hedge", "the text only reports this (sources, reportedly, according to); "
                                 "say who reports it"))
     return problems
+
+
+def _mostly_quoted(sentence: str) -> bool:
+    """Whether most of the sentence is someone's words in quotation marks (a slogan, a chant, a
+    statement): a line that says them says them as theirs, not as the brief's."""
+    quoted = sum(len(m.group(0)) for m in _QUOTATION.finditer(sentence))
+    return quoted >= 0.5 * len(sentence.strip())
 
 
 def copied_span(text: str, passage: Passage, share: float = 0.8, minimum: int = 6) -> tuple[int, int] | None:

@@ -249,8 +249,9 @@ class VerificationSummary(Record):
     contradicted: int
     findings: int
     passed: bool
-    translated: int = Field(default=0, description="lines translated from another language and checked by the "
-                            "gate only, which the verifier's model-free scorer cannot compare")
+    translated: int = Field(default=0, description="lines translated from another language that the verifier's "
+                            "model-free scorer, which cannot compare languages, does not find supported: checked by "
+                            "the gate only")
 
 
 class Brief(Record):

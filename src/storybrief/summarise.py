@@ -434,7 +434,7 @@ class _Plan:
 
 
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
-          warnings: list[str]) -> _Plan:
+          warnings: list[str], newest: dt.date | None = None) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
     the timeline spanning the story up to its latest development (the first of `events`)."""
     labels = view.label_to_passage
@@ -455,6 +455,12 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
             passage = labels.get(str(label))
             if passage is not None and passage.id not in used:
                 used.add(passage.id)
+                if _overtaken(passage, newest):
+                    # "Prosecutors will file a case on Monday", from February 2010, in a brief of
+                    # November 2011: an announcement the story has long since overtaken.
+                    warnings.append(f"a passage chosen for “{aspect}” was left out: it announces what was "
+                                    f"to happen before {newest}, the date of the newest article")
+                    continue
                 # "What was said" over a passage in which nobody says anything is a wrong title.
                 said = aspect != "what was said" or reports_words(passage.text)
                 merged.setdefault(aspect if said else "what happened", []).append(passage)
@@ -478,6 +484,19 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
             chosen.append(event)
     chosen = sorted(chosen, key=lambda e: (_parse_partial_date(e.date), len(e.date)))
     return _Plan(main, sections, chosen)
+
+
+# An announcement this many days older than the newest article has been overtaken by events.
+OVERTAKEN_DAYS = 7
+
+
+def _overtaken(passage: Passage, newest: dt.date | None) -> bool:
+    """Whether the passage announces, in the future tense, what was to happen well before the
+    story's newest article: its news is old, and its "will" reads as still to come."""
+    if newest is None:
+        return False
+    return any(d.tense == "future" and d.role == "event" and d.precision == "day"
+               and (newest - _parse_partial_date(d.iso)).days > OVERTAKEN_DAYS for d in passage.dates)
 
 
 def _retold(a: EventCandidate, b: EventCandidate) -> bool:
@@ -647,7 +666,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             options = replace(options, passage_tokens=budget)
             continue
         break
-    plan = _plan(answer, view, events, warnings)
+    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None))
     latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
     main = _headline_passage(plan, latest, story, latest_numbers)
 
@@ -1078,11 +1097,16 @@ def _stamp(brief: Brief, report: VerificationReport) -> Brief:
     are supported by their citations; a translation the gate checked is not "supported"."""
     counted = [c for c in report.claims if c.kind in ("sentence", "timeline")]
     every_line = all(c.verdict == "supported" for c in counted)
-    passed = report.summary.passed and every_line and brief.headline_flag is None
-    translated = sum(1 for s in brief.sections for x in s.sentences if x.translated_from)
-    translated += sum(1 for e in brief.timeline if e.translated_from)
+    translated = {Position.of_sentence(i, j) for i, s in enumerate(brief.sections)
+                  for j, x in enumerate(s.sentences) if x.translated_from}
+    translated |= {Position.of_entry(k) for k, e in enumerate(brief.timeline) if e.translated_from}
+    passed = report.summary.passed and every_line and not translated and brief.headline_flag is None
+    # Every line the scorer doubts is counted once: a translation (marked so where it stands,
+    # and checked by the gate only) or a line marked with the scorer's reason. The banner's
+    # "supported", translated and marked then add up to the lines shown.
+    doubted = sum(1 for c in counted if c.verdict != "supported" and c.position in translated)
     return brief.model_copy(update={"verification": report.summary.model_copy(
-        update={"passed": passed, "translated": translated})})
+        update={"passed": passed, "translated": doubted})})
 
 
 def _problem(claim, report: VerificationReport) -> str:

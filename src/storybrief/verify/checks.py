@@ -34,6 +34,7 @@ latter into the verdict.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -165,6 +166,7 @@ class Checker:
         self.cluster_stems = read.stems
         base = [s.published for s in inp.story.sources if s.published]
         self.base = max(base) if base else None
+        self.source_of_passage = {p.id: p.source_id for p in inp.story.passages}
         self._cache: dict[tuple, _Evidence] = {}
         self.findings: list[Finding] = list(inp.findings)
         self.precision_failures: dict[int, list[Position]] = {}
@@ -288,9 +290,18 @@ class Checker:
                          f"[{n}] points at no given source (only {self._given()} were given): "
                          "it cannot be checked, and may cite an article from another story")
 
+    def claim_base(self, claim: Claim) -> dt.date | None:
+        """The day a claim's relative dates are read against: the publication of the article it
+        cites, as its "on Monday" was written then (an MJ line quoting February 2010's "will
+        file ... on Monday" is 8 February 2010, not a Monday after the cluster's last article);
+        the cluster's latest day when it cites none that is dated."""
+        cited = [self.source_by_id.get(self.source_of_passage.get(pid, "")) for pid in claim.passage_ids or []]
+        cited += [self.inp.numbered[n].source for n in claim.markers if n in self.inp.numbered]
+        return next((source.published for source in cited if source is not None and source.published), self.base)
+
     def facts(self, claim: Claim) -> _Facts:
         text = claim.text
-        dates = [] if claim.kind == "timeline" else resolve_dates(text, self.base, "und")
+        dates = [] if claim.kind == "timeline" else resolve_dates(text, self.claim_base(claim), "und")
         names = names_in(text)
         numbers = numbers_in(text, [(d.start, d.end) for d in dates])
         stems = content_stems(text)
