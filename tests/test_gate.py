@@ -335,3 +335,17 @@ def test_words_the_passage_quotes_stay_someones():
     assert fixed == ("As quoted: “The future is for freedom, neither Ali nor Bashar, the time of the rabble is over, "
                      "long live the Arab people”.")
     assert check_line(fixed, [passage], "en") == []
+
+
+def test_a_headline_is_one_short_sentence():
+    """The MJ draft's headline ran to three sentences and stopped at "... in a television inter."."""
+    text = ("Dr Murray was speaking to Steve Hewlett for a Channel 4 documentary which aired on Thursday night. "
+            "Dr Murray, who was convicted of the involuntary manslaughter of Michael Jackson, has defended his "
+            "actions in a television interview.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    good = "Dr Murray, convicted of the involuntary manslaughter of Michael Jackson, defends his actions in a television interview"
+    assert check_line(good, [passage], "en", headline=True) == []
+    assert _kinds(check_line("Dr Murray has defended his actions in a television inter.", [passage], "en",
+                             headline=True)) == {"cut"}
+    assert _kinds(check_line(good + ". Dr Murray was speaking to Steve Hewlett.", [passage], "en",
+                             headline=True)) == {"cut"}

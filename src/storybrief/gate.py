@@ -290,6 +290,10 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
 # A sentence's end: its closing punctuation, then any closing quote or bracket.
 # An unended line this long ran out of room (the wording schema's 320 characters), mid-sentence.
 LONG_UNENDED = 280
+# A headline longer than this is a paragraph, not a headline; one whose last word keeps less
+# than this share of a word of its passage was cut short.
+MAX_HEADLINE_WORDS = 25
+HEADLINE_CUT_SHARE = 0.7
 # Fewer content words than this, from a passage of at least LONG_PASSAGE_WORDS, and a line
 # states no whole claim.
 MIN_CONTENT_WORDS = 3
@@ -310,8 +314,18 @@ def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     last = tokens[-1] if tokens else ""
     if is_stop_word(last, language):
         return True
+    return _last_word_cut(text, passages)
+
+
+def _last_word_cut(text: str, passages: Sequence[Passage], share: float = 1.0) -> bool:
+    """Whether the line's last word is a word of its passages cut short ("Sale" for "Saleh",
+    "inter" for "interview"), keeping at most `share` of it (an ended headline's "Libya" is
+    no cut "Libyan")."""
+    tokens = _tokens(text)
+    last = tokens[-1] if tokens else ""
     written = {t for p in passages for t in _tokens(p.text)}
-    return last not in written and any(t.startswith(last) for t in written)
+    return (len(last) >= 2 and last not in written
+            and any(t.startswith(last) and len(last) < share * len(t) for t in written))
 
 
 def _qualifiers_changed(text: str, texts: Sequence[str], skip: Sequence[tuple[int, int]]) -> list[Problem]:
@@ -352,7 +366,11 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if not text or len(_tokens(text)) < 3:
         return [Problem("missing", "no sentence was written for this text")]
     problems: list[Problem] = []
-    if not headline and _cut_off(text, passages, language):
+    if headline and (len(_tokens(text)) > MAX_HEADLINE_WORDS or len(_sentences(text)) > 1
+                     or _last_word_cut(text, passages, HEADLINE_CUT_SHARE)):
+        # The model once wrote three sentences and stopped at "... in a television inter."
+        problems.append(Problem("cut", f"a headline is one sentence of at most {MAX_HEADLINE_WORDS} words"))
+    elif not headline and _cut_off(text, passages, language):
         problems.append(Problem("cut", "the sentence is cut off: end it"))
     elif (len(content_words(text, language)) < MIN_CONTENT_WORDS
           and min((len(content_words(p.text)) for p in passages), default=0) >= LONG_PASSAGE_WORDS):
