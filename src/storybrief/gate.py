@@ -106,17 +106,18 @@ _NEGATION = re.compile(
     r"|\bn(?:e\b|['’])|\b(?:pas|jamais|ni|aucun\w*|rien|sans|d[ée]menti\w*|ni[ée]\w*)\b",
     re.IGNORECASE,
 )
+_HASHTAG_PATTERN = r"(?<![\w#&])#[^\W\d_]\w+"
 # What makes a passage's claim reported, or someone's word, rather than established.
 _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
     r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
     r"|ont (?:déclaré|dit|affirmé|indiqué))\b"
     r"|(?<![\w@])@\w{2,}"  # a post quoted from social media: its author's words, not the news'
-    r"|(?<![\w#&])#[^\W\d_]\w+",  # a post known by its hashtags ("#SanaaMassacre")
+    rf"|{_HASHTAG_PATTERN}",  # a post known by its hashtags ("#SanaaMassacre")
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
-_HASHTAG = re.compile(r"(?<![\w#&])#[^\W\d_]\w+")
+_HASHTAG = re.compile(_HASHTAG_PATTERN)
 # What makes a line say who claims it.
 _ATTRIBUTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
@@ -206,8 +207,9 @@ def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> st
     and restoring that is the whole fix, no re-ask needed. The first word keeps its capital
     only when it is a name: not a function word, and capitalised in `passages` (compared by
     its first letters, so "Russia" is the passages' "Russie")."""
-    sentences = [s for p in passages for s in _sentences(p.text)]
-    if sentences and _mostly_quoted(_aligned(text, sentences)) and not _HANDLE.search(" ".join(sentences)):
+    passage_sentences = [s for p in passages for s in _sentences(p.text)]
+    if (passage_sentences and _mostly_quoted(_aligned(text, passage_sentences))
+            and not _HANDLE.search(" ".join(passage_sentences))):
         # Someone's words (a slogan, a statement) shown as theirs, in quotation marks.
         marks = _QUOTED_AS.get(language, _QUOTED_AS["en"])
         return marks.format(text=text.strip().rstrip(".").strip("\"“”«» "))
@@ -287,7 +289,6 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
                for p in passages for d in p.dates)
 
 
-# A sentence's end: its closing punctuation, then any closing quote or bracket.
 # An unended line this long ran out of room (the wording schema's 320 characters), mid-sentence.
 LONG_UNENDED = 280
 # A headline longer than this is a paragraph, not a headline; one whose last word keeps less
@@ -298,6 +299,7 @@ HEADLINE_CUT_SHARE = 0.7
 # states no whole claim.
 MIN_CONTENT_WORDS = 3
 LONG_PASSAGE_WORDS = 8
+# A sentence's end: its closing punctuation, then any closing quote or bracket.
 _ENDED = re.compile(r"[.!?…][\"'”»’)\]]*\s*$")
 
 

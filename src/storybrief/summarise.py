@@ -34,8 +34,7 @@ from pydantic import Field, ValidationError, create_model
 
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
-from .events import event_candidates as grouped_event_candidates
-from .events import reports_same_event
+from .events import event_candidates as grouped_event_candidates, reports_same_event
 from .gate import Problem, attributed, check_line, find_copy, finished, reports_words
 from .llm import LLM, StructuredFailure
 from .models import (
@@ -278,7 +277,6 @@ def _agreement(passages: Sequence[Passage]) -> dict[str, float]:
                   for q in passages if q.id != p.id]
         agreement[p.id] = round(statistics.fmean(shares), 1) if shares else 0.0
     return agreement
-
 
 
 # ---------------------------------------------------------------------------
