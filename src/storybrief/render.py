@@ -69,8 +69,8 @@ LABELS = {
         "headline_from": "headline translated from {language}",
         "passed": "Verification passed: all {n} lines are supported by their cited passages",
         "not_passed": "Not fully verified: {supported} of {n} lines are supported by their cited passages",
-        "translated": "{count} translated from another language, checked for names, numbers, dates, roles "
-                      "and negation only",
+        "translated": "{count} more translated from another language, checked for names, numbers, dates, "
+                      "roles and negation only",
         "marked": "{count} marked where they stand",
     },
     "fr": {
@@ -84,8 +84,8 @@ LABELS = {
         "headline_from": "titre traduit de l'{language}",
         "passed": "Vérification réussie : les {n} lignes sont étayées par les passages cités",
         "not_passed": "Vérification partielle : {supported} lignes sur {n} sont étayées par les passages cités",
-        "translated": "{count} traduites d'une autre langue, vérifiées pour les noms, nombres, dates, fonctions "
-                      "et négations seulement",
+        "translated": "{count} autres traduites d'une autre langue, vérifiées pour les noms, nombres, dates, "
+                      "fonctions et négations seulement",
         "marked": "{count} signalées sur place",
     },
 }
