@@ -140,6 +140,10 @@ def test_a_story_that_gained_articles_says_what_changed(digest_runs):
     for sentence in what_changed.sentences:  # each new development cites the new article
         assert sentence.citations and all(brief.passages[c].source_id == new_source for c in sentence.citations)
     assert state.changes == [s.text for s in what_changed.sentences]
+    # Stamped as `storybrief brief` stamps it: a pass means every line supported, none translated.
+    v = brief.verification
+    translated = [x for s in brief.sections for x in s.sentences if x.translated_from]
+    assert v is not None and v.passed == (v.supported == v.sentences and not translated and brief.headline_flag is None)
     markdown = (out / "stories" / "murray-verdict" / "brief.md").read_text()
     assert "Updated (4 articles)" in markdown and "**What changed: 1 new article**" in markdown
     # The previous brief is kept, and the new one was asked with it as context.

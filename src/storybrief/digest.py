@@ -430,6 +430,7 @@ def process_story(plan: Plan, settings: DigestSettings, pending=None) -> StoryOu
     from . import verify as verifier
     from .render import render
     from .sources import build_story
+    from .summarise import stamp
 
     started = time.perf_counter()
     store = DigestStore(settings.out_dir)
@@ -457,7 +458,8 @@ def process_story(plan: Plan, settings: DigestSettings, pending=None) -> StoryOu
             raise
         cache.put(key, brief)  # before any output: a kill from here on costs no model call
     report = verifier.verify_brief(brief, story)
-    brief = brief.model_copy(update={"verification": report.summary})
+    # Stamped as `storybrief brief` stamps it: a translated or partly supported line is no pass.
+    brief = stamp(brief, report)
     status: Literal["new", "updated", "revised"] = "new"
     changes: list[str] = []
     new_articles = len(job.hashes)

@@ -984,7 +984,7 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
             brief = brief.model_copy(update={"warnings": [*brief.warnings, note]})
     if check is None:
         return brief
-    return _stamp(brief, check(brief, story))
+    return stamp(brief, check(brief, story))
 
 
 # Findings the verifier makes without its scorer: they hold across languages.
@@ -1090,7 +1090,7 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
     return brief.model_copy(update={"warnings": warnings})
 
 
-def _stamp(brief: Brief, report: VerificationReport) -> Brief:
+def stamp(brief: Brief, report: VerificationReport) -> Brief:
     """'Verification passed' only when every sentence, every timeline entry and the headline
     are supported by their citations; a translation the gate checked is not "supported"."""
     counted = [c for c in report.claims if c.kind in ("sentence", "timeline")]
