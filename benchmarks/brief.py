@@ -59,7 +59,9 @@ def main() -> None:
     with EmbeddedServer(model_path) as server:
         llm = LLM(Endpoint(), server.base_url)
         sent: list[bytes] = []
-        llm._client._client.event_hooks["request"].append(lambda request: sent.append(request.read()))
+        # Only the completions are replayed: the same client also asks the server's /tokenize.
+        llm._client._client.event_hooks["request"].append(
+            lambda request: sent.append(request.read()) if request.url.path.endswith("/chat/completions") else None)
         started = time.perf_counter()
         story = build_story([args.story])
         ingest_seconds = time.perf_counter() - started
