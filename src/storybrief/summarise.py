@@ -598,10 +598,12 @@ def _after_own_date(line: _Line) -> tuple[int, int] | None:
     """The span of a timeline entry's passage after the date it opens with, when that is the
     entry's date: a chronology's "28 June 2009 Los Angeles police interview Dr Murray" is
     quoted from "Los Angeles", its date shown once, beside it."""
+    if line.where[0] != "timeline":
+        return None
     text = line.passage.text
     for date in line.passage.dates:
-        if line.where[0] == "timeline" and date.iso == line.date and not text[:date.start].strip(" -–—:"):
-            start = date.end + len(text[date.end:]) - len(text[date.end:].lstrip(" -–—:,"))
+        if date.iso == line.date and not text[:date.start].strip(" -–—:"):
+            start = len(text) - len(text[date.end:].lstrip(" -–—:,"))
             return (start, len(text)) if start < len(text) else None
     return None
 
