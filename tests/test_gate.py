@@ -349,3 +349,17 @@ def test_a_headline_is_one_short_sentence():
                              headline=True)) == {"cut"}
     assert _kinds(check_line(good + ". Dr Murray was speaking to Steve Hewlett.", [passage], "en",
                              headline=True)) == {"cut"}
+
+
+def test_a_line_that_points_at_the_articles_picture_or_source_fails():
+    """The Yemen brief dated a photo shoot ("took this picture"); the seed brief's "this source"
+    read as the cited article once the person it meant was dropped."""
+    text = ("Le photographe espagnol a pris celui-ci au Yemen, le 15 octobre 2011, dans une mosquée de Sanaa, "
+            "transformée en hôpital.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "A Spanish photographer took this picture in Yemen, in a mosque in Sanaa."
+    assert _kinds(check_line(line, [passage], "en")) == {"context"}
+    text = "Aucune autre précision n'a été donnée par cette source, hormis que l'objectif était le dialogue."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = "No further information was provided by this source, except that the objective was dialogue."
+    assert "context" in _kinds(check_line(line, [passage], "en"))

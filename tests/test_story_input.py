@@ -170,3 +170,54 @@ def test_the_brief_lists_articles_set_aside_as_off_topic(yemen):
 def test_a_byline_run_into_the_first_paragraph_is_stripped():
     text = "By Peter Bowes BBC News, Los Angeles The high profile trial in Los Angeles has attracted crowds."
     assert clean_text(text) == "The high profile trial in Los Angeles has attracted crowds."
+
+
+def test_a_caption_run_into_a_chronology_entry_is_cut_off_and_the_entry_keeps_its_date():
+    """The MJ round-up glued a witness's caption before "20 October 2011 The prosecution's final
+    witness ...", and the lead-in rule took a chronology's own date for a caption."""
+    text = ('7 November 2011 The jury finds him guilty after nine hours of deliberations.\n'
+            'Dr Christopher Rogers: "It\'s reasonable to believe that the doctor had an imperfect control over the '
+            'dose" 20 October 2011 The prosecution\'s final witness tells the court that the doctor made violations.\n'
+            "Jackson was rehearsing for his London residency when he died 25 June 2009 Dr Murray finds Jackson "
+            "unconscious in the bedroom of his mansion.\n"
+            "The singer died on 25 June 2009 Michael Jackson was fifty years old.")
+    assert clean_text(text).split("\n\n") == [
+        "7 November 2011 The jury finds him guilty after nine hours of deliberations.",
+        'Dr Christopher Rogers: "It\'s reasonable to believe that the doctor had an imperfect control over the dose"',
+        "20 October 2011 The prosecution's final witness tells the court that the doctor made violations.",
+        "Jackson was rehearsing for his London residency when he died",
+        "25 June 2009 Dr Murray finds Jackson unconscious in the bedroom of his mansion.",
+        # After a function word the date is the sentence's own.
+        "The singer died on 25 June 2009 Michael Jackson was fifty years old.",
+    ]
+
+
+def test_a_caption_ending_in_a_year_is_cut_before_the_sentence_it_runs_into():
+    """Two MJ lines quoted a caption fused with the article's first sentence."""
+    repeated = ("Michael Jackson died in June 2009 Michael Jackson was in good spirits.\nWith less than three weeks "
+                "to go before the start of his comeback concerts at London's O2 arena, he had to admit it.")
+    assert clean_text(repeated).split("\n\n")[:2] == ["Michael Jackson died in June 2009",
+                                                       "Michael Jackson was in good spirits."]
+    clause = ("Dr Conrad Murray was hired by Jackson after becoming friends in 2006 When Michael Jackson died on "
+              "25 June 2009, Dr Conrad Murray was at the hospital for the pop superstar.")
+    assert clean_text(clause) == ("When Michael Jackson died on 25 June 2009, Dr Conrad Murray was at the hospital "
+                                  "for the pop superstar.")
+    # A song's title is a name, not a clause: "When Doves Cry" after a lower-case word stays.
+    title = "The crowd sang along to the song When Doves Cry as the band played on into the night."
+    assert clean_text(title) == title
+
+
+def test_a_video_credit_is_dropped():
+    text = ('A Taiz, les manifestants ont scandé "nous sacrifions notre âme et notre sang pour toi Syrie". '
+            "(Vidéos de taizcitynet)")
+    assert clean_text(text) == ('A Taiz, les manifestants ont scandé "nous sacrifions notre âme et notre sang pour '
+                                'toi Syrie".')
+
+
+def test_an_agencys_own_dispatch_names_the_agency():
+    """The seed's French article quotes people who spoke "à Reuters" and ends with Reuters' credits."""
+    dispatch = ("Deux sources diplomatiques ont déclaré mercredi à Reuters que la visite avait eu lieu.\n\n"
+                "(John Irish, avec Elizabeth Pineau, rédigé par Jean Terzian, édité par Bertrand Boucey)")
+    assert outlet_from_text(dispatch) == "Reuters"
+    # Another outlet citing the agency is not the agency.
+    assert outlet_from_text("Deux sources ont déclaré à Reuters que la visite avait eu lieu.") is None

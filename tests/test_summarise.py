@@ -418,11 +418,10 @@ def test_a_headline_stand_in_is_the_newest_reports_line(seed_story, unreachable)
     """Reuters' French article is of 4 February, The Moscow Times' of the 5th: when the headline
     and the titles fail, the stand-in is the line from the 5th, though the brief lists it second."""
     sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
-    allies = _passage(seed_story, "D'après les deux sources")
+    trip = _passage(seed_story, "Le voyage d'Emmanuel Bonne")
     kremlin = _passage(seed_story, "On Thursday, the Kremlin said")
     brief = _brief(seed_story, [Section(lead="What happened", sentences=[
-        Sentence(text="According to the two sources, the allies of Paris were informed of the initiative.",
-                 citations=[allies.id]),
+        Sentence(text="Emmanuel Bonne's trip to Russia was first reported by L'Express.", citations=[trip.id]),
         Sentence(text=kremlin.text, citations=[kremlin.id])])],
         headline="Macron reportedly sent his top diplomatic adviser to meet with Kremlin officials",
         headline_citations=[sent.id])
@@ -485,12 +484,24 @@ def test_a_copied_passage_is_a_quote_only_in_the_briefs_language(seed_story):
 
 def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
     """The reader is told which lines were translated, whatever the verifier made of them."""
-    allies = _passage(seed_story, "D'après les deux sources")
-    line = "According to the two sources, the allies of Paris were informed of the initiative."
+    trip = _passage(seed_story, "Le voyage d'Emmanuel Bonne")
+    line = "Emmanuel Bonne's trip to Russia was first reported by L'Express."
     honest = _honest(seed_story)
     brief = honest.model_copy(update={"sections": [
-        Section(lead="What happened", sentences=[Sentence(text=line, citations=[allies.id])]), *honest.sections]})
-    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), _tamper("supported", "allies of Paris"))
+        Section(lead="What happened", sentences=[Sentence(text=line, citations=[trip.id])]), *honest.sections]})
+    def scored_supported(brief, story):
+        # The lexical scorer finds this translation only partly supported; a scorer that reads
+        # both languages finds it supported.
+        report = verify_brief(brief, story)
+        claims = [c.model_copy(update={"verdict": "supported"}) if "first reported" in c.text else c
+                  for c in report.claims]
+        doubted = sum(1 for a, b in zip(report.claims, claims, strict=True) if a.verdict != b.verdict)
+        summary = report.summary.model_copy(update={
+            "supported": report.summary.supported + doubted,
+            "partially_supported": report.summary.partially_supported - doubted})
+        return report.model_copy(update={"claims": claims, "summary": summary})
+
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), scored_supported)
     assert unreachable.calls == []
     translated = checked.sections[0].sentences[0]
     assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
@@ -592,3 +603,17 @@ def test_an_announcement_the_story_has_overtaken_is_no_section_line():
     plan = _plan(answer, view, {}, warnings, dt.date(2011, 11, 30))
     assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [("background", ["P3"])]
     assert "left out" in warnings[0]
+
+
+def test_an_event_told_only_by_what_its_article_shows_is_no_candidate():
+    """Yemen's newest article, about a photo prize, gave "the photographer took this one on 15
+    October 2011" as a timeline event."""
+    from storybrief.models import Source, Story
+    from storybrief.passages import split_passages
+
+    texts = ["Le photographe espagnol a pris celui-ci au Yemen, le 15 octobre 2011, dans une mosquée de Sanaa.",
+             "Le 18 septembre 2011, les forces de l'ordre ont ouvert le feu sur les manifestants à Sanaa."]
+    sources = [Source(id=f"s{n}", number=n, origins=[f"{n}.txt"], published=dt.date(2012, 2, 10), language="fr",
+                      text=text) for n, text in enumerate(texts, 1)]
+    story = Story(name="t", sources=sources, passages=[p for s in sources for p in split_passages(s, s.published)])
+    assert [c.date for c in event_candidates(story)] == ["2011-09-18"]

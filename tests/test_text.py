@@ -11,6 +11,7 @@ from storybrief.text import (
     glossed,
     guess_language,
     is_stop_word,
+    leans_on_context,
     look_alikes,
     month_name,
     month_number,
@@ -198,3 +199,31 @@ def test_a_glossary_gives_the_senses_a_small_model_gets_wrong():
     assert glossed("Manifestation contre le régime.", "fr", "en") == "Manifestation [demonstrations, protests] contre le régime."
     assert [(g.written, used) for g, used in look_alikes("The militants marched.", text, "fr", "en")] == [
         ("militants", "militants")]
+
+
+@pytest.mark.parametrize("text, bound", [
+    ("Aucune autre précision n'a été donnée par cette source, hormis que l'objectif était le dialogue.", True),
+    ("D'après les deux sources diplomatiques, les alliés de Paris ont été informés.", True),
+    ("Selon la même source, les opérations devaient se poursuivre pendant la nuit.", True),
+    ("Le photographe espagnol a pris celui-ci au Yemen, le 15 octobre 2011.", True),
+    ("La vidéo ci-dessous montre des gens jetant un portrait du président.", True),
+    ("No further information was provided by this source.", True),
+    ("A Spanish photographer took this picture of Yemen on 15 October 2011.", True),
+    # A source or a picture the sentence itself names or describes needs no article.
+    ("Two diplomatic sources told Reuters the visit took place.", False),
+    ("He said that sources close to the president had confirmed it.", False),
+    ("A judge ruled that footage of Jackson rehearsing will not be shown in court.", False),
+    ("Le cabinet de François Fillon précise que celui-ci s'est entretenu avec Stephen Harper.", False),
+])
+def test_a_sentence_that_needs_its_article_is_told_apart(text, bound):
+    assert leans_on_context(text) is bound
+
+
+def test_a_deal_drawn_up_by_others_is_not_one_signed_with_them():
+    text = "Saleh signe un accord élaboré par les monarchies du Golfe. Le temps des canailles est fini, vive le peuple"
+    found = {(g.meaning, used) for g, used in look_alikes(
+        "Saleh signed an agreement with the Gulf monarchies. The time of canaille is over, live the people.",
+        text, "fr", "en")}
+    assert found == {("drawn up by", "agreement with"), ("scoundrels", "canaille"), ("long live", "live")}
+    assert look_alikes("Saleh signed a deal drawn up by the Gulf monarchies; long live the people.", text,
+                       "fr", "en") == []

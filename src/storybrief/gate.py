@@ -29,6 +29,7 @@ from .text import (
     fold,
     guess_language,
     is_stop_word,
+    leans_on_context,
     look_alikes,
     name_forms,
     numbers,
@@ -42,7 +43,7 @@ __all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "f
            "reports_words"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
-                      "hedge"]
+                      "hedge", "context"]
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,11 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         # "On this day, the slogans.": a re-worded line that kept the setting of a long passage
         # and lost its claim ("The Elysée did not confirm it." may well say all a short one does).
         problems.append(Problem("cut", "the sentence says nothing whole: say who did what"))
+    if leans_on_context(text, language):
+        # "took this picture", "provided by this source": the brief has no picture, and its
+        # "this source" would read as the cited article.
+        problems.append(Problem("context", "the sentence points at a picture or a source the brief does not have: "
+                                "say what happened, and who says so"))
     if _FOREIGN_SCRIPT.search(text):
         problems.append(Problem("script", "the sentence drifts into another script"))
     other = _OTHER_LANGUAGE.get(language)

@@ -582,7 +582,8 @@ def render_markdown(brief: Brief) -> str:
         if s["url"]:
             line += f", {_md_link(s['url'])}"
         if s["origins"]:
-            line += " (merged from " + ", ".join(md_escape(o) for o in s["origins"]) + ")"
+            # The input files are the JSON's to list: an editor needs the count, not our paths.
+            line += f" (merged from {len(s['origins'])} near-duplicate copies)"
         if s["omitted"]:
             line += " (left out of the model's input)"
         lines.append(line)

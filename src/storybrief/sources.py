@@ -180,7 +180,8 @@ _WEEKDAY_STAMP = re.compile(
 # An embed's credit in brackets: "(Vidéo mise en ligne par alabdulkadir)", "(video uploaded by x)".
 _MEDIA_CREDIT = re.compile(
     r"[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:mises?\s+en\s+ligne|publi[ée]e?s?|post[ée]e?s?|upload[ée]d?|posted|"
-    r"uploaded|shared)\s+(?:par|by)\s+[^()\n]{1,60}\)",
+    r"uploaded|shared)\s+(?:par|by)\s+[^()\n]{1,60}\)"
+    r"|[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:de|from|by|via|:)\s+@?[\w.-]+\)",  # "(Vidéos de taizcitynet)"
     re.I,
 )
 # A link's language, noted after it: "[en anglais]", "(en arabe)", "(en anglais comme la plupart des liens du billet)".
@@ -208,6 +209,10 @@ MIN_FACT_LABELS = 2
 _NOT_OPENERS = frozenset({"Dr", "Mr", "Mrs", "Ms", "Miss", "Doctor", "Rev", "Sir", "Lady", "Lord", "Prof", "St", "Mme",
                           "Me", "Mgr", "I", "You", "We", "My", "Your", "Our", "This"})
 _OPENERS_AFTER_NAME = frozenset({"The", "A", "An", "There", "He", "She", "They", "But", "His", "Their"})
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# Words that open a clause before a name ("... friends in 2006 When Michael Jackson died"): after a
+# caption's closing year they open the sentence even though a capitalised word follows.
+_CLAUSE_OPENERS = frozenset({"When", "While", "After", "Before", "Although", "Because", "Since", "Once"})
 MIN_LEAD_IN_WORDS = 3
 MIN_LOWERCASE_WORDS_AFTER = 3
 MAX_LEAD_INS = 3
@@ -347,7 +352,16 @@ def outlet_from_text(raw: str) -> str | None:
     if counts[best]:
         return best
     stamp = _SITE_STAMP.search(raw)
-    return stamp.group(1) if stamp else None
+    if stamp:
+        return stamp.group(1)
+    # An agency's own dispatch: people spoke to it ("ont déclaré mercredi à Reuters") and its
+    # reporters' credits close the text ("(John Irish, avec ..., édité par ...)").
+    last = next((line for line in reversed(raw.strip().split("\n")) if line.strip()), "")
+    told = _TOLD_AGENCY.search(raw)
+    return _AGENCIES[fold(told.group(1)).lower()] if told and _is_credits(last) else None
+
+
+_TOLD_AGENCY = re.compile(r"\b(?:told|à|to) (?:l['’])?(Reuters|AFP)\b")
 
 
 def _given_outlet(value: object) -> str | None:
@@ -395,7 +409,7 @@ def _is_chrome(line: str) -> bool:
 
 
 def _opens_sentence(word: str, next_word: str | None, lowercase_words: frozenset[str],
-                    capitalised_inside: frozenset[str]) -> bool:
+                    capitalised_inside: frozenset[str], after_year: bool = False) -> bool:
     """Whether a capitalised `word` that follows a lower-case one without punctuation opens a
     new sentence: a function word ("The", "A", "There") or a common word the article otherwise
     writes in lower case ("Police", "Stars"), not followed by another capitalised word (titles
@@ -404,7 +418,7 @@ def _opens_sentence(word: str, next_word: str | None, lowercase_words: frozenset
         return False
     if month_number(word) or weekday_number(word):
         return False
-    if next_word is not None and next_word[:1].isupper():
+    if next_word is not None and next_word[:1].isupper() and not (after_year and word in _CLAUSE_OPENERS):
         return False
     folded = fold(word)
     if folded in STOP_WORDS["en"]:
@@ -428,16 +442,21 @@ def _glued_lead_in(line: str, lowercase_words: frozenset[str], capitalised_insid
         if i < MIN_LEAD_IN_WORDS or not re.fullmatch(r"['’\"”)]?\s", between) or line[word.end():word.end() + 1] == ".":
             continue  # an initial ("Cindy A.") is not a sentence's first word
         before, opener = prev.group(), word.group()
-        if fold(before) in ALL_STOP_WORDS or (before[:1].isdigit() and not re.fullmatch(r"(?:19|20)\d\d", before)):
+        after_year = bool(_YEAR.fullmatch(before))
+        if fold(before) in ALL_STOP_WORDS or (before[:1].isdigit() and not after_year):
             continue  # a number names ("the Jackson 5 The ..."); a year ends a caption ("... in 2009 The headboard")
-        if not before[:1].islower() and opener not in _OPENERS_AFTER_NAME:
+        if not before[:1].islower() and opener not in _OPENERS_AFTER_NAME | (_CLAUSE_OPENERS if after_year else set()):
             continue  # after a name ("... O2 Arena The release") only these open a sentence ("Beat It")
         next_word = spans[i + 1].group() if i + 1 < len(spans) else None
-        if not _opens_sentence(opener, next_word, lowercase_words, capitalised_inside):
+        if not _opens_sentence(opener, next_word, lowercase_words, capitalised_inside, after_year):
             continue
-        if _reads_as_prose(line, word.start()):
+        if _reads_as_prose(line, word.start()) and not _CHRONOLOGY_DATE.fullmatch(line[:word.start()].strip()):
             return word.start()
     return None
+
+
+# A chronology's date opening its entry ("20 October 2011 The prosecution's ..."), no lead-in.
+_CHRONOLOGY_DATE = re.compile(rf"\d{{1,2}}(?:er)? (?:{_MONTHS_EN}|{_MONTHS_FR}) (?:19|20)\d\d,?", re.I)
 
 
 def _reads_as_prose(line: str, start: int) -> bool:
@@ -452,9 +471,10 @@ MAX_HEADLINE_WORDS = 15
 
 
 def _glued_headline(line: str) -> int | None:
-    """Where the first sentence starts when the article's headline is glued in front of it and
-    the sentence opens with the name the headline opens with ("Michael Jackson doctor gets four
-    years in prison Michael Jackson's former doctor, Conrad Murray, has been sentenced ..."):
+    """Where the first sentence starts when the article's headline or a caption is glued in front
+    of it and the sentence opens with the name the lead-in opens with ("Michael Jackson doctor gets
+    four years in prison Michael Jackson's former doctor, Conrad Murray, has been sentenced ...",
+    "Michael Jackson died in June 2009 Michael Jackson was in good spirits."):
     the offset of the sentence, or None. Names are no sentence openers for `_glued_lead_in`
     (a verb or a noun in apposition comes before a name: "caused Michael Jackson's death",
     "pop star Michael Jackson"); a name the headline itself began with is."""
@@ -466,13 +486,38 @@ def _glued_headline(line: str) -> int | None:
         if re.search(r"[.!?;:…]", line[spans[0].start():word.start()]):
             return None
         before = prev.group()
-        if not (before[:1].islower() and fold(before) not in ALL_STOP_WORDS and line[prev.end():word.start()] == " "):
+        ends_clause = (before[:1].islower() and fold(before) not in ALL_STOP_WORDS) or _YEAR.fullmatch(before)
+        if not (ends_clause and line[prev.end():word.start()] == " "):
             continue
         if fold(word.group()).split("'")[0].split("’")[0] != fold(spans[0].group()):
             continue
         if _reads_as_prose(line, word.start()):
             return word.start()
     return None
+
+
+# A chronology's entry glued after a caption that has no closing stop ('... over the dose" 20 October
+# 2011 The prosecution's final witness ...'): the date and the capitalised word after it start a line.
+_DATE_SEAM = re.compile(
+    rf"(?<=[a-zà-ÿ\"”’»)])[^\S\n]+(?=\d{{1,2}}(?:er)? (?:{month_pattern('en', capitalised=True)}|{_MONTHS_FR}) "
+    r"(?:19|20)\d\d,? [A-ZÀ-Ý])")
+
+
+def _split_at_date_seams(line: str) -> list[str]:
+    """The line cut before each chronology date that a caption runs into. The text before the
+    date ends with a closing quote or a lower-case word other than a function word: a date after
+    one ("died on 25 June 2009 Michael ...") is part of its sentence."""
+    parts, start = [], 0
+    for seam in _DATE_SEAM.finditer(line):
+        before = line[start:seam.start()]
+        words = list(word_spans(before))
+        quote_ends = re.search(r"[\"”’»)]$", before) is not None
+        last = words[-1].group() if words else ""
+        if not (quote_ends or last[:1].islower() and fold(last) not in ALL_STOP_WORDS):
+            continue
+        parts.append(before)
+        start = seam.end()
+    return parts + [line[start:]]
 
 
 def _article_case_vocabulary(raw: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -503,7 +548,8 @@ def _cleaned_lines(raw: str) -> list[str]:
     and headlines glued in front of the text."""
     text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
     text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", text))
-    lines = [_strip_fact_box(_CREDIT_RUN.sub("", line)) for line in _SSI_ERROR.sub(" ", text).split("\n")]
+    lines = [_strip_fact_box(_CREDIT_RUN.sub("", part)) for line in _SSI_ERROR.sub(" ", text).split("\n")
+             for part in _split_at_date_seams(line)]
     if guess_language(text) == "en":  # glued captions are told apart by English function words
         lowercase_words, capitalised_inside = _article_case_vocabulary(text)
         first = next((i for i, line in enumerate(lines) if line.strip()), None)

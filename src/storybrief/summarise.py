@@ -54,7 +54,7 @@ from .models import (
 )
 from .passages import own_terms, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
-from .text import content_words, fold, glossed, words
+from .text import content_words, fold, glossed, leans_on_context, words
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -145,8 +145,13 @@ def event_candidates(story: Story) -> list[EventCandidate]:
     by_id = {p.id: p for p in story.passages}
     grouped = [c for c in grouped_event_candidates(story) if not c.planned]
     days = {c.date[:7] for c in grouped if c.precision == "day"}
-    return [EventCandidate(c.date, c.precision, tuple(by_id[pid] for pid in c.passage_ids), c.source_count)
-            for c in grouped if c.precision == "day" or c.date not in days]
+    candidates = []
+    for c in grouped:
+        # "The photographer took this one on 15 October": a passage about what its article shows.
+        told = tuple(by_id[pid] for pid in c.passage_ids if not leans_on_context(by_id[pid].text))
+        if told and (c.precision == "day" or c.date not in days):
+            candidates.append(EventCandidate(c.date, c.precision, told, c.source_count))
+    return candidates
 
 
 def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
@@ -642,7 +647,9 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
-        selected = select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
+        # A passage that needs its article ("this source", "this video") is no line of a brief.
+        selected = [p for p in select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
+                    if not leans_on_context(p.text)]
         shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, story.subject,
                                _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}

@@ -669,7 +669,8 @@ _SENSES: dict[tuple[str, str], tuple[tuple[str, str, str | None], ...]] = {
         (r"sensibles?", "sensitive", r"sensible"),
         (r"banderoles?", "banners", r"banderol\w*"),
         (r"forces de l['’]ordre", "security forces", r"forces of (?:the )?order"),
-        (r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", None),
+        # A deal drawn up by the Gulf monarchies is not one signed with them.
+        (r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", r"(?:agreement|deal|accord|plan|pact|treaty) with"),
         (r"pr[ée]voyant", "providing for", None),
         (r"pr[ée]voit", "provides for", None),
         (r"en [ée]change de", "in exchange for", None),
@@ -693,6 +694,8 @@ _SENSES: dict[tuple[str, str], tuple[tuple[str, str, str | None], ...]] = {
         (r"ressortissants?", "nationals", None),
         (r"gouvernement d['’]entente nationale", "national unity government", None),
         (r"journ[ée]e", "day", r"journey"),
+        (r"canailles", "scoundrels", r"canailles?"),
+        (r"vive(?= l[ea]s?\b| l['’])", "long live", r"(?<!long )live"),
     ),
 }
 _COMPILED_SENSES = {pair: tuple((re.compile(rf"\b{source}\b", re.I), sense,
@@ -778,6 +781,44 @@ def look_alikes(line: str, text: str, source: str, target: str) -> list[tuple[Gl
     something else: ("militants" meaning "activists", "militants")."""
     return [(gloss, match.group(0)) for gloss in glossary(text, source, target) if gloss.look_alike
             for match in [gloss.look_alike.search(line)] if match]
+
+
+# --------------------------------------------------------------------------- context
+
+# What a sentence can only mean beside the article it came from: the picture or video the
+# article shows ("this picture", "cette vidéo ci-dessous"), and a source it named before ("no further
+# information was given by this source", "d'après les deux sources"). Lifted into a brief, the
+# picture is gone and "this source" reads as the cited article.
+_CONTEXT_BOUND = {
+    "en": re.compile(
+        # "that" is a conjunction as often ("ruled that footage ...", "said that sources close to ...").
+        r"\b(?:this|these|those|the following) (?:\w+ )?(?:pictures?|photos?|photographs?|images?|videos?|clips?|footage)"
+        r"\b|\b(?:pictures?|photos?|images?|videos?|footage) (?:above|below)\b"
+        r"|\b(?:(?:this|these|those|the same|the two|the three|both|both of the) (?:\w+ )?|that )source\b"
+        r"|\b(?:this|these|those|the same|the two|the three|both|both of the) (?:\w+ )?sources\b"
+        r"|^(?:the|this) source\b", re.I),
+    "fr": re.compile(
+        r"\b(?:cette|ces|cet) (?:\w+ )?(?:photos?|photographies?|images?|vid[ée]os?|s[ée]quences?|clichés?)\b"
+        r"|\bci-(?:dessus|dessous)\b"
+        r"|\b(?:cette|ces|cette même|la même|les deux|les trois) (?:\w+ )?sources?\b"
+        r"|^(?:la|cette) source\b", re.I),
+}
+
+
+# "celui-ci" points back; inside a sentence that names someone first, mostly at that name ("le
+# cabinet de François Fillon précise que celui-ci ..."), otherwise at the article ("a pris celui-ci").
+_POINTER = re.compile(r"\b(?:celui|celle|ceux|celles)-ci\b", re.I)
+
+
+def leans_on_context(text: str, language: str | None = None) -> bool:
+    """Whether `text` points at something only its article has: a picture or video shown there,
+    or a source or person named earlier in it (see `_CONTEXT_BOUND`); any language the table has
+    when `language` is None."""
+    patterns = [_CONTEXT_BOUND[language]] if language in _CONTEXT_BOUND else list(_CONTEXT_BOUND.values())
+    if any(p.search(text) for p in patterns):
+        return True
+    pointer = _POINTER.search(text) if language in (None, "fr") else None
+    return pointer is not None and not any(w.group()[:1].isupper() for w in list(word_spans(text[:pointer.start()]))[1:])
 
 
 # --------------------------------------------------------------------------- language
