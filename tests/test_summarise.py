@@ -617,3 +617,20 @@ def test_an_event_told_only_by_what_its_article_shows_is_no_candidate():
                       text=text) for n, text in enumerate(texts, 1)]
     story = Story(name="t", sources=sources, passages=[p for s in sources for p in split_passages(s, s.published)])
     assert [c.date for c in event_candidates(story)] == ["2011-09-18"]
+
+
+def test_what_happened_long_before_the_latest_development_is_background():
+    """The MJ brief, led by the November 2011 sentencing, told the February 2010 plea under "What
+    happened"; a report of the day before the latest development is still its news."""
+    plea = Passage(id="P1", source_id="old", index=0, start=0, end=10, text="Dr Murray has denied a charge.")
+    verdict = Passage(id="P2", source_id="new", index=0, start=0, end=10, text="Dr Murray was found guilty.")
+    main = Passage(id="P3", source_id="new", index=1, start=0, end=10, text="Dr Murray is sentenced to four years.")
+    hired = Passage(id="P4", source_id="old", index=1, start=0, end=10, text="Jackson hired Dr Murray in May 2009.")
+    view = _PromptView(articles=[], label_to_passage={"P1": plea, "P2": verdict, "P3": main, "P4": hired})
+    sentence = EventCandidate("2011-11-29", "day", (main,), 1)
+    answer = BriefPick(main="P3", sections=[SectionPick(aspect="what happened", passages=["P1", "P2"]),
+                                            SectionPick(aspect="background", passages=["P4"])], events=[])
+    published = {"old": dt.date(2010, 2, 9), "new": dt.date(2011, 11, 28)}
+    plan = _plan(answer, view, {"E1": sentence}, [], dt.date(2011, 11, 30), published)
+    assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [
+        ("what happened", ["P2"]), ("background", ["P1", "P4"])]

@@ -437,9 +437,12 @@ class _Plan:
 
 
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
-          warnings: list[str], newest: dt.date | None = None) -> _Plan:
+          warnings: list[str], newest: dt.date | None = None,
+          published: Mapping[str, dt.date | None] | None = None) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
-    the timeline spanning the story up to its latest development (the first of `events`)."""
+    the timeline spanning the story up to its latest development (the first of `events`).
+    `published`: the articles' dates, which tell the news of the latest development from older
+    news (see `_old_news`)."""
     labels = view.label_to_passage
     if isinstance(answer, StructuredFailure):
         data = _partial_json(answer.raw)
@@ -466,7 +469,11 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
                     continue
                 # "What was said" over a passage in which nobody says anything is a wrong title.
                 said = aspect != "what was said" or reports_words(passage.text)
-                merged.setdefault(aspect if said else "what happened", []).append(passage)
+                told = aspect if said else "what happened"
+                if told == "what happened" and _old_news(passage, published or {}, events):
+                    # The February 2010 plea, in a brief of the November 2011 sentencing.
+                    told = "background"
+                merged.setdefault(told, []).append(passage)
     if not merged and main is None and isinstance(answer, StructuredFailure):
         # Nothing usable, even after the re-ask: a brief the model did not choose is not its brief.
         raise ModelOutputError(f"the model's choice of passages never matched the schema: "
@@ -500,6 +507,15 @@ def _overtaken(passage: Passage, newest: dt.date | None) -> bool:
         return False
     return any(d.tense == "future" and d.role == "event" and d.precision == "day"
                and (newest - _parse_partial_date(d.iso)).days > OVERTAKEN_DAYS for d in passage.dates)
+
+
+def _old_news(passage: Passage, published: Mapping[str, dt.date | None], events: dict[str, EventCandidate]) -> bool:
+    """Whether the passage's article was written more than OVERTAKEN_DAYS before the story's
+    latest development (the first event shown): what it reports happened is background now."""
+    latest = events.get("E1")
+    when = published.get(passage.source_id)
+    return latest is not None and when is not None and \
+        (_parse_partial_date(latest.date) - when).days > OVERTAKEN_DAYS
 
 
 def _retold(a: EventCandidate, b: EventCandidate) -> bool:
@@ -673,7 +689,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             options = replace(options, passage_tokens=budget)
             continue
         break
-    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None))
+    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None), published)
     latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
     main = _headline_passage(plan, latest, story, latest_numbers)
 
