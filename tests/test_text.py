@@ -13,6 +13,7 @@ from storybrief.text import (
     is_stop_word,
     leans_on_context,
     look_alikes,
+    mend_look_alikes,
     month_name,
     month_number,
     number_keys,
@@ -227,3 +228,15 @@ def test_a_deal_drawn_up_by_others_is_not_one_signed_with_them():
     assert found == {("drawn up by", "agreement with"), ("scoundrels", "canaille"), ("long live", "live")}
     assert look_alikes("Saleh signed a deal drawn up by the Gulf monarchies; long live the people.", text,
                        "fr", "en") == []
+
+
+def test_a_look_alike_with_one_right_word_is_replaced_by_it():
+    """Re-asked about "agreement with" for "élaboré par", the small model wrote it again."""
+    text = "Saleh signe un accord élaboré par les monarchies du Golfe. Les militants crient : vive le peuple"
+    line = "Saleh signed an agreement with the Gulf monarchies. Militants shouted: live the people."
+    assert mend_look_alikes(line, text, "fr", "en") == (
+        "Saleh signed an agreement drawn up by the Gulf monarchies. Activists shouted: long live the people.",
+        [("agreement with", "agreement drawn up by"), ("Militants", "Activists"), ("live", "long live")])
+    # "manifestations" may be "protests" or "a protest": the gate asks, nothing is swapped.
+    assert mend_look_alikes("The manifestations went on.", "Les manifestations continuent.", "fr", "en") == (
+        "The manifestations went on.", [])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Indel
 from functools import lru_cache
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 __all__ = [
     "LANGUAGES",
@@ -649,58 +649,67 @@ def _spelled_alike(a: str, b: str) -> bool:
 
 # --------------------------------------------------------------------------- translation
 
+class _Sense(NamedTuple):
+    source: str  # pattern on the source text
+    sense: str
+    look_alike: str | None = None  # pattern on the line
+    fix: str | None = None  # what replaces the look-alike, where the swap is safe
+
+
 # News words a small model translates wrong, with the sense news writing gives them in the brief's
 # language, and the look-alike that changes the fact where there is one: French "militants" are
 # activists (English "militants" are armed), "prévoyant son départ" provides for a departure
 # (it does not allow one), "des dizaines de milliers" are tens of thousands. The word prompt shows
 # the senses a passage needs; the gate fails a line that uses a look-alike its passage's word has.
-# (pattern on the source text, sense, look-alike pattern on the line or None)
-_SENSES: dict[tuple[str, str], tuple[tuple[str, str, str | None], ...]] = {
+# A look-alike is replaced only where one word always fits: "militants" is always "activists",
+# "manifestations" may be "protests" or "a protest".
+_SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
     ("fr", "en"): (
-        (r"militant(?:e)?s", "activists", r"militants"),
-        (r"militant(?:e)?", "activist", r"militant"),
-        (r"manifestations?", "demonstrations, protests", r"manifestations?"),
-        (r"manifestant(?:e)?s?", "protesters", None),
-        (r"actuellement", "currently, now", r"actually"),
-        (r"[ée]ventuellement", "possibly", r"eventually"),
-        (r"d[ée]lais?", "deadline, time allowed", r"delays?"),
-        (r"librairies?", "bookshop", r"librar(?:y|ies)"),
-        (r"proc[èe]s", "trial", r"process"),
-        (r"sensibles?", "sensitive", r"sensible"),
-        (r"banderoles?", "banners", r"banderol\w*"),
-        (r"forces de l['’]ordre", "security forces", r"forces of (?:the )?order"),
+        _Sense(r"militant(?:e)?s", "activists", r"militants", "activists"),
+        _Sense(r"militant(?:e)?", "activist", r"militant", "activist"),
+        _Sense(r"manifestations?", "demonstrations, protests", r"manifestations?"),
+        _Sense(r"manifestant(?:e)?s?", "protesters", None),
+        _Sense(r"actuellement", "currently, now", r"actually", "currently"),
+        _Sense(r"[ée]ventuellement", "possibly", r"eventually", "possibly"),
+        _Sense(r"d[ée]lais?", "deadline, time allowed", r"delays?"),
+        _Sense(r"librairies?", "bookshop", r"librar(?:y|ies)"),
+        _Sense(r"proc[èe]s", "trial", r"process", "trial"),
+        _Sense(r"sensibles?", "sensitive", r"sensible", "sensitive"),
+        _Sense(r"banderoles?", "banners", r"banderol\w*", "banners"),
+        _Sense(r"forces de l['’]ordre", "security forces", r"forces of (?:the )?order", "security forces"),
         # A deal drawn up by the Gulf monarchies is not one signed with them.
-        (r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", r"(?:agreement|deal|accord|plan|pact|treaty) with"),
-        (r"pr[ée]voyant", "providing for", None),
-        (r"pr[ée]voit", "provides for", None),
-        (r"en [ée]change de", "in exchange for", None),
+        _Sense(r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", r"(agreement|deal|accord|plan|pact|treaty) with",
+         r"\1 drawn up by"),
+        _Sense(r"pr[ée]voyant", "providing for", None),
+        _Sense(r"pr[ée]voit", "provides for", None),
+        _Sense(r"en [ée]change de", "in exchange for", None),
         # A count's qualifier ("près de 42 ans" is nearly 42 years; "près de Tripoli" is no count).
-        (r"pr[èe]s de(?=\s+\d)", "nearly", None),
-        (r"plus de(?=\s+\d)", "more than", None),
-        (r"au moins(?=\s+\d)", "at least", None),
-        (r"moins de(?=\s+\d)", "fewer than", None),
-        (r"environ(?=\s+\d)", "about", None),
+        _Sense(r"pr[èe]s de(?=\s+\d)", "nearly", None),
+        _Sense(r"plus de(?=\s+\d)", "more than", None),
+        _Sense(r"au moins(?=\s+\d)", "at least", None),
+        _Sense(r"moins de(?=\s+\d)", "fewer than", None),
+        _Sense(r"environ(?=\s+\d)", "about", None),
         # "son départ contre son immunité": a deal's terms, not opposition.
-        (r"contre(?= (?:l['’]|son |sa |ses |leur |leurs |une |un )?(?:immunit|amnisti|ran[çc]on|lib[ée]ration|garantie))",
+        _Sense(r"contre(?= (?:l['’]|son |sa |ses |leur |leurs |une |un )?(?:immunit|amnisti|ran[çc]on|lib[ée]ration|garantie))",
          "in exchange for", None),
-        (r"interpell[ée](?:e|s|es)?", "detained", r"interpellated"),
-        (r"inculp[ée](?:e|s|es)?", "charged", r"inculpated"),
-        (r"mis(?:e|es)? en examen", "charged", None),
-        (r"assist(?:er|e|ent|ait|aient) [àa]", "attend, witness", r"assist(?:s|ed)?(?: at)?"),
-        (r"t[ée]moins?", "witnesses", None),
-        (r"casseurs", "rioters", None),
-        (r"tirs", "gunfire", None),
-        (r"opposants?", "opponents", None),
-        (r"ressortissants?", "nationals", None),
-        (r"gouvernement d['’]entente nationale", "national unity government", None),
-        (r"journ[ée]e", "day", r"journey"),
-        (r"canailles", "scoundrels", r"canailles?"),
-        (r"vive(?= l[ea]s?\b| l['’])", "long live", r"(?<!long )live"),
+        _Sense(r"interpell[ée](?:e|s|es)?", "detained", r"interpellated", "detained"),
+        _Sense(r"inculp[ée](?:e|s|es)?", "charged", r"inculpated", "charged"),
+        _Sense(r"mis(?:e|es)? en examen", "charged", None),
+        _Sense(r"assist(?:er|e|ent|ait|aient) [àa]", "attend, witness", r"assist(?:s|ed)?(?: at)?"),
+        _Sense(r"t[ée]moins?", "witnesses", None),
+        _Sense(r"casseurs", "rioters", None),
+        _Sense(r"tirs", "gunfire", None),
+        _Sense(r"opposants?", "opponents", None),
+        _Sense(r"ressortissants?", "nationals", None),
+        _Sense(r"gouvernement d['’]entente nationale", "national unity government", None),
+        _Sense(r"journ[ée]e", "day", r"journey", "day"),
+        _Sense(r"canailles", "scoundrels", r"canailles?", "scoundrels"),
+        _Sense(r"vive(?= l[ea]s?\b| l['’])", "long live", r"(?<!long )live", "long live"),
     ),
 }
-_COMPILED_SENSES = {pair: tuple((re.compile(rf"\b{source}\b", re.I), sense,
-                                 re.compile(rf"\b{alike}\b", re.I) if alike else None)
-                                for source, sense, alike in table)
+_COMPILED_SENSES = {pair: tuple((re.compile(rf"\b{row.source}\b", re.I), row.sense,
+                                 re.compile(rf"\b{row.look_alike}\b", re.I) if row.look_alike else None, row.fix)
+                                for row in table)
                     for pair, table in _SENSES.items()}
 # Rough counts and ordinals in English, by value: what "des centaines", "onzième" say.
 _ROUGH_EN = {10: "dozens", 20: "scores", 100: "hundreds", 1000: "thousands", 10_000: "tens of thousands",
@@ -719,6 +728,7 @@ class Gloss:
     written: str
     meaning: str
     look_alike: re.Pattern[str] | None = None
+    fix: str | None = None  # what replaces the look-alike (a re.sub template)
 
 
 def _number_in_english(mention: NumberMention) -> str | None:
@@ -741,8 +751,8 @@ def _number_in_english(mention: NumberMention) -> str | None:
 def _glossed_spans(text: str, source: str, target: str) -> list[tuple[int, int, Gloss]]:
     if source == target:
         return []
-    found = [(match.start(), match.end(), Gloss(match.group(0), sense, alike))
-             for pattern, sense, alike in _COMPILED_SENSES.get((source, target), ())
+    found = [(match.start(), match.end(), Gloss(match.group(0), sense, alike, fix))
+             for pattern, sense, alike, fix in _COMPILED_SENSES.get((source, target), ())
              for match in pattern.finditer(text)]
     if target == "en":
         for mention in numbers(text):
@@ -781,6 +791,25 @@ def look_alikes(line: str, text: str, source: str, target: str) -> list[tuple[Gl
     something else: ("militants" meaning "activists", "militants")."""
     return [(gloss, match.group(0)) for gloss in glossary(text, source, target) if gloss.look_alike
             for match in [gloss.look_alike.search(line)] if match]
+
+
+def mend_look_alikes(line: str, text: str, source: str, target: str) -> tuple[str, list[tuple[str, str]]]:
+    """`line` with each look-alike that has a safe replacement (see `_SENSES`) replaced by the
+    sense of the word of `text` it stands for, and the (look-alike, replacement) pairs: the
+    small model re-asked about "agreement with" for "élaboré par" writes it again."""
+    mended: list[tuple[str, str]] = []
+    for gloss in glossary(text, source, target):
+        if gloss.look_alike is None or gloss.fix is None:
+            continue
+
+        def replace(match: re.Match[str], gloss: Gloss = gloss) -> str:
+            new = match.expand(gloss.fix or "")
+            new = new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
+            mended.append((match.group(0), new))
+            return new
+
+        line = gloss.look_alike.sub(replace, line)
+    return line, mended
 
 
 # --------------------------------------------------------------------------- context
