@@ -221,3 +221,18 @@ def test_an_agencys_own_dispatch_names_the_agency():
     assert outlet_from_text(dispatch) == "Reuters"
     # Another outlet citing the agency is not the agency.
     assert outlet_from_text("Deux sources ont déclaré à Reuters que la visite avait eu lieu.") is None
+
+
+def test_a_caption_glued_before_a_lede_that_opens_with_a_full_name_is_cut():
+    """The MJ brief's "What happened" quoted "The judge told Dr Murray he must not administer
+    anesthetic Michael Jackson's former doctor has denied a charge ..." as one sentence."""
+    lede = ("Michael Jackson's former doctor has denied a charge of involuntary manslaughter over the singer's death, "
+            "at a court in Los Angeles.")
+    text = f"The judge told Dr Murray he must not administer anesthetic {lede}\nA judge must decide whether to proceed."
+    assert clean_text(text).split("\n\n")[:2] == ["The judge told Dr Murray he must not administer anesthetic", lede]
+    # A name that is an object, in apposition or the end of a clause stays where it is.
+    for first in ("Prosecutors said the doctor had agreed to give Michael Jackson a powerful anesthetic to help him.",
+                  "The doctor who was treating the pop star Michael Jackson has been charged with manslaughter.",
+                  "It had just gone 11am on the ninth floor of the courthouse in downtown Los Angeles when the three "
+                  "buzzes were heard."):
+        assert clean_text(f"{first}\nA judge must decide whether to proceed.").startswith(first)

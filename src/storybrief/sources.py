@@ -520,6 +520,51 @@ def _split_at_date_seams(line: str) -> list[str]:
     return parts + [line[start:]]
 
 
+# What tells a clause: an auxiliary or a common reporting verb (no tagger: a word list).
+_FINITE = frozenset({"is", "was", "are", "were", "has", "have", "had", "must", "will", "would", "can", "could",
+                     "should", "may", "might", "did", "does", "says", "said", "told", "tells"})
+# Words before a name that make it their object or apposition, not a new sentence's subject
+# ("to give Michael Jackson", "accuse Dr Murray", "pop star Michael Jackson").
+_BEFORE_A_NAME = frozenset(
+    "give gave accuse against star superstar singer pop doctor physician lawyer attorney judge brother sister father "
+    "mother son daughter wife husband president minister chief leader spokesman spokeswoman actor actress officer "
+    "detective prosecutor expert witness bodyguard friend promoter producer manager nurse late help helped "
+    "named called call visit meet met see saw join joined".split())
+MIN_CAPTION_WORDS = 5
+
+
+def _glued_caption(line: str) -> int | None:
+    """Where the lede starts when a photo caption, a clause without a full stop, is glued in
+    front of it and the lede opens with a full name as its subject ("The judge told Dr Murray he
+    must not administer anesthetic Michael Jackson's former doctor has denied a charge ..."): the
+    offset, or None. The caption has a verb of its own, the word before the name is none that
+    takes a name after it (a verb, a title: "pop star Michael Jackson"), and a verb follows the
+    name within a few words."""
+    spans = list(word_spans(line))
+    for i in range(MIN_CAPTION_WORDS, len(spans) - 2):
+        prev, word, following = spans[i - 1], spans[i], spans[i + 1]
+        if re.search(r"[.!?;:…,]", line[:word.start()]):
+            return None
+        before = prev.group()
+        if (line[prev.end():word.start()] != " " or not (before[:1].islower() or _YEAR.fullmatch(before))
+                or fold(before) in ALL_STOP_WORDS or before.lower() in _BEFORE_A_NAME
+                or before.endswith(("ing", "ed"))):
+            continue
+        if (not (word.group()[:1].isupper() and following.group()[:1].isupper()) or month_number(word.group())
+                or fold(word.group()) in ALL_STOP_WORDS):
+            continue  # a full name ("Michael Jackson's", "Dr Conrad Murray"), not "June" or "When Michael"
+        run_end = next((j for j in range(i, len(spans)) if not spans[j].group()[:1].isupper()), len(spans))
+        opener = spans[run_end].group().lower() if run_end < len(spans) else ""
+        if opener in ALL_STOP_WORDS and opener not in _FINITE:
+            continue  # "... in downtown Los Angeles when the buzzes were heard": the name ends a clause
+        lead = {w.group().lower() for w in spans[:i]}
+        after = [w.group().lower() for w in spans[i + 2:i + 8]]
+        if (lead & _FINITE or any(w.endswith("ed") for w in lead)) and (
+                set(after) & _FINITE or any(w.endswith("ed") for w in after)) and _reads_as_prose(line, word.start()):
+            return word.start()
+    return None
+
+
 def _article_case_vocabulary(raw: str) -> tuple[frozenset[str], frozenset[str]]:
     """The (folded) words an article writes in lower case, and those it capitalises after a
     lower-case word (names and titles of works, never sentence openers)."""
@@ -553,7 +598,8 @@ def _cleaned_lines(raw: str) -> list[str]:
     if guess_language(text) == "en":  # glued captions are told apart by English function words
         lowercase_words, capitalised_inside = _article_case_vocabulary(text)
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if first is not None and (cut := _glued_headline(lines[first])) is not None:
+        cut = None if first is None else _glued_headline(lines[first]) or _glued_caption(lines[first])
+        if first is not None and cut is not None:
             lines[first:first + 1] = [lines[first][:cut].rstrip(), lines[first][cut:]]
         lines = [_strip_lead_ins(line, lowercase_words, capitalised_inside)[1] for line in lines]
     return lines
