@@ -672,3 +672,17 @@ def test_a_look_alike_with_one_right_word_is_mended_before_the_check():
     assert not [p for p in line.problems if p.kind == "sense"]
     assert warnings == ["the 23 November 2011 timeline entry: “agreement with” written “agreement drawn up by”, "
                         "the sense of its passage's words"]
+
+
+def test_a_section_passage_names_the_story():
+    """Yemen's "What happened" was "Samuel Aranda won the World Press Photo 2011 award"."""
+    prize = Passage(id="P1", source_id="a", index=0, start=0, end=10, text="Samuel Aranda lauréat du World Press Photo.")
+    deal = Passage(id="P2", source_id="b", index=0, start=0, end=10, text="Saleh signe un accord au Yémen.")
+    view = _PromptView(articles=[], label_to_passage={"P1": prize, "P2": deal})
+    answer = BriefPick(main="P2", sections=[SectionPick(aspect="what happened", passages=["P1"]),
+                                            SectionPick(aspect="background", passages=["P1"])], events=[])
+    yemen = Subject(terms=["yemen", "saleh"], origin="topic", label="Yemen Saleh")
+    warnings: list[str] = []
+    plan = _plan(answer, view, {}, warnings, subject=yemen)
+    assert plan.sections == [] and plan.main is deal, "left out, and not made up for with passages nobody chose"
+    assert warnings == ["a passage chosen for “what happened” was left out: it does not name Yemen Saleh"]

@@ -446,11 +446,11 @@ class _Plan:
 
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
           warnings: list[str], newest: dt.date | None = None,
-          published: Mapping[str, dt.date | None] | None = None) -> _Plan:
+          published: Mapping[str, dt.date | None] | None = None, subject: Subject | None = None) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
     the timeline spanning the story up to its latest development (the first of `events`).
     `published`: the articles' dates, which tell the news of the latest development from older
-    news (see `_old_news`)."""
+    news (see `_old_news`); `subject`: what every section's passage names."""
     labels = view.label_to_passage
     if isinstance(answer, StructuredFailure):
         data = _partial_json(answer.raw)
@@ -475,6 +475,11 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
                     warnings.append(f"a passage chosen for “{aspect}” was left out: it announces what was "
                                     f"to happen before {newest}, the date of the newest article")
                     continue
+                if subject is not None and subject.terms and not names_subject(passage.text, subject, 1):
+                    # "Samuel Aranda won the World Press Photo 2011 award", as what happened in Yemen.
+                    warnings.append(f"a passage chosen for “{aspect}” was left out: it does not name "
+                                    f"{subject.label}")
+                    continue
                 # "What was said" over a passage in which nobody says anything is a wrong title.
                 said = aspect != "what was said" or reports_words(passage.text)
                 told = aspect if said else "what happened"
@@ -486,7 +491,9 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         # Nothing usable, even after the re-ask: a brief the model did not choose is not its brief.
         raise ModelOutputError(f"the model's choice of passages never matched the schema: "
                                f"{answer.error.splitlines()[0] if answer.error else 'no usable answer'}")
-    if not merged:  # nothing usable chosen: the first passage of each article, in order
+    if not merged and (main is None or not used - {main.id}):
+        # Nothing usable chosen: the first passage of each article, in order. (Passages chosen
+        # and left out for a reason above are not made up for with others nobody chose.)
         firsts = list(dict.fromkeys(p.source_id for p in labels.values()))
         merged[ASPECTS[0]] = [next(p for p in labels.values() if p.source_id == s) for s in firsts[:3]]
     main = main or next(iter(merged.values()))[0]
@@ -697,7 +704,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             options = replace(options, passage_tokens=budget)
             continue
         break
-    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None), published)
+    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None), published,
+                 story.subject)
     latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
     main = _headline_passage(plan, latest, story, latest_numbers)
 

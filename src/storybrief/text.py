@@ -668,7 +668,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"militant(?:e)?s", "activists", r"militants", "activists"),
         _Sense(r"militant(?:e)?", "activist", r"militant", "activist"),
         _Sense(r"manifestations?", "demonstrations, protests", r"manifestations?"),
-        _Sense(r"manifestant(?:e)?s?", "protesters", None),
+        # "Manifestations in Ta'izz called for Saleh's departure", for "des centaines de manifestants".
+        _Sense(r"manifestant(?:e)?s", "protesters", r"manifestants|manifestations", "protesters"),
+        _Sense(r"manifestant(?:e)?", "protester", r"manifestant", "protester"),
         _Sense(r"actuellement", "currently, now", r"actually", "currently"),
         _Sense(r"[ée]ventuellement", "possibly", r"eventually", "possibly"),
         _Sense(r"d[ée]lais?", "deadline, time allowed", r"delays?"),
@@ -691,7 +693,8 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"environ(?=\s+\d)", "about", None),
         # "son départ contre son immunité": a deal's terms, not opposition.
         _Sense(r"contre(?= (?:l['’]|son |sa |ses |leur |leurs |une |un )?(?:immunit|amnisti|ran[çc]on|lib[ée]ration|garantie))",
-         "in exchange for", None),
+         "in exchange for",
+         r"against(?= (?:his |her |their |its |the |an? )?(?:immunit|amnest|ransom|release|guarantee))", "in exchange for"),
         _Sense(r"interpell[ée](?:e|s|es)?", "detained", r"interpellated", "detained"),
         _Sense(r"inculp[ée](?:e|s|es)?", "charged", r"inculpated", "charged"),
         _Sense(r"mis(?:e|es)? en examen", "charged", None),
@@ -798,17 +801,23 @@ def mend_look_alikes(line: str, text: str, source: str, target: str) -> tuple[st
     sense of the word of `text` it stands for, and the (look-alike, replacement) pairs: the
     small model re-asked about "agreement with" for "élaboré par" writes it again."""
     mended: list[tuple[str, str]] = []
-    for gloss in glossary(text, source, target):
-        if gloss.look_alike is None or gloss.fix is None:
+    alikes = [(g, g.look_alike) for g in glossary(text, source, target) if g.look_alike is not None]
+    for gloss, look_alike in alikes:
+        if gloss.fix is None:
+            continue
+        # "manifestations" for "manifestants" is "protesters", for "manifestations" "protests":
+        # when both are in the passage, the gate asks.
+        if any(other.search(match.group(0)) for g, other in alikes if g.meaning != gloss.meaning
+               for match in look_alike.finditer(line)):
             continue
 
-        def replace(match: re.Match[str], gloss: Gloss = gloss) -> str:
-            new = match.expand(gloss.fix or "")
+        def replace(match: re.Match[str], fix: str = gloss.fix) -> str:
+            new = match.expand(fix)
             new = new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
             mended.append((match.group(0), new))
             return new
 
-        line = gloss.look_alike.sub(replace, line)
+        line = look_alike.sub(replace, line)
     return line, mended
 
 
