@@ -236,3 +236,15 @@ def test_a_caption_glued_before_a_lede_that_opens_with_a_full_name_is_cut():
                   "It had just gone 11am on the ninth floor of the courthouse in downtown Los Angeles when the three "
                   "buzzes were heard."):
         assert clean_text(f"{first}\nA judge must decide whether to proceed.").startswith(first)
+
+
+def test_a_title_glued_before_a_lede_that_opens_with_a_title_and_a_name_is_cut_before_the_title():
+    """The MJ brief was headed "Michael Jackson was being treated for insomnia, court documents
+    show Pop star": the lede's "Pop star" went with the headline."""
+    text = ("Michael Jackson was being treated for insomnia, court documents show Pop star Michael Jackson had "
+            "lethal levels of the anesthetic propofol in his body when he died, coroner's office documents show.\n"
+            "A judge must decide whether to proceed.")
+    assert clean_text(text).split("\n\n")[:2] == [
+        "Michael Jackson was being treated for insomnia, court documents show",
+        "Pop star Michael Jackson had lethal levels of the anesthetic propofol in his body when he died, coroner's "
+        "office documents show."]

@@ -686,3 +686,17 @@ def test_a_section_passage_names_the_story():
     plan = _plan(answer, view, {}, warnings, subject=yemen)
     assert plan.sections == [] and plan.main is deal, "left out, and not made up for with passages nobody chose"
     assert warnings == ["a passage chosen for “what happened” was left out: it does not name Yemen Saleh"]
+
+
+def test_a_title_stands_in_for_the_headline_only_when_its_article_is_recent(seed_story, unreachable):
+    """The MJ brief of the November 2011 sentencing was headed by the title of a 2009 report."""
+    sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
+    headline = "Macron reportedly sent his top diplomatic adviser to meet with Kremlin officials"
+    brief = _honest(seed_story).model_copy(update={"headline": headline, "headline_citations": [sent.id]})
+    titled = next(s for s in seed_story.sources if s.number == 2)
+    # Reuters' article a month later: The Moscow Times' title is no longer the news.
+    reuters = next(s for s in seed_story.sources if s.number == 1)
+    later = reuters.model_copy(update={"published": reuters.published + dt.timedelta(days=30)})
+    story = seed_story.model_copy(update={"sources": [later if s is reuters else s for s in seed_story.sources]})
+    checked = repair_brief(brief, story, unreachable, PromptLibrary(), _tamper("unsupported", "fficials"))
+    assert checked.headline != titled.title and checked.headline.startswith("On Thursday, the Kremlin said")

@@ -492,7 +492,12 @@ def _glued_headline(line: str) -> int | None:
         if fold(word.group()).split("'")[0].split("’")[0] != fold(spans[0].group()):
             continue
         if _reads_as_prose(line, word.start()):
-            return word.start()
+            # "... court documents show Pop star Michael Jackson was ...": the sentence starts
+            # with the title before the name.
+            first = i
+            while first - 1 > MIN_LEAD_IN_WORDS and spans[first - 1].group().lower() in _BEFORE_A_NAME:
+                first -= 1
+            return spans[first].start() if spans[first].group()[:1].isupper() else word.start()
     return None
 
 

@@ -1081,8 +1081,9 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
                      context: _Context) -> Brief:
     """The headline is a claim like the others. If it fails the gate or the verifier, the first
     of these that the verifier supports stands in: the title of an article in the brief's
-    language that the brief cites (its passages first), then the brief's latest line. If none
-    does, the headline is marked."""
+    language that the brief cites (its passages first) written within OVERTAKEN_DAYS of the
+    newest article, then the brief's latest line that names the story. If none does, the
+    headline is marked."""
     head = next((line for line in lines if line.where[0] == "headline"), None)
     if head is None:
         return brief
@@ -1093,9 +1094,12 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
     cited = Counter(context.passages[pid].source_id for line in lines if line.where[0] != "headline"
                     for pid in line.citations if pid in context.passages)
     first_cited = head.passage.source_id
+    newest = max((s.published for s in story.sources if s.published), default=None)
     for source in sorted(story.sources, key=lambda s: (s.id != first_cited, -cited[s.id], s.number)):
         if not source.title or source.language != language or not cited[source.id]:
             continue
+        if newest is not None and (source.published is None or (newest - source.published).days > OVERTAKEN_DAYS):
+            continue  # the MJ brief of the 2011 sentencing was headed by a 2009 report's title
         own = [p for p in story.passages if p.source_id == source.id]
         titled = next((p for p in own if " ".join(p.text.split()) == " ".join(source.title.split())), None)
         passage = titled or next((p for p in own if p.index > 0), own[0])
