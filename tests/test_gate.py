@@ -363,3 +363,19 @@ def test_a_line_that_points_at_the_articles_picture_or_source_fails():
     passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
     line = "No further information was provided by this source, except that the objective was dialogue."
     assert "context" in _kinds(check_line(line, [passage], "en"))
+
+
+def test_a_copy_that_skips_a_sentences_first_words_is_quoted_from_its_start():
+    """The seed's Feb 4 entry was quoted as “visit coincided with two rounds of negotiations ...”:
+    the model had left out "The reported"."""
+    text = ("The reported visit coincided with two rounds of negotiations involving delegations from Russia, "
+            "Ukraine and the United States in Abu Dhabi on Wednesday and Thursday.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    line = ("The visit coincided with two rounds of negotiations involving delegations from Russia, Ukraine and "
+            "the United States in Abu Dhabi on Wednesday and Thursday.")
+    assert copied_span(line, passage) == (0, len(text))
+    # A date the copy leaves out is kept out: it may be another event's.
+    dated = "20 October 2011 The prosecution's final witness tells the court that the doctor made violations."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(dated), text=dated)
+    start, _ = copied_span("the prosecution's final witness tells the court that the doctor made violations.", passage)
+    assert dated[start:].startswith("The prosecution's")

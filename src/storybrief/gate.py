@@ -31,11 +31,14 @@ from .text import (
     is_stop_word,
     leans_on_context,
     look_alikes,
+    month_number,
     name_forms,
     numbers,
     qualifier,
     same_name,
+    sentence_spans,
     sentences,
+    weekday_number,
 )
 from .verify.facts import names_in
 
@@ -469,8 +472,19 @@ def copied_span(text: str, passage: Passage, share: float = 0.8, minimum: int = 
     if match.size < minimum or match.size < share * len(line):
         return None
     start, end = found[match.b][0], found[match.b + match.size - 1][1]
+    # "visit coincided with ...": a copy that left out a sentence's first words ("The reported")
+    # is quoted from the sentence's start. A date before it is another matter (see the summariser).
+    opening = max((s for s, _ in sentence_spans(passage.text) if s <= start), default=0)
+    skipped = passage.text[opening:start]
+    dated = re.search(r"\d", skipped) or any(month_number(w, strict=True) or weekday_number(w) for w in _tokens(skipped))
+    if passage.text[start:start + 1].islower() and len(_tokens(skipped)) <= MAX_SKIPPED_WORDS and not dated:
+        start = opening
     closing = re.match(r"[.!?…\"”»’)]*", passage.text[end:])
     return start, end + (closing.end() if closing else 0)
+
+
+# A copy that skips at most this many words of its sentence's start is quoted whole.
+MAX_SKIPPED_WORDS = 3
 
 
 def find_copy(text: str, passages: Sequence[Passage], share: float = 0.8) -> tuple[Passage, tuple[int, int]] | None:
