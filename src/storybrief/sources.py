@@ -361,7 +361,8 @@ def outlet_from_text(raw: str) -> str | None:
     return _AGENCIES[fold(told.group(1)).lower()] if told and _is_credits(last) else None
 
 
-_TOLD_AGENCY = re.compile(r"\b(?:told|à|to) (?:l['’])?(Reuters|AFP)\b")
+# "told Reuters", "a déclaré à l'AFP"; "according to Reuters" is another outlet citing it.
+_TOLD_AGENCY = re.compile(r"\b(?:told|à) (?:l['’])?(Reuters|AFP)\b")
 
 
 def _given_outlet(value: object) -> str | None:
@@ -518,7 +519,7 @@ def _split_at_date_seams(line: str) -> list[str]:
         words = list(word_spans(before))
         quote_ends = re.search(r"[\"”’»)]$", before) is not None
         last = words[-1].group() if words else ""
-        if not (quote_ends or last[:1].islower() and fold(last) not in ALL_STOP_WORDS):
+        if not (quote_ends or (last[:1].islower() and fold(last) not in ALL_STOP_WORDS)):
             continue
         parts.append(before)
         start = seam.end()

@@ -681,7 +681,7 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"forces de l['’]ordre", "security forces", r"forces of (?:the )?order", "security forces"),
         # A deal drawn up by the Gulf monarchies is not one signed with them.
         _Sense(r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", r"(agreement|deal|accord|plan|pact|treaty) with",
-         r"\1 drawn up by"),
+               r"\1 drawn up by"),
         _Sense(r"pr[ée]voyant", "providing for", None),
         _Sense(r"pr[ée]voit", "provides for", None),
         _Sense(r"en [ée]change de", "in exchange for", None),
@@ -693,8 +693,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"environ(?=\s+\d)", "about", None),
         # "son départ contre son immunité": a deal's terms, not opposition.
         _Sense(r"contre(?= (?:l['’]|son |sa |ses |leur |leurs |une |un )?(?:immunit|amnisti|ran[çc]on|lib[ée]ration|garantie))",
-         "in exchange for",
-         r"against(?= (?:his |her |their |its |the |an? )?(?:immunit|amnest|ransom|release|guarantee))", "in exchange for"),
+               "in exchange for",
+               r"against(?= (?:his |her |their |its |the |an? )?(?:immunit|amnest|ransom|release|guarantee))",
+               "in exchange for"),
         _Sense(r"interpell[ée](?:e|s|es)?", "detained", r"interpellated", "detained"),
         _Sense(r"inculp[ée](?:e|s|es)?", "charged", r"inculpated", "charged"),
         _Sense(r"mis(?:e|es)? en examen", "charged", None),
