@@ -379,3 +379,12 @@ def test_a_copy_that_skips_a_sentences_first_words_is_quoted_from_its_start():
     passage = Passage(id="p", source_id="s", index=0, start=0, end=len(dated), text=dated)
     start, _ = copied_span("the prosecution's final witness tells the court that the doctor made violations.", passage)
     assert dated[start:].startswith("The prosecution's")
+
+
+def test_a_french_report_whose_speaker_follows_the_words_is_said_as_reported(seed_story):
+    """"... a pris part à Moscou à des discussions avec Iouri Ouchakov, ont-elles dit": the seed
+    brief said the meeting, which neither side would confirm, as a fact."""
+    passage = _passage(seed_story, "Emmanuel Bonne a pris part")
+    line = "Emmanuel Bonne participated in Moscow discussions with Iouri Ouchakov, his Russian counterpart."
+    assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
+    assert check_line(attributed(line, "en", [passage]), [passage], "en") == []

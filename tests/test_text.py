@@ -240,3 +240,14 @@ def test_a_look_alike_with_one_right_word_is_replaced_by_it():
     # "manifestations" may be "protests" or "a protest": the gate asks, nothing is swapped.
     assert mend_look_alikes("The manifestations went on.", "Les manifestations continuent.", "fr", "en") == (
         "The manifestations went on.", [])
+
+
+@pytest.mark.parametrize("text, key", [
+    ("le cinquante-cinquième vendredi", "55th"), ("vingt-et-unième", "21th"), ("quatre-vingt-dix morts", "90"),
+    ("quatre-vingts blessés", "80"), ("soixante-dix-sept", "77"), ("the fifty-fifth Friday", "55th"),
+    ("twenty-one people", "21"),
+])
+def test_a_hyphenated_number_word_is_one_number(text, key):
+    """Yemen's "55th Friday" was dropped: the gate read no number in "cinquante-cinquième"."""
+    assert [n.key for n in numbers(text)] == [key]
+    assert numbers("a well-known, long-term plan") == []

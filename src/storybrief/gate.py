@@ -115,7 +115,10 @@ _HASHTAG_PATTERN = r"(?<![\w#&])#[^\W\d_]\w+"
 _REPORTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|sources?|reports? (?:say|said)|citing|selon|d['’]apr[eè]s"
     r"|aurai(?:t|ent)|serai(?:t|ent)|would have|said|says|told|a (?:déclaré|dit|affirmé|indiqué|annoncé)"
-    r"|ont (?:déclaré|dit|affirmé|indiqué))\b"
+    r"|ont (?:déclaré|dit|affirmé|indiqué)"
+    # "..., ont-elles dit", "a-t-il déclaré": the French report's speaker, after the words.
+    r"|(?:a|ont)-(?:t-)?(?:il|elle|ils|elles|on) (?:dit|déclaré|affirmé|indiqué|précisé|ajouté|expliqué|assuré"
+    r"|annoncé|rapporté|confié))\b"
     r"|(?<![\w@])@\w{2,}"  # a post quoted from social media: its author's words, not the news'
     rf"|{_HASHTAG_PATTERN}",  # a post known by its hashtags ("#SanaaMassacre")
     re.IGNORECASE,

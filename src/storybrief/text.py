@@ -483,8 +483,12 @@ def numbers(text: str) -> list[NumberMention]:
         key = fold(match.group(0))
         if key in ("cent", "cents") and re.search(r"\b(?:per|pour)\s*$", text[max(0, match.start() - 6):match.start()], re.I):
             continue  # "per cent", "pour cent": a percentage, not a hundred
+        compound = _compound_value(key)
         if key in _APPROXIMATE_VALUES:
             found.append(_rough(text, _APPROXIMATE_VALUES[key], match.start(), match.end()))
+        elif compound is not None:  # "cinquante-cinquième", "twenty-one", "quatre-vingt-dix"
+            value, ordinal = compound
+            found.append(replace(_scaled(text, value, match.start(), match.end(), spelled=True), ordinal=ordinal))
         elif key in _WORD_VALUES:
             mention = _scaled(text, _WORD_VALUES[key], match.start(), match.end(), spelled=True)
             if _APPROXIMATE_BEFORE.search(text[max(0, match.start() - 12):match.start()]) and mention.value >= 100:
@@ -497,6 +501,28 @@ def numbers(text: str) -> list[NumberMention]:
         if not kept or mention.start >= kept[-1].end:  # "three hundred": one mention, not three
             kept.append(mention)
     return kept
+
+
+# Units a compound number word ends with ("vingt-et-un", "twenty-first") besides the table's.
+_COMPOUND_UNITS = {"un": 1, "une": 1, "unieme": 1, "one": 1, "first": 1, "deuxieme": 2, "second": 2, "two": 2,
+                   "vingts": 20}
+
+
+def _compound_value(folded: str) -> tuple[float, bool] | None:
+    """(value, ordinal) of a hyphenated number word ("cinquante-cinquieme" 55th, "quatre-vingt-dix"
+    90, "twenty-one" 21), or None when a part is no number word."""
+    parts = [p for p in folded.split("-") if p not in ("et", "and")]
+    if len(parts) < 2:
+        return None
+    found = [_COMPOUND_UNITS.get(p, _WORD_VALUES.get(p)) for p in parts]
+    values = [v for v in found if v is not None and v < 1000]
+    if len(values) < len(parts):
+        return None
+    total = 0.0
+    for i, value in enumerate(values):
+        # "quatre-vingt(s)" is four twenties, "deux-cents" two hundreds; the rest add up.
+        total = total * value if value in (20, 100) and i == 1 and total < 10 else total + value
+    return total, parts[-1] in _ORDINAL_WORDS or parts[-1] in ("unieme", "first", "second", "deuxieme")
 
 
 def _rough(text: str, value: float, start: int, end: int) -> NumberMention:
