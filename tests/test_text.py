@@ -251,3 +251,11 @@ def test_a_hyphenated_number_word_is_one_number(text, key):
     """Yemen's "55th Friday" was dropped: the gate read no number in "cinquante-cinquième"."""
     assert [n.key for n in numbers(text)] == [key]
     assert numbers("a well-known, long-term plan") == []
+
+
+def test_a_sense_of_several_words_copied_whole_keeps_the_first():
+    """Yemen's 7 March entry read "Demonstrations, protests, which call for Saleh's departure"."""
+    assert mend_look_alikes("Demonstrations, protests, which call for his departure, entered their fourth week.",
+                            "Les manifestations qui réclament sa démission", "fr", "en") == (
+        "Demonstrations, which call for his departure, entered their fourth week.",
+        [("Demonstrations, protests", "Demonstrations")])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Indel
 from functools import lru_cache
-from typing import Iterator, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 __all__ = [
     "LANGUAGES",
@@ -825,10 +825,25 @@ def look_alikes(line: str, text: str, source: str, target: str) -> list[tuple[Gl
 
 def mend_look_alikes(line: str, text: str, source: str, target: str) -> tuple[str, list[tuple[str, str]]]:
     """`line` with each look-alike that has a safe replacement (see `_SENSES`) replaced by the
-    sense of the word of `text` it stands for, and the (look-alike, replacement) pairs: the
-    small model re-asked about "agreement with" for "élaboré par" writes it again."""
+    sense of the word of `text` it stands for, and a sense of several words copied whole by its
+    first; and the (written, replacement) pairs. The small model re-asked about "agreement with"
+    for "élaboré par" writes it again."""
     mended: list[tuple[str, str]] = []
-    alikes = [(g, g.look_alike) for g in glossary(text, source, target) if g.look_alike is not None]
+    glosses = glossary(text, source, target)
+
+    def replaced_by(fix: str) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            new = match.expand(fix)
+            new = new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
+            mended.append((match.group(0), new))
+            return new
+        return replace
+
+    for gloss in glosses:
+        # The model copies a sense of several words whole: "Demonstrations, protests, which call ...".
+        if ", " in gloss.meaning:
+            line = re.sub(re.escape(gloss.meaning), replaced_by(gloss.meaning.split(", ")[0]), line, flags=re.I)
+    alikes = [(g, g.look_alike) for g in glosses if g.look_alike is not None]
     for gloss, look_alike in alikes:
         if gloss.fix is None:
             continue
@@ -837,14 +852,7 @@ def mend_look_alikes(line: str, text: str, source: str, target: str) -> tuple[st
         if any(other.search(match.group(0)) for g, other in alikes if g.meaning != gloss.meaning
                for match in look_alike.finditer(line)):
             continue
-
-        def replace(match: re.Match[str], fix: str = gloss.fix) -> str:
-            new = match.expand(fix)
-            new = new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
-            mended.append((match.group(0), new))
-            return new
-
-        line = look_alike.sub(replace, line)
+        line = look_alike.sub(replaced_by(gloss.fix), line)
     return line, mended
 
 
