@@ -125,3 +125,14 @@ def test_libya_cluster_passages_are_consistent(tmp_path):
         assert by_id[passage.source_id].text[passage.start:passage.end] == passage.text
     years = {d.iso[:4] for p in story.passages for d in p.dates if d.relative}
     assert years <= {"2010", "2011"}
+
+
+def test_the_topics_own_terms_hold_in_the_articles_language():
+    """The Libya eval's topic says "Libya", its French articles "Libye": no French passage named
+    the subject, and its timeline was told by English tweets."""
+    from storybrief.models import Subject
+    from storybrief.passages import names_subject, own_terms
+
+    libya = Subject(terms=["libya", "kadhafi", "libye", "tripoli"], origin="topic", label="Libya 2011 (French)")
+    assert own_terms(libya) == ["libya", "libye"]
+    assert names_subject("Les rebelles de Libye ont pris Tripoli.", libya, 1)

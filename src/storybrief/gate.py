@@ -300,7 +300,7 @@ def _planned(iso: str, passages: Sequence[Passage], base: dt.date | None) -> boo
 LONG_UNENDED = 280
 # A headline longer than this is a paragraph, not a headline; one whose last word keeps less
 # than this share of a word of its passage was cut short.
-MAX_HEADLINE_WORDS = 25
+MAX_HEADLINE_WORDS = 30
 HEADLINE_CUT_SHARE = 0.7
 # Fewer content words than this, from a passage of at least LONG_PASSAGE_WORDS, and a line
 # states no whole claim.

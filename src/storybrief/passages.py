@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from storybrief.dates import resolve_dates
 from storybrief.errors import ContextOverflowError
 from storybrief.models import OffTopicSource, Passage, Source, Story, Subject
-from storybrief.text import ALL_STOP_WORDS, content_words, fold, sentence_spans, words
+from storybrief.text import ALL_STOP_WORDS, content_words, fold, name_forms, sentence_spans, words
 
 __all__ = [
     "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
@@ -194,7 +194,8 @@ def own_terms(subject: Subject) -> list[str]:
     a name the cluster shares can be someone else's, the user's words are meant."""
     if subject.origin != "topic":
         return []
-    given = set(_topic_terms(subject.label))
+    # In any language the name table knows: "Libya" is the French articles' "Libye".
+    given = {form for word in _topic_terms(subject.label) for form in name_forms(word) | {word}}
     return [t for t in subject.terms if t in given]
 
 

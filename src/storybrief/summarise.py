@@ -215,11 +215,10 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         return []
     own = own_terms(subject) if subject is not None else []
     aboutness = [_aboutness(c, subject, own) for c in candidates]
-    plainest = max(aboutness)
-    if plainest > 0 and aboutness.count(plainest) >= MIN_TIMELINE:
+    if sum(grade > 0 for grade in aboutness) >= MIN_TIMELINE:
         # Tunisia's and Egypt's days, told in a review of the Arab Spring, are not shown for
-        # Yemen's timeline when enough events name Yemen: the small model picks what it is shown.
-        kept = [i for i, grade in enumerate(aboutness) if grade == plainest]
+        # Yemen's timeline when enough events name the story: the small model picks what it is shown.
+        kept = [i for i, grade in enumerate(aboutness) if grade > 0]
         candidates = [candidates[i] for i in kept]
         inside = [inside[i] for i in kept]
         aboutness = [aboutness[i] for i in kept]
