@@ -251,6 +251,7 @@ def test_a_hyphenated_number_word_is_one_number(text, key):
     """Yemen's "55th Friday" was dropped: the gate read no number in "cinquante-cinquième"."""
     assert [n.key for n in numbers(text)] == [key]
     assert numbers("a well-known, long-term plan") == []
+    assert [n.key for n in numbers("one-third of them")] == [], "a fraction, not the 4th"
 
 
 def test_a_sense_of_several_words_copied_whole_keeps_the_first():

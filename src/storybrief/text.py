@@ -516,7 +516,9 @@ def _compound_value(folded: str) -> tuple[float, bool] | None:
         return None
     found = [_COMPOUND_UNITS.get(p, _WORD_VALUES.get(p)) for p in parts]
     values = [v for v in found if v is not None and v < 1000]
-    if len(values) < len(parts):
+    # A compound number opens with tens or more ("vingt-deux", "dix-sept") or multiplies them
+    # ("quatre-vingts", "deux-cents"); "one-third" is a fraction.
+    if len(values) < len(parts) or (values[0] < 10 and values[1] not in (20, 100)):
         return None
     total = 0.0
     for i, value in enumerate(values):
