@@ -603,7 +603,7 @@ def test_an_announcement_the_story_has_overtaken_is_no_section_line():
     answer = BriefPick(main="P2", sections=[SectionPick(aspect="what happened", passages=["P1"]),
                                             SectionPick(aspect="background", passages=["P3"])], events=[])
     warnings: list[str] = []
-    plan = _plan(answer, view, {}, warnings, dt.date(2011, 11, 30))
+    plan = _plan(answer, view, {}, warnings, {"s": dt.date(2010, 2, 5), "t": dt.date(2011, 11, 30)})
     assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [("background", ["P3"])]
     assert "left out" in warnings[0]
 
@@ -634,7 +634,7 @@ def test_what_happened_long_before_the_latest_development_is_background():
     answer = BriefPick(main="P3", sections=[SectionPick(aspect="what happened", passages=["P1", "P2"]),
                                             SectionPick(aspect="background", passages=["P4"])], events=[])
     published = {"old": dt.date(2010, 2, 9), "new": dt.date(2011, 11, 28)}
-    plan = _plan(answer, view, {"E1": sentence}, [], dt.date(2011, 11, 30), published)
+    plan = _plan(answer, view, {"E1": sentence}, [], published)
     assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [
         ("what happened", ["P2"]), ("background", ["P1", "P4"])]
 

@@ -444,13 +444,15 @@ class _Plan:
 
 
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
-          warnings: list[str], newest: dt.date | None = None,
-          published: Mapping[str, dt.date | None] | None = None, subject: Subject | None = None) -> _Plan:
+          warnings: list[str], published: Mapping[str, dt.date | None] | None = None,
+          subject: Subject | None = None) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
     the timeline spanning the story up to its latest development (the first of `events`).
     `published`: the articles' dates, which tell the news of the latest development from older
-    news (see `_old_news`); `subject`: what every section's passage names."""
+    news (see `_old_news`, `_overtaken`); `subject`: what every section's passage names."""
     labels = view.label_to_passage
+    published = published or {}
+    newest = max((d for d in published.values() if d), default=None)
     if isinstance(answer, StructuredFailure):
         data = _partial_json(answer.raw)
         warnings.append(f"the model's choice of passages was incomplete ({answer.error.splitlines()[0]}); "
@@ -482,7 +484,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
                 # "What was said" over a passage in which nobody says anything is a wrong title.
                 said = aspect != "what was said" or reports_words(passage.text)
                 told = aspect if said else "what happened"
-                if told == "what happened" and _old_news(passage, published or {}, events):
+                if told == "what happened" and _old_news(passage, published, events):
                     # The February 2010 plea, in a brief of the November 2011 sentencing.
                     told = "background"
                 merged.setdefault(told, []).append(passage)
@@ -703,8 +705,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             options = replace(options, passage_tokens=budget)
             continue
         break
-    plan = _plan(answer, view, events, warnings, max((d for d in published.values() if d), default=None), published,
-                 story.subject)
+    plan = _plan(answer, view, events, warnings, published, story.subject)
     latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
     main = _headline_passage(plan, latest, story, latest_numbers)
 
