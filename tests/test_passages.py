@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import SHARED_STORIES, needs
-from storybrief.models import Source
+from storybrief.models import Source, Story
 from storybrief.passages import MAX_PASSAGE_CHARS, split_passages
 from storybrief.text import sentence_spans
 from storybrief.sources import build_story
@@ -136,3 +136,49 @@ def test_the_topics_own_terms_hold_in_the_articles_language():
     libya = Subject(terms=["libya", "kadhafi", "libye", "tripoli"], origin="topic", label="Libya 2011 (French)")
     assert own_terms(libya) == ["libya", "libye"]
     assert names_subject("Les rebelles de Libye ont pris Tripoli.", libya, 1)
+
+
+def test_a_first_name_others_bear_does_not_name_the_subject():
+    """'Ali' of Ali Abdullah Saleh is Ben Ali's too: Tunisia's 14 January stood in Yemen's timeline.
+    'Michael' of Michael Jackson is also Judge Michael Pastor's. The surname tells the person."""
+    from storybrief.models import Passage, Subject
+    from storybrief.passages import SubjectWords, given_names
+
+    yemen = Subject(terms=["yemen", "ali", "saleh"], origin="topic", label="Yemen Ali Saleh")
+    texts = ["Le président Ali Abdullah Saleh refuse de partir.", "Ali Abdallah Saleh signe l'accord.",
+             "Le 14 janvier l'armée refuse de suivre Ben Ali."]
+    assert given_names(yemen, texts) == {"ali"}
+    mj = Subject(terms=["michael", "jackson", "murray"], origin="topic", label="Michael Jackson")
+    assert given_names(mj, ["Michael Jackson died.", "Michael Jackson's doctor, Dr Conrad Murray.",
+                            "Jackson died at home.", "Judge Michael Pastor ruled."]) == {"michael"}
+
+    def passage(text: str) -> Passage:
+        return Passage(id=text[:8], source_id="s", index=1, start=0, end=len(text), text=text, dates=[])
+
+    words = SubjectWords(terms=frozenset({"yemen", "saleh"}), own=frozenset({"yemen"}))
+    assert words.grade([passage("Le 14 janvier l'armée refuse de suivre Ben Ali.")]) == 0
+    assert words.grade([passage("Le président Saleh refuse.")]) == 1
+    assert words.grade([passage("Au Yémen, Saleh refuse.")]) == 2
+
+
+def test_a_passage_under_a_subhead_naming_the_subject_is_about_it():
+    """A year's review heads its Yemen part 'Yemen, aux armes citoyens'; its sentences say 'Sanaa'
+    and 'le président', and Egypt's part, under its own subhead, is not Yemen's."""
+    from storybrief.models import Subject
+    from storybrief.passages import SubjectWords, subheads
+    from storybrief.text import is_subhead
+
+    text = ("Printemps arabe : les dictateurs déchus?\n\nEgypte, terre du Pharaon Moubarak\n\n"
+            "Son véritable procès s'est ouvert le 3 août.\n\nYemen, aux armes citoyens\n\n"
+            "Le 27 janvier, 16 000 manifestants descendent dans les rues de la capitale Sanaa.")
+    source = Source(id="abcdef123456", number=1, origins=["x.txt"], language="fr", text=text,
+                    published=dt.date(2011, 8, 22))
+    story = Story(name="review", sources=[source], passages=split_passages(source, source.published))
+    heads = subheads(story)
+    trial = next(p for p in story.passages if p.text.startswith("Son véritable"))
+    march = next(p for p in story.passages if p.text.startswith("Le 27 janvier"))
+    assert heads[trial.id].startswith("Egypte") and heads[march.id].startswith("Yemen")
+    yemen = SubjectWords.of(Subject(terms=["yemen", "saleh"], origin="topic", label="Yemen"), story)
+    assert yemen.grade([march]) == 2 and yemen.grade([trial]) == 0
+    assert is_subhead("Yemen, aux armes citoyens") and not is_subhead("Ailleurs, la lutte continue…")
+    assert not is_subhead("Il était une fois la Tunisie en 2010.")

@@ -47,7 +47,7 @@ from storybrief.summarise import (
     repair_brief,
     spoken_date,
 )
-from storybrief.passages import estimate_tokens, select_passages
+from storybrief.passages import SubjectWords, estimate_tokens, select_passages
 from storybrief.verify import verify_brief
 
 
@@ -63,7 +63,7 @@ def seed_view(seed_story):
 @pytest.fixture(scope="module")
 def seed_events(seed_story):
     """The events as the model is shown them: the shortlist, the latest development first."""
-    shortlist = _shortlist(event_candidates(seed_story), MAX_SHOWN_EVENTS, subject=seed_story.subject,
+    shortlist = _shortlist(event_candidates(seed_story), MAX_SHOWN_EVENTS, subject=SubjectWords.of(seed_story.subject, seed_story),
                            span=_story_span(seed_story))
     return {f"E{n}": c for n, c in enumerate(shortlist, 1)}
 
@@ -97,7 +97,7 @@ def test_the_shortlist_keeps_the_most_reported_events_and_the_latest_about_the_s
     every = _shortlist(candidates, 50)
     assert len(every) == len(candidates) and set(map(id, every)) == set(map(id, candidates))
     # Events that do not name the story's subject give way, and the latest kept names it.
-    about = _shortlist(candidates, 3, subject=Subject(terms=["ushakov"], origin="cluster", label="ushakov"))
+    about = _shortlist(candidates, 3, subject=SubjectWords.of(Subject(terms=["ushakov"], origin="cluster", label="ushakov")))
     assert all(any("Ushakov" in p.text or "Ouchakov" in p.text for p in c.passages) for c in about[:1])
 
 
@@ -117,7 +117,7 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
     span = (dt.date(2011, 2, 1) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 31))
     assert not _within(fact_box, span)
     sanaa = Subject(terms=["sanaa"], origin="cluster", label="sanaa")
-    short = _shortlist(every, 4, subject=sanaa, span=span)
+    short = _shortlist(every, 4, subject=SubjectWords.of(sanaa), span=span)
     assert fact_box not in short, "a birth date decades before the story's first article is background"
     assert [c.date for c in short] == ["2011-10-10", "2011-03-18", "2011-02-10", "2011-09-10"], (
         "the latest event about the subject, the most reported, then spread over the story's span; "
@@ -125,10 +125,10 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
     # Given room, a date's other events come back, but not one that does not name the subject
     # while enough do (Tunisia's and Egypt's days in a review of the Arab Spring, for Yemen);
     # the background only when the story has too few events of its own.
-    roomy = _shortlist(every, 8, subject=sanaa, span=span)
+    roomy = _shortlist(every, 8, subject=SubjectWords.of(sanaa), span=span)
     emergency = same_day[1]
     assert sorted(roomy, key=lambda c: c.date) == [c for c in every if c not in (fact_box, emergency)]
-    assert emergency in _shortlist([emergency, *singles[:2]], 8, subject=sanaa, span=span)
+    assert emergency in _shortlist([emergency, *singles[:2]], 8, subject=SubjectWords.of(sanaa), span=span)
     assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
 
 
@@ -140,9 +140,9 @@ def test_the_latest_development_is_the_most_reported_of_the_storys_last_weeks():
     spring = _candidate("2011-03-19", 8, "Strikes on Kadhafi's forces began on 19 March 2011.")
     span = (dt.date(2011, 2, 16) - dt.timedelta(days=LEAD_IN_DAYS), dt.date(2011, 10, 30))
     kadhafi = Subject(terms=["kadhafi", "misrata"], origin="cluster", label="kadhafi")
-    assert _shortlist([spring, death, aside], 3, subject=kadhafi, span=span)[0] is death
+    assert _shortlist([spring, death, aside], 3, subject=SubjectWords.of(kadhafi), span=span)[0] is death
     twin = _candidate("2011-10-25", 4, "Kadhafi was buried in the desert on 25 October 2011.")
-    assert _shortlist([spring, death, twin, aside], 3, subject=kadhafi, span=span)[0] is twin
+    assert _shortlist([spring, death, twin, aside], 3, subject=SubjectWords.of(kadhafi), span=span)[0] is twin
 
 
 def test_events_naming_the_topics_own_words_come_before_those_naming_a_shared_name():
@@ -151,7 +151,7 @@ def test_events_naming_the_topics_own_words_come_before_those_naming_a_shared_na
     sanaa = _candidate("2011-01-27", 1, "On 27 January 2011, 16,000 protesters marched in Sanaa, Yemen.")
     saleh = _candidate("2011-11-23", 1, "On 23 November 2011 Ali Abdullah Saleh signed the Gulf deal in Yemen.")
     yemen = Subject(terms=["yemen", "ali", "saleh"], origin="topic", label="Yemen 2011 (French)")
-    assert _shortlist([tunisia, sanaa, saleh], 3, subject=yemen) == [saleh, sanaa, tunisia]
+    assert _shortlist([tunisia, sanaa, saleh], 3, subject=SubjectWords.of(yemen)) == [saleh, sanaa, tunisia]
 
 
 @pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
@@ -166,7 +166,7 @@ def test_an_off_topic_article_still_tells_the_events_its_passages_name_the_subje
     candidates = event_candidates(story)
     told = [c for c in candidates if any(p.source_id == review.id for p in c.passages)]
     assert [c.date for c in told] == ["2011-11-23"], "only its line that names Yemen and Saleh"
-    assert _shortlist(candidates, 3, subject=story.subject, span=_story_span(story))[0] is told[0]
+    assert _shortlist(candidates, 3, subject=SubjectWords.of(story.subject, story), span=_story_span(story))[0] is told[0]
 
 
 @pytest.mark.skipif(not (SHARED_STORIES / "yemen-2011-fr.jsonl").is_file(), reason="shared stories absent")
@@ -182,7 +182,7 @@ def test_the_headline_is_the_latest_development_when_it_is_newer_than_the_articl
         selected = select_passages(story, 5000)
         view = _prompt_view(story, selected)
         numbers, _ = _latest_articles(story, view)
-        shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS, subject=story.subject,
+        shortlist = _shortlist(event_candidates(story), MAX_SHOWN_EVENTS, subject=SubjectWords.of(story.subject, story),
                                span=_story_span(story))
         plan = _Plan(main=selected[0], sections=[], events=[])
         latest = _event_passage(shortlist[0], {s.id: s.language for s in story.sources}, "en",
@@ -683,7 +683,7 @@ def test_a_section_passage_names_the_story():
                                             SectionPick(aspect="background", passages=["P1"])], events=[])
     yemen = Subject(terms=["yemen", "saleh"], origin="topic", label="Yemen Saleh")
     warnings: list[str] = []
-    plan = _plan(answer, view, {}, warnings, subject=yemen)
+    plan = _plan(answer, view, {}, warnings, subject=SubjectWords.of(yemen))
     assert plan.sections == [] and plan.main is deal, "left out, and not made up for with passages nobody chose"
     assert warnings == ["a passage chosen for “what happened” was left out: it does not name Yemen Saleh"]
 

@@ -21,16 +21,17 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from storybrief.dates import resolve_dates
 from storybrief.errors import ContextOverflowError
 from storybrief.models import OffTopicSource, Passage, Source, Story, Subject
-from storybrief.text import ALL_STOP_WORDS, content_words, fold, name_forms, sentence_spans, words
+from storybrief.text import ALL_STOP_WORDS, content_words, fold, is_subhead, name_forms, sentence_spans, words
 
 __all__ = [
     "split_passages", "key_words", "MIN_PASSAGE_CHARS", "MAX_PASSAGE_CHARS",
-    "find_subject", "own_terms", "names_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
+    "find_subject", "own_terms", "given_names", "subheads", "SubjectWords", "names_subject", "set_aside_off_topic", "select_passages", "estimate_tokens", "refit_budget", "TokenCounter",
 ]
 
 MIN_PASSAGE_CHARS = 30
@@ -197,6 +198,74 @@ def own_terms(subject: Subject) -> list[str]:
     # In any language the name table knows: "Libya" is the French articles' "Libye".
     given = {form for word in _topic_terms(subject.label) for form in name_forms(word) | {word}}
     return [t for t in subject.terms if t in given]
+
+
+_NAME_RUN = re.compile(r"[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)+")
+
+
+def given_names(subject: Subject, texts: Iterable[str]) -> frozenset[str]:
+    """The subject's terms that are mostly a first name before a surname the subject also has
+    ("Ali" of "Ali Abdullah Saleh", "Michael" of "Michael Jackson"): others bear them too ("Ben
+    Ali", "Judge Michael Pastor"), and the surname alone tells the story's person."""
+    terms = set(subject.terms)
+    before_surname: Counter = Counter()
+    mentions: Counter = Counter()
+    for text in texts:
+        for run in _NAME_RUN.finditer(text):
+            names = [fold(re.sub(r"['’]s$", "", w)) for w in run.group().split()]
+            for i, name in enumerate(names):
+                if name in terms:
+                    mentions[name] += 1
+                    before_surname[name] += any(n in terms and n != name for n in names[i + 1:i + 3])
+    return frozenset(t for t in terms if before_surname[t] > mentions[t] / 2)
+
+
+def subheads(story: Story) -> dict[str, str]:
+    """Each passage's subhead, where its article has one above it: the part of a year's review
+    under "Yemen, aux armes citoyens" is about Yemen though its sentences say "Sanaa"."""
+    heads: dict[str, str] = {}
+    current: dict[str, str] = {}
+    for passage in story.passages:
+        if passage.index > 0 and is_subhead(passage.text):
+            current[passage.source_id] = passage.text
+        elif passage.source_id in current:
+            heads[passage.id] = current[passage.source_id]
+    return heads
+
+
+@dataclass(frozen=True)
+class SubjectWords:
+    """What tells that a passage is about the story: the subject's terms less the first names
+    others bear too (`given_names`), the topic's own words among them (`own_terms`), and the
+    subhead each passage stands under (`subheads`)."""
+
+    terms: frozenset[str]
+    own: frozenset[str]
+    heads: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    @classmethod
+    def of(cls, subject: Subject, story: Story | None = None) -> SubjectWords:
+        """`story`: the articles whose names and subheads are read; without it, every term counts."""
+        given = given_names(subject, (p.text for p in story.passages)) if story is not None else frozenset()
+        return cls(frozenset(subject.terms) - given, frozenset(own_terms(subject)) - given,
+                   subheads(story) if story is not None else {}, subject.label)
+
+    def grade(self, passages: Iterable[Passage]) -> int:
+        """2 when a passage (or its subhead) names the topic's own words, 1 when it names another
+        of the subject's terms (or any, for a subject found in the cluster), 0 when neither."""
+        grade = 0
+        for passage in passages:
+            named = set(words(fold(f"{passage.text} {self.heads.get(passage.id, '')}")))
+            if named & self.own:
+                return 2
+            if named & self.terms:
+                grade = 1
+        return grade
+
+    def named_in(self, passage: Passage) -> bool:
+        """Whether the passage names the story: the topic's own words when the user gave a topic."""
+        return self.grade([passage]) >= (2 if self.own else 1)
 
 
 def names_subject(text: str, subject: Subject, minimum: int = 2) -> bool:

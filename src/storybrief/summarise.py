@@ -47,14 +47,13 @@ from .models import (
     Sentence,
     SourceRef,
     Story,
-    Subject,
     TimelineEvent,
     Verdict,
     VerificationReport,
 )
-from .passages import names_subject, own_terms, refit_budget, select_passages, subject_share
+from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
-from .text import content_words, fold, glossed, leans_on_context, mend_look_alikes, words
+from .text import content_words, glossed, leans_on_context, mend_look_alikes
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -154,22 +153,6 @@ def event_candidates(story: Story) -> list[EventCandidate]:
     return candidates
 
 
-def _about(candidate: EventCandidate, terms: Sequence[str]) -> bool:
-    """Whether a passage of the event names the story's subject."""
-    return not terms or any(term in set(words(fold(p.text))) for p in candidate.passages for term in terms)
-
-
-def _aboutness(candidate: EventCandidate, subject: Subject | None, own: Sequence[str]) -> int:
-    """How plainly the event is about the story: 2 when a passage names the topic's `own` terms
-    (see `passages.own_terms`), 1 when it names another of the subject's terms, 0 when neither.
-    "Ali" of Ali Abdullah Saleh is also Ben Ali's: the user's words weigh more."""
-    if subject is None or not subject.terms:
-        return 2
-    if own and _about(candidate, own):
-        return 2
-    return 1 if _about(candidate, subject.terms) else 0
-
-
 def _story_span(story: Story) -> tuple[dt.date, dt.date] | None:
     """The days a timeline of the story covers: from LEAD_IN_DAYS before its first article
     to its latest; None when no article is dated."""
@@ -197,7 +180,8 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
-               subject: Subject | None = None, span: tuple[dt.date, dt.date] | None = None) -> list[EventCandidate]:
+               subject: SubjectWords | None = None, span: tuple[dt.date, dt.date] | None = None,
+               ) -> list[EventCandidate]:
     """The events to show the model, most important first (a small model picks from the top
     of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
     first the latest development (the most reported event of the story's last tenth, up to
@@ -213,8 +197,8 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         inside = [True] * len(candidates)
     if not candidates:
         return []
-    own = own_terms(subject) if subject is not None else []
-    aboutness = [_aboutness(c, subject, own) for c in candidates]
+    # "Ali" of Ali Abdullah Saleh is also Ben Ali's: the user's words weigh more (see SubjectWords).
+    aboutness = [subject.grade(c.passages) if subject is not None and subject.terms else 2 for c in candidates]
     if sum(grade > 0 for grade in aboutness) >= MIN_TIMELINE:
         # Tunisia's and Egypt's days, told in a review of the Arab Spring, are not shown for
         # Yemen's timeline when enough events name the story: the small model picks what it is shown.
@@ -445,7 +429,7 @@ class _Plan:
 
 def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict[str, EventCandidate],
           warnings: list[str], published: Mapping[str, dt.date | None] | None = None,
-          subject: Subject | None = None) -> _Plan:
+          subject: SubjectWords | None = None) -> _Plan:
     """The model's choices, cleaned: each passage used once, sections of one aspect merged, and
     the timeline spanning the story up to its latest development (the first of `events`).
     `published`: the articles' dates, which tell the news of the latest development from older
@@ -476,7 +460,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
                     warnings.append(f"a passage chosen for “{aspect}” was left out: it announces what was "
                                     f"to happen before {newest}, the date of the newest article")
                     continue
-                if subject is not None and subject.terms and not names_subject(passage.text, subject, 1):
+                if subject is not None and not subject.named_in(passage):
                     # "Samuel Aranda won the World Press Photo 2011 award", as what happened in Yemen.
                     warnings.append(f"a passage chosen for “{aspect}” was left out: it does not name "
                                     f"{subject.label}")
@@ -676,14 +660,14 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     published = {s.id: s.published for s in story.sources}
 
     candidates = event_candidates(story)
+    subject = SubjectWords.of(story.subject, story) if story.subject is not None and story.subject.terms else None
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
         # A passage that needs its article ("this source", "this video") is no line of a brief.
         selected = [p for p in select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
                     if not leans_on_context(p.text)]
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, story.subject,
-                               _story_span(story))
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, subject, _story_span(story))
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         event_passages = {label: _event_passage(c, language_of, language, published=published) or c.passages[0]
                           for label, c in events.items()}
@@ -705,7 +689,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
             options = replace(options, passage_tokens=budget)
             continue
         break
-    plan = _plan(answer, view, events, warnings, published, story.subject)
+    plan = _plan(answer, view, events, warnings, published, subject)
     latest = (events["E1"], event_passages["E1"]) if events else None  # the latest development is shown first
     main = _headline_passage(plan, latest, story, latest_numbers)
 
@@ -1113,10 +1097,10 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
 
     # A headline names the story: "Samuel Aranda won the World Press Photo award" stood in for
     # Yemen's Gulf deal, the newest line of a brief of Yemen's protests.
-    subject = story.subject
+    subject = SubjectWords.of(story.subject, story) if story.subject is not None and story.subject.terms else None
     newest_first = sorted((line for line in lines if line.where[0] in ("section", "timeline")
                            and line.quote in (None, language) and not line.problems and line.flag is None
-                           and (subject is None or not subject.terms or names_subject(line.passage.text, subject, 1))),
+                           and (subject is None or subject.named_in(line.passage))),
                           key=when, reverse=True)
     stand_ins += [(line.text, line.citations, line.passage, "sentence") for line in newest_first]
     if check is not None and stand_ins:

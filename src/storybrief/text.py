@@ -896,6 +896,19 @@ def leans_on_context(text: str, language: str | None = None) -> bool:
     return pointer is not None and not any(w.group()[:1].isupper() for w in list(word_spans(text[:pointer.start()]))[1:])
 
 
+# A subhead is a short line that ends in no sentence mark ("Yemen, aux armes citoyens").
+MAX_SUBHEAD_WORDS = 8
+_SENTENCE_MARK = re.compile(r"[.!?…:;]\W*$")
+
+
+def is_subhead(text: str) -> bool:
+    """Whether `text` reads as a subhead over part of an article: a few words opening with a
+    capital and ending in no sentence mark (a year's review heads each country's part so)."""
+    text = text.strip()
+    return bool(text) and text[0].isupper() and len(words(text)) <= MAX_SUBHEAD_WORDS \
+        and not _SENTENCE_MARK.search(text)
+
+
 # --------------------------------------------------------------------------- language
 
 
