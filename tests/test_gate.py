@@ -388,3 +388,20 @@ def test_a_french_report_whose_speaker_follows_the_words_is_said_as_reported(see
     line = "Emmanuel Bonne participated in Moscow discussions with Iouri Ouchakov, his Russian counterpart."
     assert _kinds(check_line(line, [passage], "en")) == {"hedge"}
     assert check_line(attributed(line, "en", [passage]), [passage], "en") == []
+
+
+def _french(text: str) -> Passage:
+    return Passage(id="p-fr", source_id="s", index=0, start=0, end=len(text), text=text, dates=[])
+
+
+def test_a_translation_that_makes_the_doer_a_by_phrase_fails():
+    """Yemen: the protesters of Idlib showed their solidarity; the brief said the city 'has been
+    marked by' it. A passive the French has ('a été tué par balle') may stay passive."""
+    idlib = _french("Et la ville syrienne d'Idlib, les manifestants ont marqué leur solidarité avec le Yémen.")
+    wrong = "Syria's Idlib city has been marked by the solidarity of protesters with Yemen."
+    assert "voice" in _kinds(check_line(wrong, [idlib], "en"))
+    assert "voice" not in _kinds(check_line("In the Syrian city of Idlib, protesters showed their solidarity "
+                                            "with Yemen.", [idlib], "en"))
+    aden = _french("Un adolescent a été tué par balle à Aden, dans le sud du Yémen.")
+    assert "voice" not in _kinds(check_line("An adolescent was killed by gunfire in Aden, in the south of Yemen.",
+                                            [aden], "en"))
