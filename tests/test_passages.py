@@ -159,6 +159,11 @@ def test_a_first_name_others_bear_does_not_name_the_subject():
     assert words.grade([passage("Le 14 janvier l'armée refuse de suivre Ben Ali.")]) == 0
     assert words.grade([passage("Le président Saleh refuse.")]) == 1
     assert words.grade([passage("Au Yémen, Saleh refuse.")]) == 2
+    # A section's or headline's passage names the story by any term: Kadhafi's death is Libya's
+    # news, though its sentence does not say "Libye"; Ben Ali's is not Yemen's.
+    libya = SubjectWords(terms=frozenset({"libya", "libye", "kadhafi"}), own=frozenset({"libya", "libye"}))
+    assert libya.named_in(passage("Muammar Kadhafi a été tué jeudi, près de sa ville natale de Syrte."))
+    assert not words.named_in(passage("Le 14 janvier l'armée refuse de suivre Ben Ali."))
 
 
 def test_a_passage_under_a_subhead_naming_the_subject_is_about_it():
