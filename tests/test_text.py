@@ -260,3 +260,14 @@ def test_a_sense_of_several_words_copied_whole_keeps_the_first():
                             "Les manifestations qui réclament sa démission", "fr", "en") == (
         "Demonstrations, which call for his departure, entered their fourth week.",
         [("Demonstrations, protests", "Demonstrations")])
+
+
+def test_a_number_the_model_split_with_a_comma_is_joined_when_the_passage_gives_it():
+    """Yemen's 27 January entry said '16, 000 protesters' twice and was dropped for numbers the
+    passage ('16 000 manifestants') does not give. A date and a count stay two numbers."""
+    from storybrief.text import mend_split_numbers
+
+    sanaa = "Le 27 janvier, 16 000 manifestants descendent dans les rues de la capitale Sanaa."
+    assert mend_split_numbers("16, 000 protesters marched in Sanaa on January 27.", [sanaa]) == (
+        "16,000 protesters marched in Sanaa on January 27.", [("16, 000", "16,000")])
+    assert mend_split_numbers("On March 27, 100 people marched.", ["Le 27 mars, 100 personnes ont défilé."])[1] == []

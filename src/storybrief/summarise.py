@@ -53,7 +53,7 @@ from .models import (
 )
 from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
-from .text import content_words, glossed, leans_on_context, mend_look_alikes
+from .text import content_words, glossed, leans_on_context, mend_look_alikes, mend_split_numbers
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -890,6 +890,11 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
                                 + (f"; citation {', '.join(pid for pid in before if pid != passage.id)} removed"
                                    if any(pid != passage.id for pid in before) else ""))
             return
+    if line.text:
+        line.text, joined = mend_split_numbers(line.text, [p.text for p in cited])
+        for written, number in joined:
+            # The re-asked model wrote "16, 000" again, and the line was dropped for it.
+            warnings.append(f"{_where_words(line)}: “{written}” written “{number}”, as its passage gives it")
     for passage in cited:
         source_language = context.language_of.get(passage.source_id, context.language)
         if line.text and source_language != context.language:

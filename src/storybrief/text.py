@@ -825,6 +825,26 @@ def look_alikes(line: str, text: str, source: str, target: str) -> list[tuple[Gl
             for match in [gloss.look_alike.search(line)] if match]
 
 
+# A number the model split in two: "16, 000 protesters" for the passage's "16 000 manifestants".
+_SPLIT_NUMBER = re.compile(r"\b(\d{1,3})(?:,\s+|\s+,\s*)(\d{3})\b")
+
+
+def mend_split_numbers(line: str, texts: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
+    """`line` with each number split by a comma and a space joined again, when the joined
+    number is one `texts` give and its first part alone is not; and the (written, joined) pairs."""
+    given = {n.value for text in texts for n in numbers(text) if n.time is None}
+    mended: list[tuple[str, str]] = []
+
+    def join(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        if float(head + tail) in given and float(head) not in given:
+            mended.append((match.group(0), f"{head},{tail}"))
+            return f"{head},{tail}"
+        return match.group(0)
+
+    return _SPLIT_NUMBER.sub(join, line), mended
+
+
 def mend_look_alikes(line: str, text: str, source: str, target: str) -> tuple[str, list[tuple[str, str]]]:
     """`line` with each look-alike that has a safe replacement (see `_SENSES`) replaced by the
     sense of the word of `text` it stands for, and a sense of several words copied whole by its
