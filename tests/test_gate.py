@@ -405,3 +405,17 @@ def test_a_translation_that_makes_the_doer_a_by_phrase_fails():
     aden = _french("Un adolescent a été tué par balle à Aden, dans le sud du Yémen.")
     assert "voice" not in _kinds(check_line("An adolescent was killed by gunfire in Aden, in the south of Yemen.",
                                             [aden], "en"))
+
+
+def test_a_title_the_passage_gives_no_one_is_left_out_of_a_name():
+    """Libya's 20 October entry said 'Colonel Muammar Kadhafi was killed' from 'Muammar Kadhafi a
+    été tué jeudi', re-asked said it again, and was dropped. A title the passage gives stays."""
+    from storybrief.gate import drop_unsupported_titles
+
+    killed = _french("Muammar Kadhafi a été tué jeudi, près de sa ville natale de Syrte.")
+    assert drop_unsupported_titles("Colonel Muammar Kadhafi was killed on Thursday near Syrte.", [killed]) == (
+        "Muammar Kadhafi was killed on Thursday near Syrte.", ["Colonel"])
+    gulf = _french("Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe.")
+    assert drop_unsupported_titles("President Saleh signed the Gulf deal.", [gulf]) == (
+        "President Saleh signed the Gulf deal.", [])
+    assert drop_unsupported_titles("The General Assembly met.", [killed])[1] == []

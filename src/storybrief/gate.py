@@ -42,7 +42,8 @@ from .text import (
 )
 from .verify.facts import names_in
 
-__all__ = ["Problem", "attributed", "check_line", "copied_span", "find_copy", "finished", "is_negated", "is_hedged",
+__all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupported_titles", "find_copy", "finished",
+           "is_negated", "is_hedged",
            "reports_words"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
@@ -174,6 +175,31 @@ def _article_dropped(text: str, names: Sequence[str], texts: Sequence[str]) -> l
                         if fold(m.group(0)) == written[0])
             dropped.append(form)
     return dropped
+
+
+# Titles a name may be given without changing who it is: "Colonel Kadhafi" is Kadhafi.
+# ("General" is left out: "the General Assembly" is no general.)
+_TITLES = ("president", "colonel", "king", "queen", "prince", "senator", "governor", "mayor",
+           "chancellor", "sheikh", "judge", "doctor", "commander")
+_TITLE_BEFORE_NAME = re.compile(rf"\b(?:{'|'.join(_TITLES)})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])", re.IGNORECASE)
+
+
+def drop_unsupported_titles(text: str, passages: Sequence[Passage]) -> tuple[str, list[str]]:
+    """`text` without the titles it gives a name that its passages give no one ("Colonel Muammar
+    Kadhafi" from "Muammar Kadhafi a été tué"), and the titles dropped. The small model adds
+    them from what it knows, and re-asked adds them again."""
+    vocab = sorted(_vocabulary([p.text for p in passages]))
+    dropped: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        title = fold(match.group(0).strip())
+        forms = next((f for f in _ROLE_CLASSES if title in f), frozenset({title}))
+        if any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in vocab) for form in forms):
+            return match.group(0)
+        dropped.append(match.group(0).strip())
+        return ""
+
+    return _TITLE_BEFORE_NAME.sub(drop, text), dropped
 
 
 def _name_supported(name: str, vocab: set[str]) -> bool:

@@ -35,7 +35,7 @@ from pydantic import Field, ValidationError, create_model
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates, reports_same_event
-from .gate import Problem, attributed, check_line, find_copy, finished, reports_words
+from .gate import Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -895,6 +895,10 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
         for written, number in joined:
             # The re-asked model wrote "16, 000" again, and the line was dropped for it.
             warnings.append(f"{_where_words(line)}: “{written}” written “{number}”, as its passage gives it")
+        line.text, titles = drop_unsupported_titles(line.text, cited)
+        for title in titles:
+            # "Colonel Kadhafi", re-asked, stayed "Colonel Kadhafi": Libya's 20 October entry was dropped.
+            warnings.append(f"{_where_words(line)}: the title “{title}” left out, which its passage gives no one")
     for passage in cited:
         source_language = context.language_of.get(passage.source_id, context.language)
         if line.text and source_language != context.language:
