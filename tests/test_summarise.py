@@ -700,3 +700,21 @@ def test_a_title_stands_in_for_the_headline_only_when_its_article_is_recent(seed
     story = seed_story.model_copy(update={"sources": [later if s is reuters else s for s in seed_story.sources]})
     checked = repair_brief(brief, story, unreachable, PromptLibrary(), _tamper("unsupported", "fficials"))
     assert checked.headline != titled.title and checked.headline.startswith("On Thursday, the Kremlin said")
+
+
+def test_the_wording_schema_admits_each_item_once_in_its_place():
+    """Libya's wording answer was nine pieces of item 1 (the model split a passage at its quotes)
+    and one of item 2: the other items went unworded. The schema now admits item n only n-th."""
+    from pydantic import ValidationError
+
+    from storybrief.summarise import _wording_model
+
+    wording = _wording_model(2)
+    assert [line.item for line in wording.model_validate(
+        {"lines": [{"item": 1, "text": "a"}, {"item": 2, "text": "b"}]}).lines] == [1, 2]
+    for lines in ([{"item": 1, "text": "a"}, {"item": 1, "text": "not believe"}],
+                  [{"item": 2, "text": "b"}, {"item": 1, "text": "a"}], [{"item": 1, "text": "a"}]):
+        with pytest.raises(ValidationError):
+            wording.model_validate({"lines": lines})
+    schema = wording.model_json_schema()["properties"]["lines"]
+    assert len(schema["prefixItems"]) == 2 and schema["maxItems"] == 2, "the grammar llama.cpp builds from it"

@@ -325,9 +325,12 @@ class Wording(Record):
 
 
 def _wording_model(items: int) -> type[Wording]:
-    number = _one_of(tuple(range(1, items + 1)))
-    line = create_model("WordedLine", __base__=WordedLine, item=(number, ...))
-    return create_model("Wording", __base__=Wording, lines=(_list_of(line), Field(min_length=items, max_length=items)))
+    """One line for each item, in order: the grammar admits item n only in the n-th place. With
+    any item number allowed in any place, the model split Libya's first passage at its quotation
+    marks ("ne pas croire") into nine lines, each "item 1", and the other items went unworded."""
+    lines = tuple(create_model(f"WordedLine{n}", __base__=WordedLine, item=(_one_of((n,)), ...))
+                  for n in range(1, items + 1))
+    return create_model("Wording", __base__=Wording, lines=(GenericAlias(tuple, lines), ...))
 
 
 
