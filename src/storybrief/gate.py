@@ -43,8 +43,7 @@ from .text import (
 from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupported_titles", "find_copy", "finished",
-           "is_negated", "is_hedged",
-           "reports_words"]
+           "is_negated", "is_hedged", "reports_words"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
                       "hedge", "context", "voice"]
