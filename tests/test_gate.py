@@ -208,7 +208,7 @@ def test_a_line_cut_off_mid_sentence_fails():
     assert _kinds(check_line(line[:line.index(" to leave")] + ",", [passage], "en")) == {"cut"}
     # A whole sentence that only lacks its full stop is not cut off: it gets its full stop.
     assert check_line(line[:-1], [passage], "en") == [] and finished(line[:-1]) == line
-    assert check_line(line[:-8], [passage], "en", headline=True) == [], "a headline needs no full stop"
+    assert check_line(line[:-1], [passage], "en", headline=True) == [], "a headline needs no full stop"
     # The Yemen draft's 21 February entry ran into the wording schema's length and stopped at
     # "... calling for the end of the rule of President".
     long_line = "Hundreds of protesters marched in Ta'izz, calling for President Ali Abdullah Saleh to leave, " * 4
@@ -349,6 +349,9 @@ def test_a_headline_is_one_short_sentence():
                              headline=True)) == {"cut"}
     assert _kinds(check_line(good + ". Dr Murray was speaking to Steve Hewlett.", [passage], "en",
                              headline=True)) == {"cut"}
+    # Libya's headline shipped as "Muammar Kadhafi, the former Libyan leader, called Libyans to".
+    assert _kinds(check_line("Dr Murray has defended his actions in a", [passage], "en", headline=True)) == {"cut"}
+    assert _kinds(check_line("Dr Murray has defended his actions,", [passage], "en", headline=True)) == {"cut"}
 
 
 def test_a_line_that_points_at_the_articles_picture_or_source_fails():
