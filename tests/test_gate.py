@@ -422,3 +422,16 @@ def test_a_title_the_passage_gives_no_one_is_left_out_of_a_name():
     assert drop_unsupported_titles("President Saleh signed the Gulf deal.", [gulf]) == (
         "President Saleh signed the Gulf deal.", [])
     assert drop_unsupported_titles("The General Assembly met.", [killed])[1] == []
+
+
+def test_a_rewording_that_makes_the_doer_a_by_phrase_fails_in_one_language_too():
+    """The MJ headline turned 'Dr Conrad Murray ... has defended his actions in a television
+    interview' into 'Michael Jackson's defense of his actions ... was reported by Conrad Murray'."""
+    text = ("Dr Conrad Murray, who was convicted of the involuntary manslaughter of Michael Jackson, has defended "
+            "his actions in a television interview.")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    swapped = ("Michael Jackson's defense of his actions in a TV interview was reported by Conrad Murray, who was "
+               "convicted of involuntary manslaughter of Michael Jackson.")
+    assert "voice" in _kinds(check_line(swapped, [passage], "en", headline=True))
+    kept = "Dr Conrad Murray, convicted of the involuntary manslaughter of Michael Jackson, defends his actions"
+    assert "voice" not in _kinds(check_line(kept, [passage], "en", headline=True))

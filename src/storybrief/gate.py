@@ -124,11 +124,12 @@ _REPORTED = re.compile(
     re.IGNORECASE,
 )
 # A passive with its doer named ("has been marked by the solidarity of protesters"), and a
-# passive at all in French ("a été tué par", "sont blessés"): a translation that turns the
-# text's doer into a "by" phrase has swapped who did what more than once.
+# passive at all in French ("a été tué par", "sont blessés") or a "by" in English: a line
+# that turns the text's doer into a "by" phrase has swapped who did what more than once.
 _PASSIVE_BY = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|t)\s+by\b", re.I)
 _PASSIVE_FR = re.compile(r"\b(?:été|est|sont|était|étaient|sera|seront|fut|furent|soit|être)\s+(?:\w+\s+)?"
                          r"\w+(?:é|ée|és|ées|is|ise|ises|u|ue|us|ues|t|te|ts|tes)\b|\bpar\b", re.I)
+_BY = re.compile(r"\bby\b", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _HASHTAG = re.compile(_HASHTAG_PATTERN)
 # What makes a line say who claims it.
@@ -483,10 +484,11 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     elif is_negated(text) and not any(is_negated(s) for s in sentences):
         problems.append(Problem("negation", "the text has no negation; do not add one"))
     rewords = _aligned(text, sentences)
-    if _PASSIVE_BY.search(text) and any(guess_language(p.text) == "fr" for p in passages) \
-            and not _PASSIVE_FR.search(rewords):
+    passive = _PASSIVE_FR if any(guess_language(p.text) == "fr" for p in passages) else _BY
+    if _PASSIVE_BY.search(text) and not passive.search(rewords):
         # "Les manifestants d'Idlib ont marqué leur solidarité" became "Idlib has been marked by
-        # the solidarity of protesters": the meaning across languages is not checked otherwise.
+        # the solidarity of protesters"; "Dr Conrad Murray ... has defended his actions" became
+        # "Michael Jackson's defense of his actions ... was reported by Conrad Murray".
         problems.append(Problem("voice", "the text says who did it first: keep its doer as the sentence's "
                                 "subject, as the text does"))
     if (_REPORTED.search(rewords) or _mostly_quoted(rewords)) and not is_hedged(text):

@@ -537,14 +537,20 @@ def _headline_passage(plan: _Plan, latest: tuple[EventCandidate, Passage] | None
     """The passage the headline states: the model's choice among the newest articles, unless the
     story's `latest` development (its event and the passage it is told by) happened after all of
     them were published (Yemen: Saleh signed the Gulf deal on 23 November; the newest article
-    about Yemen alone is of 3 October)."""
+    about Yemen alone is of 3 October), or more than OVERTAKEN_DAYS after the chosen passage's
+    own article (MJ: the model chose Murray's TV interview, of 11 November, in a brief of his
+    sentencing on 29 November)."""
     if latest is None:
         return plan.main
     event, passage = latest
+    happened = _parse_partial_date(event.date)
     newest = max((s.published for s in story.sources if s.number in latest_numbers and s.published), default=None)
-    if newest is None or _parse_partial_date(event.date) <= newest:
-        return plan.main
-    return passage
+    chosen = next((s.published for s in story.sources if s.id == plan.main.source_id), None)
+    if newest is not None and happened > newest:
+        return passage
+    if chosen is not None and (happened - chosen).days > OVERTAKEN_DAYS:
+        return passage
+    return plan.main
 
 
 def _partial_json(raw: str | None) -> dict:
