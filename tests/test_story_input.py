@@ -230,6 +230,13 @@ def test_a_caption_glued_before_a_lede_that_opens_with_a_full_name_is_cut():
             "at a court in Los Angeles.")
     text = f"The judge told Dr Murray he must not administer anesthetic {lede}\nA judge must decide whether to proceed."
     assert clean_text(text).split("\n\n")[:2] == ["The judge told Dr Murray he must not administer anesthetic", lede]
+    # A lede that opens with a title before the name: the MJ brief quoted "speculated that Jackson
+    # was in very poor health Pop star Michael Jackson had a strong heart ..." from an autopsy report.
+    lede = ('Pop star Michael Jackson had a strong heart and was a "fairly healthy" 50-year-old, according to an '
+            "autopsy report obtained in the US.")
+    text = f"The tabloid press had speculated that Jackson was in very poor health {lede}\nThe report was leaked."
+    assert clean_text(text).split("\n\n")[:2] == ["The tabloid press had speculated that Jackson was in very poor health",
+                                                   lede]
     # A name that is an object, in apposition or the end of a clause stays where it is.
     for first in ("Prosecutors said the doctor had agreed to give Michael Jackson a powerful anesthetic to help him.",
                   "The doctor who was treating the pop star Michael Jackson has been charged with manslaughter.",

@@ -548,11 +548,19 @@ def _glued_caption(line: str) -> int | None:
     name within a few words."""
     spans = list(word_spans(line))
     for i in range(MIN_CAPTION_WORDS, len(spans) - 2):
-        prev, word, following = spans[i - 1], spans[i], spans[i + 1]
+        word, following = spans[i], spans[i + 1]
         if re.search(r"[.!?;:…,]", line[:word.start()]):
             return None
+        # "... had speculated that Jackson was in very poor health Pop star Michael Jackson had a
+        # strong heart": the lede opens with the title before the name.
+        first = i
+        while first - 1 > MIN_CAPTION_WORDS and spans[first - 1].group().lower() in _BEFORE_A_NAME:
+            first -= 1
+        if not spans[first].group()[:1].isupper():
+            first = i
+        prev = spans[first - 1]
         before = prev.group()
-        if (line[prev.end():word.start()] != " " or not (before[:1].islower() or _YEAR.fullmatch(before))
+        if (line[prev.end():spans[first].start()] != " " or not (before[:1].islower() or _YEAR.fullmatch(before))
                 or fold(before) in ALL_STOP_WORDS or before.lower() in _BEFORE_A_NAME
                 or before.endswith(("ing", "ed"))):
             continue
@@ -563,11 +571,12 @@ def _glued_caption(line: str) -> int | None:
         opener = spans[run_end].group().lower() if run_end < len(spans) else ""
         if opener in ALL_STOP_WORDS and opener not in _FINITE:
             continue  # "... in downtown Los Angeles when the buzzes were heard": the name ends a clause
-        lead = {w.group().lower() for w in spans[:i]}
+        lead = {w.group().lower() for w in spans[:first]}
         after = [w.group().lower() for w in spans[i + 2:i + 8]]
+        start = spans[first].start()
         if (lead & _FINITE or any(w.endswith("ed") for w in lead)) and (
-                set(after) & _FINITE or any(w.endswith("ed") for w in after)) and _reads_as_prose(line, word.start()):
-            return word.start()
+                set(after) & _FINITE or any(w.endswith("ed") for w in after)) and _reads_as_prose(line, start):
+            return start
     return None
 
 
