@@ -161,8 +161,9 @@ def brief(
         sys.stdout.write(render(result, output_format))
     if result.verification is not None:
         v = result.verification
-        err.print(f"verified: {v.supported} supported, {v.partially_supported} partly supported, "
-                  f"{v.unsupported} unsupported, {v.contradicted} contradicted", highlight=False)
+        err.print(f"verified: {v.supported} supported, {v.translated} translated (checked by the gate only), "
+                  f"{v.partially_supported} partly supported, {v.unsupported} unsupported, {v.contradicted} contradicted",
+                  highlight=False)
     calls = result.calls
     err.print(
         f"{len(calls)} model calls, {sum(c.prompt_tokens for c in calls)} prompt + "

@@ -249,9 +249,8 @@ class VerificationSummary(Record):
     contradicted: int
     findings: int
     passed: bool
-    translated: int = Field(default=0, description="lines translated from another language that the verifier's "
-                            "model-free scorer, which cannot compare languages, does not find supported: checked by "
-                            "the gate only")
+    translated: int = Field(default=0, description="lines translated from another language, which the verifier's "
+                            "model-free scorer cannot compare: checked by the gate only, and not counted as supported")
 
 
 class Brief(Record):

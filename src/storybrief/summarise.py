@@ -1162,12 +1162,15 @@ def stamp(brief: Brief, report: VerificationReport) -> Brief:
                   for j, x in enumerate(s.sentences) if x.translated_from}
     translated |= {Position.of_entry(k) for k, e in enumerate(brief.timeline) if e.translated_from}
     passed = report.summary.passed and every_line and not translated and brief.headline_flag is None
-    # Every line the scorer doubts is counted once: a translation (marked so where it stands,
-    # and checked by the gate only) or a line marked with the scorer's reason. The banner's
-    # "supported", translated and marked then add up to the lines shown.
-    doubted = sum(1 for c in counted if c.verdict != "supported" and c.position in translated)
+    # Every line is counted once: supported by a passage in its own language, translated (marked
+    # so where it stands, and checked by the gate only: the scorer's "supported" across languages
+    # passed the seed's "it was important to find a new dialogue framework" for "il serait
+    # pertinent de dialoguer à nouveau directement"), or marked with the scorer's reason. The
+    # banner's supported, translated and marked then add up to the lines shown.
+    supported = sum(1 for c in counted if c.verdict == "supported" and c.position not in translated)
     return brief.model_copy(update={"verification": report.summary.model_copy(
-        update={"passed": passed, "translated": doubted})})
+        update={"passed": passed, "supported": supported,
+                "translated": sum(1 for c in counted if c.position in translated)})})
 
 
 def _problem(claim, report: VerificationReport) -> str:
