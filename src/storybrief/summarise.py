@@ -298,6 +298,11 @@ def _list_of(item: Any) -> Any:
     return GenericAlias(list, (item,))
 
 
+def _tuple_of(items: tuple) -> Any:
+    """tuple[items...] of item types built at run time: one type for each place."""
+    return GenericAlias(tuple, items)
+
+
 def _one_of(values: tuple) -> Any:
     """Literal[values] built at run time: the grammar then admits only these values."""
     return Literal[values]  # type: ignore[valid-type]
@@ -330,7 +335,7 @@ def _wording_model(items: int) -> type[Wording]:
     marks ("ne pas croire") into nine lines, each "item 1", and the other items went unworded."""
     lines = tuple(create_model(f"WordedLine{n}", __base__=WordedLine, item=(_one_of((n,)), ...))
                   for n in range(1, items + 1))
-    return create_model("Wording", __base__=Wording, lines=(GenericAlias(tuple, lines), ...))
+    return create_model("Wording", __base__=Wording, lines=(_tuple_of(lines), ...))
 
 
 
