@@ -158,7 +158,7 @@ def test_a_timeline_line_tells_only_the_event_of_its_date(seed_story):
     """This passage dates two events: the invasion (February 2022) and Macron's remark
     (December). The entry for February 2022 must not tell the December remark."""
     passage = _passage(seed_story, "Emmanuel Macron avait déclaré en décembre")
-    remark = "Emmanuel Macron said in December that a framework for dialogue with Russia was needed."
+    remark = "Emmanuel Macron said in December that a framework for dialogue with Russia would be worthwhile."
     assert check_line(remark, [passage], "en", FEB_4) == []  # as a sentence of a section
     problems = check_line(remark, [passage], "en", FEB_4, dates=["2022-02"], event="2022-02")
     assert _kinds(problems) == {"date"} and "another date" in problems[0].message
@@ -435,3 +435,15 @@ def test_a_rewording_that_makes_the_doer_a_by_phrase_fails_in_one_language_too()
     assert "voice" in _kinds(check_line(swapped, [passage], "en", headline=True))
     kept = "Dr Conrad Murray, convicted of the involuntary manslaughter of Michael Jackson, defends his actions"
     assert "voice" not in _kinds(check_line(kept, [passage], "en", headline=True))
+
+
+def test_a_translation_that_loses_the_french_conditional_fails():
+    """The seed's December entry said Macron declared 'it was important to find a new dialogue
+    framework' for 'il serait pertinent de trouver un cadre pour dialoguer à nouveau directement'."""
+    december = _french("Emmanuel Macron avait déclaré en décembre qu'il serait pertinent de \"trouver un cadre\" pour "
+                       "dialoguer à nouveau directement avec la Russie.")
+    lost = "Emmanuel Macron declared in December that it was important to find a new dialogue framework with Russia."
+    assert "mood" in _kinds(check_line(lost, [december], "en"))
+    kept = ("Emmanuel Macron said in December that it would be worthwhile to find a framework to talk directly "
+            "with Russia again.")
+    assert "mood" not in _kinds(check_line(kept, [december], "en"))

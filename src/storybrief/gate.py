@@ -46,7 +46,7 @@ __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupport
            "is_negated", "is_hedged", "reports_words"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
-                      "hedge", "context", "voice"]
+                      "hedge", "context", "voice", "mood"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,11 @@ _PASSIVE_BY = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w
 _PASSIVE_FR = re.compile(r"\b(?:été|est|sont|était|étaient|sera|seront|fut|furent|soit|être)\s+(?:\w+\s+)?"
                          r"\w+(?:é|ée|és|ées|is|ise|ises|u|ue|us|ues|t|te|ts|tes)\b|\bpar\b", re.I)
 _BY = re.compile(r"\bby\b", re.I)
+# The French conditional of a statement ("il serait pertinent de", it would be worthwhile to),
+# and what keeps it in English: a modal, or the hedge of the "conditionnel journalistique".
+_CONDITIONAL_FR = re.compile(r"\b(?:serai(?:t|ent)|pourrai(?:t|ent)|devrai(?:t|ent)|faudrait|vaudrait)\b", re.I)
+_MOOD_KEPT = re.compile(r"\b(?:would|could|should|might|may|reportedly|allegedly|said to|according to)\b|'d\b",
+                        re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _HASHTAG = re.compile(_HASHTAG_PATTERN)
 # What makes a line say who claims it.
@@ -491,6 +496,11 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         # "Michael Jackson's defense of his actions ... was reported by Conrad Murray".
         problems.append(Problem("voice", "the text says who did it first: keep its doer as the sentence's "
                                 "subject, as the text does"))
+    if _CONDITIONAL_FR.search(rewords) and not _MOOD_KEPT.search(text):
+        # The seed's "il serait pertinent de dialoguer à nouveau" became "it was important to find
+        # a new dialogue framework": names, numbers and dates survive a lost conditional.
+        problems.append(Problem("mood", "the text says it would be (a conditional): keep it "
+                                "(would, could, should, reportedly)"))
     if (_REPORTED.search(rewords) or _mostly_quoted(rewords)) and not is_hedged(text):
         problems.append(Problem("hedge", "the text only reports this (sources, reportedly, according to); "
                                 "say who reports it"))
