@@ -311,7 +311,7 @@ def test_quotes_translations_and_marks_are_shown_where_they_stand(brief):
                                       "warnings": ["an internal note"]})
     md = render_markdown(marked)
     assert "“Emmanuel Bonne s'est rendu à Moscou” (in French) [" in md
-    assert "(translated from French) [" in md
+    assert "(translated from French; meaning not checked) [" in md
     assert "[only partly supported by its source]" in md
     assert "*Headline not confirmed by the sources.*" in md
     assert "an internal note" not in md, "internal notes are not the reader's"
@@ -459,6 +459,6 @@ def test_a_translated_headline_says_so(brief):
     """The Yemen headline, worded from Le Point in French, carried no mark at all."""
     translated = brief.model_copy(update={"headline_translated_from": "fr"})
     markdown = render_markdown(translated)
-    assert f"Updated ({len(brief.sources)} articles) · headline translated from French" in markdown
+    assert f"Updated ({len(brief.sources)} articles) · headline translated from French; meaning not checked" in markdown
     assert "headline translated from" in render_html(translated)
     assert "headline translated" not in render_markdown(brief)
