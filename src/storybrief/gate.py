@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -193,13 +193,13 @@ def drop_unsupported_titles(text: str, passages: Sequence[Passage]) -> tuple[str
     """`text` without the titles it gives a name that its passages give no one ("Colonel Muammar
     Kadhafi" from "Muammar Kadhafi a été tué"), and the titles dropped. The small model adds
     them from what it knows, and re-asked adds them again."""
-    vocab = sorted(_vocabulary([p.text for p in passages]))
+    vocab = _vocabulary([p.text for p in passages])
     dropped: list[str] = []
 
     def drop(match: re.Match[str]) -> str:
         title = fold(match.group(0).strip())
         forms = next((f for f in _ROLE_CLASSES if title in f), frozenset({title}))
-        if any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in vocab) for form in forms):
+        if _role_given(forms, vocab):
             return match.group(0)
         dropped.append(match.group(0).strip())
         return ""
@@ -209,6 +209,12 @@ def drop_unsupported_titles(text: str, passages: Sequence[Passage]) -> tuple[str
 
 def _name_supported(name: str, vocab: set[str]) -> bool:
     return any(same_name(name, word) for word in vocab)
+
+
+def _role_given(forms: frozenset[str], tokens: Collection[str]) -> bool:
+    """Whether `tokens` (folded) give the role in any of its `forms`, inflections only
+    (adviser/advisers, conseiller/conseillère): "diplomatique" is no diplomat."""
+    return any(token.startswith(form) and len(token) - len(form) <= 2 for form in forms for token in tokens)
 
 
 def _roles(tokens: Sequence[str]) -> list[frozenset[str]]:
@@ -474,9 +480,7 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     line_tokens = _tokens(text)
     passage_tokens = sorted(vocab)
     for forms in _roles(line_tokens):
-        # Inflections only (adviser/advisers, conseiller/conseillère): "diplomatique" is no diplomat.
-        if not any(any(word.startswith(form) and len(word) - len(form) <= 2 for word in passage_tokens)
-                   for form in forms):
+        if not _role_given(forms, passage_tokens):
             said = next(t for t in line_tokens if t in forms)
             # Name the roles the text does give: the re-ask has then something to keep.
             given = [t for t in dict.fromkeys(passage_tokens) if _roles([t])][:3]

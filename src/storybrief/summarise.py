@@ -155,6 +155,11 @@ def event_candidates(story: Story) -> list[EventCandidate]:
     return candidates
 
 
+def _subject_words(story: Story) -> SubjectWords | None:
+    """What tells that a passage is about the story; None when the story has no subject terms."""
+    return SubjectWords.of(story.subject, story) if story.subject is not None and story.subject.terms else None
+
+
 def _story_span(story: Story) -> tuple[dt.date, dt.date] | None:
     """The days a timeline of the story covers: from LEAD_IN_DAYS before its first article
     to its latest; None when no article is dated."""
@@ -676,7 +681,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     published = {s.id: s.published for s in story.sources}
 
     candidates = event_candidates(story)
-    subject = SubjectWords.of(story.subject, story) if story.subject is not None and story.subject.terms else None
+    subject = _subject_words(story)
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
@@ -1122,7 +1127,7 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
 
     # A headline names the story: "Samuel Aranda won the World Press Photo award" stood in for
     # Yemen's Gulf deal, the newest line of a brief of Yemen's protests.
-    subject = SubjectWords.of(story.subject, story) if story.subject is not None and story.subject.terms else None
+    subject = _subject_words(story)
     newest_first = sorted((line for line in lines if line.where[0] in ("section", "timeline")
                            and line.quote in (None, language) and not line.problems and line.flag is None
                            and (subject is None or subject.named_in(line.passage))),
