@@ -161,9 +161,11 @@ def brief(
         sys.stdout.write(render(result, output_format))
     if result.verification is not None:
         v = result.verification
-        err.print(f"verified: {v.supported} supported, {v.translated} translated (checked by the gate only), "
-                  f"{v.partially_supported} partly supported, {v.unsupported} unsupported, {v.contradicted} contradicted",
-                  highlight=False)
+        # The scorer's verdicts include the translated lines it cannot compare: said apart, so that
+        # "8 translated, 8 partly supported" does not read as sixteen lines.
+        err.print(f"verified: {v.supported} of {v.sentences} lines supported, {v.translated} translated (checked by "
+                  f"the gate only); the scorer found {v.partially_supported} partly supported, {v.unsupported} "
+                  f"unsupported, {v.contradicted} contradicted", highlight=False)
     calls = result.calls
     err.print(
         f"{len(calls)} model calls, {sum(c.prompt_tokens for c in calls)} prompt + "
