@@ -462,3 +462,19 @@ def test_a_translated_headline_says_so(brief):
     assert f"Updated ({len(brief.sources)} articles) · headline translated from French; meaning not checked" in markdown
     assert "headline translated from" in render_html(translated)
     assert "headline translated" not in render_markdown(brief)
+
+
+def test_an_untitled_source_reads_by_its_opening_words_and_the_headline_has_no_full_stop(brief):
+    """'Untitled (003_6c1aee5aea172821.txt)' told an editor nothing; the aggregator's headlines
+    end without a full stop, and the model's end with one."""
+    brief.headline = "Dr Conrad Murray is sentenced to four years in county jail."
+    third = next(ref for ref in brief.sources if ref.number == 3 and not ref.title)
+    third.opening = "The Kremlin has declined to confirm or deny reports that a senior…"
+    md = render_markdown(brief)
+    assert md.startswith("# Dr Conrad Murray is sentenced to four years in county jail\n")
+    line = next(line for line in _lines(md) if line.startswith("- [3] "))
+    assert "“The Kremlin has declined to confirm or deny reports that a senior…”" in line
+    assert "Untitled" not in line and ".txt" not in line
+    assert "“The Kremlin has declined" in render_html(brief)
+    brief.headline = "Talks in the U.S."
+    assert render_markdown(brief).startswith("# Talks in the U.S.\n")

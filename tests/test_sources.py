@@ -496,3 +496,16 @@ def test_a_headline_glued_before_a_sentence_opening_with_its_name_is_cut():
         "the King of Pop's death."]
     plain = "Michael Jackson died on 25 June at his home in Los Angeles, aged 50, after Michael Jackson had rehearsed."
     assert clean_text(plain) == plain
+
+
+def test_an_untitled_article_is_named_by_its_opening_words():
+    """Seven of Yemen's eleven sources read 'Untitled (yemen-2011-fr.jsonl#L3)'; an editor knows
+    an article by its first words. The dateline is left off, and a cut ends on a word of meaning."""
+    from storybrief.sources import opening
+
+    assert opening("MOSCOW - The Kremlin has declined to confirm or deny reports that a senior French "
+                   "diplomatic adviser visited Moscow earlier this week.") == (
+        "The Kremlin has declined to confirm or deny reports that a senior…")
+    assert opening("Un adolescent a été tué par balle à Aden, dans le sud du Yémen, ce lundi 21 février.") == (
+        "Un adolescent a été tué par balle à Aden, dans le sud…")
+    assert opening("Saleh signs the deal.\n\nMore follows.") == "Saleh signs the deal"

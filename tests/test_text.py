@@ -271,3 +271,19 @@ def test_a_number_the_model_split_with_a_comma_is_joined_when_the_passage_gives_
     assert mend_split_numbers("16, 000 protesters marched in Sanaa on January 27.", [sanaa]) == (
         "16,000 protesters marched in Sanaa on January 27.", [("16, 000", "16,000")])
     assert mend_split_numbers("On March 27, 100 people marched.", ["Le 27 mars, 100 personnes ont défilé."])[1] == []
+
+
+def test_french_acronyms_and_roles_are_written_in_english():
+    """Libya's 31 March entry said 'The OTAN has been directing ...'; the seed's headline and
+    section lines said 'Macron's diplomat' for his 'conseiller diplomatique' and were dropped."""
+    text = ("Le conseiller diplomatique de Macron a rencontré des responsables russes. L'OTAN dirige "
+            "l'intervention sous mandat de l'ONU.")
+    assert glossed(text, "fr", "en").startswith("Le conseiller diplomatique [diplomatic adviser] de Macron a "
+                                                 "rencontré des responsables [officials] russes. L'OTAN [NATO]")
+    assert mend_look_alikes("The OTAN has been directing it under the ONU mandate.", text, "fr", "en") == (
+        "NATO has been directing it under the UN mandate.", [("The OTAN", "NATO"), ("ONU", "UN")])
+    assert mend_look_alikes("Macron's top diplomat met Russian officials.", text, "fr", "en")[0] == (
+        "Macron's top diplomatic adviser met Russian officials.")
+    # Real diplomats in the passage: "diplomat" may be one of them.
+    both = "Le conseiller diplomatique de Macron et un diplomate russe se sont vus."
+    assert mend_look_alikes("A diplomat met him.", both, "fr", "en") == ("A diplomat met him.", [])

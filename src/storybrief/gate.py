@@ -28,6 +28,7 @@ from .text import (
     content_words,
     fold,
     guess_language,
+    implied_names,
     is_stop_word,
     leans_on_context,
     look_alikes,
@@ -180,6 +181,20 @@ def _article_dropped(text: str, names: Sequence[str], texts: Sequence[str]) -> l
                         if fold(m.group(0)) == written[0])
             dropped.append(form)
     return dropped
+
+
+def restore_elided_articles(text: str, passages: Sequence[Passage]) -> tuple[str, list[str]]:
+    """`text` with each name its passages write only with an elided article given it back
+    ("reported by Express" for "rapporté par L'Express"), and the names restored. Re-asked, the
+    small model drops the article again, and the line was dropped for it."""
+    texts = [p.text for p in passages]
+    restored: list[str] = []
+    for form in _article_dropped(text, names_in(text), texts):
+        bare = re.escape(re.split(r"['’]", form, maxsplit=1)[1])
+        text, count = re.subn(rf"(?<!['’])\b(?:[Tt]he\s+)?{bare}\b", form, text)
+        if count:
+            restored.append(form)
+    return text, restored
 
 
 # Titles a name may be given without changing who it is: "Colonel Kadhafi" is Kadhafi.
@@ -448,11 +463,14 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     if len(foreign) >= 2:
         problems.append(Problem("language", f"the sentence is not all in the brief's language ({', '.join(foreign[:4])})"))
     texts = [p.text for p in passages]
+    misread: set[str] = set()  # words a sense problem already names; no role problem repeats them
     for text_of_passage in texts:
         # "militants" for "militants" reads as armed men: the passage's word means activists.
         for gloss, used in look_alikes(text, text_of_passage, guess_language(text_of_passage), language):
             problems.append(Problem("sense", f"“{gloss.written}” means “{gloss.meaning}” here, not “{used}”"))
-    vocab = _vocabulary(texts)
+            misread.update(_tokens(used))
+    # "Moscow" for "la capitale russe", "the United Kingdom" for "la Grande-Bretagne".
+    vocab = _vocabulary(texts) | implied_names(texts)
     names = names_in(text)
     missing = [n for n in names if not _name_supported(n, vocab)]
     if missing:
@@ -482,6 +500,8 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     for forms in _roles(line_tokens):
         if not _role_given(forms, passage_tokens):
             said = next(t for t in line_tokens if t in forms)
+            if said in misread:
+                continue
             # Name the roles the text does give: the re-ask has then something to keep.
             given = [t for t in dict.fromkeys(passage_tokens) if _roles([t])][:3]
             problems.append(Problem("role", f"the text does not call anyone “{said}”"

@@ -209,6 +209,7 @@ class SourceRef(Record):
     source_id: str
     outlet: str | None = None
     title: str | None = None
+    opening: str | None = Field(None, description="an untitled article's first words, shown in place of a title")
     url: str | None = None
     published: dt.date | None = None
     language: str = "und"

@@ -194,6 +194,15 @@ def _squash(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+def _as_headline(text: str) -> str:
+    """A headline ends without a full stop, as the aggregator's do ("…, Reports Say"); a closing
+    question or exclamation mark, or an abbreviation's dot ("U.S."), stays."""
+    text = _squash(text)
+    if text.endswith(".") and not text.endswith("..") and not re.search(r"\b[A-Z]\.[A-Z]\.$", text):
+        return text[:-1]
+    return text
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -331,10 +340,13 @@ def _origin_name(origin: str) -> str:
 
 
 def _source_label(ref: SourceRef) -> tuple[str, str]:
-    """(outlet, title) for display; an untitled source is named by its first input file."""
+    """(outlet, title) for display; an untitled source is named by its first words in quotation
+    marks, or else by its first input file."""
     outlet = _squash(ref.outlet)
     title = _squash(ref.title)
-    if not title:
+    if not title and _squash(ref.opening):
+        title = f"“{_squash(ref.opening)}”"
+    elif not title:
         title = f"Untitled ({_origin_name(ref.origins[0])})" if ref.origins else "Untitled"
     return outlet, title
 
@@ -475,7 +487,7 @@ def _build(brief: Brief) -> _Doc:
 
     n = len(brief.sources)
     return _Doc(
-        headline=_squash(brief.headline),
+        headline=_as_headline(brief.headline),
         headline_flag=labels["headline_flag"].format(flag=brief.headline_flag) if brief.headline_flag else None,
         language=brief.language or "und",
         labels=labels,

@@ -1017,6 +1017,30 @@ def _title_from(cleaned: str) -> str | None:
     return first
 
 
+OPENING_WORDS = 12
+
+
+def opening(text: str, max_words: int = OPENING_WORDS) -> str | None:
+    """An untitled article's first words, to name it by where a title would stand ("The Kremlin
+    has declined to confirm or deny reports that a senior French…"): a file name tells an editor
+    nothing. The dateline is left off; a cut ends on a word that carries meaning."""
+    first = text.strip().split("\n\n", 1)[0]
+    dateline = _DATELINE.match(first)
+    if dateline:
+        first = first[dateline.end() - 1:]  # the pattern ends on the body's first character
+    spans = sentence_spans(first)
+    if not spans:
+        return None
+    sentence = " ".join(first[spans[0][0]:spans[0][1]].split())
+    tokens = sentence.split(" ")
+    if len(tokens) <= max_words:
+        return sentence.rstrip(".;:, ")
+    kept = tokens[:max_words]
+    while len(kept) > 3 and (fold(kept[-1].strip(",;:()«»\"“”")) in ALL_STOP_WORDS or not kept[-1].strip(",;:()")):
+        kept.pop()
+    return " ".join(kept).rstrip(",;:( ") + "…"
+
+
 def _content_id(text: str) -> str:
     normalised = re.sub(r"\s+", " ", text).strip().lower()
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]

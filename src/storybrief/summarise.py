@@ -35,7 +35,8 @@ from pydantic import Field, ValidationError, create_model
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates, reports_same_event
-from .gate import Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words
+from .gate import (Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words,
+                   restore_elided_articles)
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -53,6 +54,7 @@ from .models import (
 )
 from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
+from .sources import opening
 from .text import content_words, glossed, leans_on_context, mend_look_alikes, mend_split_numbers
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -741,7 +743,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         headline="", language=language, story=story.name,
         generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         sections=[], timeline=[],
-        sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title, url=s.url,
+        sources=[SourceRef(number=s.number, source_id=s.id, outlet=s.outlet, title=s.title,
+                           opening=None if s.title else opening(s.text), url=s.url,
                            published=s.published, language=s.language, origins=s.origins) for s in story.sources],
         passages={}, omitted_sources=omitted, calls=llm.calls[first_call:],
         prompts={pick_prompt.name: pick_prompt.hash, **({word_prompt.name: word_prompt.hash} if word_prompt else {})},
@@ -918,6 +921,10 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
         for title in titles:
             # "Colonel Kadhafi", re-asked, stayed "Colonel Kadhafi": Libya's 20 October entry was dropped.
             warnings.append(f"{_where_words(line)}: the title “{title}” left out, which its passage gives no one")
+        line.text, names = restore_elided_articles(line.text, cited)
+        for name in names:
+            # "reported by Express", re-asked, stayed "Express": the seed's L'Express line was dropped.
+            warnings.append(f"{_where_words(line)}: “{name}” written with its article, as its passage writes it")
     for passage in cited:
         source_language = context.language_of.get(passage.source_id, context.language)
         if line.text and source_language != context.language:

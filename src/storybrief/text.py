@@ -32,6 +32,7 @@ __all__ = [
     "glossed",
     "look_alikes",
     "name_forms",
+    "implied_names",
     "same_name",
     "fold",
     "words",
@@ -646,6 +647,39 @@ for _group in _NAME_FORMS:
         _FORMS_OF[_form] = _FORMS_OF.get(_form, frozenset()) | frozenset(_group.split())
 
 
+# Capitals a text may name by their country ("la capitale russe", "the Libyan capital"): a line
+# that says "Moscow" for it names what the text names.
+_CAPITALS = {
+    "russia": "moscow moscou", "france": "paris", "britain": "london londres", "america": "washington",
+    "libya": "tripoli", "yemen": "sanaa", "egypt": "cairo caire", "tunisia": "tunis", "syria": "damascus damas",
+    "ukraine": "kyiv kiev", "germany": "berlin", "sudan": "khartoum", "saudi": "riyadh ryad",
+    "algeria": "algiers alger", "morocco": "rabat", "lebanon": "beirut beyrouth", "iraq": "baghdad bagdad",
+    "turkey": "ankara", "china": "beijing pekin", "spain": "madrid", "italy": "rome",
+}
+# Names a text gives in words that are not the name's: "Grande-Bretagne" is the United Kingdom.
+_NAMED_BY = {
+    "britain": "united kingdom",
+}
+_CAPITAL_PHRASE = re.compile(r"\bcapitale?s?\s+(\w+)|(\w+)\s+capitals?\b")
+
+
+def implied_names(texts: Sequence[str]) -> set[str]:
+    """Folded names `texts` give by a phrase rather than by the name: "moscow" for "la capitale
+    russe", "united" and "kingdom" for "Grande-Bretagne"."""
+    implied: set[str] = set()
+    for text in texts:
+        folded = fold(text)
+        for match in _CAPITAL_PHRASE.finditer(folded):
+            word = match.group(1) or match.group(2)
+            for country, cities in _CAPITALS.items():
+                if word == country or word in name_forms(country):
+                    implied.update(cities.split())
+        for name, phrase in _NAMED_BY.items():
+            if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in name_forms(name) | {name}):
+                implied.update(phrase.split())
+    return implied
+
+
 def name_forms(name: str) -> frozenset[str]:
     """The other forms of a folded name that spelling does not relate ("spanish": "espagnol", ...)."""
     return _FORMS_OF.get(name, frozenset())
@@ -736,6 +770,16 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"gouvernement d['’]entente nationale", "national unity government", None),
         _Sense(r"journ[ée]e", "day", r"journey", "day"),
         _Sense(r"canailles", "scoundrels", r"canailles?", "scoundrels"),
+        # Roles: Macron's "conseiller diplomatique" is his diplomatic adviser, no diplomat; the
+        # "responsables" he met are officials, not leaders.
+        _Sense(r"conseill(?:er|[èe]re)s? diplomatiques?(?![\s\S]*\bdiplomates?\b)", "diplomatic adviser",
+               r"diplomat(?=\s|[.,;:]|$)(?!ic)", "diplomatic adviser"),
+        _Sense(r"responsables", "officials", None),
+        # French acronyms have English ones; "the OTAN" is no English.
+        _Sense(r"OTAN", "NATO", r"(?:the\s+)?OTAN", "NATO"),
+        _Sense(r"ONU", "UN", r"ONU", "UN"),
+        _Sense(r"CNT", "NTC", r"CNT", "NTC"),
+        _Sense(r"CPI", "ICC", r"CPI", "ICC"),
         _Sense(r"vive(?= l[ea]s?\b| l['’])", "long live", r"(?<!long )live", "long live"),
     ),
 }
