@@ -92,7 +92,7 @@ def test_seed_brief_renders_and_json_round_trips(seed_brief_holder):
     schema = Brief.model_json_schema()
     assert set(json.loads(render_json(brief))) <= set(schema["properties"])
     markdown = render_markdown(brief)
-    assert markdown.startswith("# " + brief.headline)
+    assert markdown.startswith("# " + brief.headline.removesuffix("."))  # a headline ends without a full stop
     assert "Updated (3 articles)" in markdown and "All related articles (3 articles)" in markdown
     timeline = markdown.split("## Timeline")[1].split("## ")[0].strip().split("\n\n")
     assert len(timeline) == len(brief.timeline) and all(" – " in entry for entry in timeline)
