@@ -248,14 +248,14 @@ def test_a_post_quoted_from_social_media_keeps_its_author():
 def test_a_look_alike_that_changes_the_sense_fails():
     """The Yemen example called French "militants" (activists) "Militants" and left "banderoles"
     (banners) half-translated; the same English word from an English passage passes."""
-    text = ("Les militants des deux pays ont coordonné leurs actions afin de partager les mêmes banderoles "
+    text = ("Les militants syriens et yéménites ont coordonné leurs actions afin de partager les mêmes banderoles "
             "et slogans.")
     passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
-    good = "Activists from both countries coordinated their actions to share the same banners and slogans."
+    good = "Syrian and Yemeni activists coordinated their actions to share the same banners and slogans."
     assert check_line(good, [passage], "en") == []
-    problems = check_line(good.replace("Activists", "Militants").replace("banners", "banderolles"), [passage], "en")
+    problems = check_line(good.replace("activists", "militants").replace("banners", "banderolles"), [passage], "en")
     assert _kinds(problems) == {"sense"}
-    assert [p.message for p in problems] == ["“militants” means “activists” here, not “Militants”",
+    assert [p.message for p in problems] == ["“militants” means “activists” here, not “militants”",
                                              "“banderoles” means “banners” here, not “banderolles”"]
     english = "Militants attacked the base on Tuesday, killing two soldiers."
     same = Passage(id="q", source_id="s", index=0, start=0, end=len(english), text=english)
@@ -267,8 +267,8 @@ def test_a_line_that_kept_the_setting_and_lost_the_claim_fails():
     ce sont des slogans de liberté qui ont résonné tout au long de la 60ème rue de Sanaa.")."""
     text = "En cette journée, ce sont des slogans de liberté qui ont résonné tout au long de la 60ème rue de Sanaa."
     passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
-    assert _kinds(check_line("On this day, the slogans.", [passage], "en")) == {"cut"}
-    assert check_line("On this day, slogans of freedom rang out along 60th Street in Sanaa.", [passage], "en") == []
+    assert "cut" in _kinds(check_line("On this day, the slogans.", [passage], "en"))
+    assert check_line("Slogans of freedom rang out along 60th Street in Sanaa.", [passage], "en") == []
 
 
 def test_a_rank_is_not_a_count():
@@ -477,3 +477,41 @@ def test_a_name_written_without_its_elided_article_gets_it_back():
     assert (text, restored) == ("Emmanuel Bonne's trip to Russia was first reported by L'Express.", ["L'Express"])
     assert check_line(text, [express], "en") == []
     assert restore_elided_articles("Le Monde reported it.", [express]) == ("Le Monde reported it.", [])
+
+
+def test_a_line_that_gives_one_persons_deed_to_another_fails():
+    """The seed's 'What happened' line said 'Emmanuel Macron, who has been overseeing the
+    diplomatic cell of Emmanuel Macron since 2019' for Emmanuel Bonne; an eval brief said
+    'Michael Jackson's lawyer' for Dr Conrad Murray's. A name repeated where the text says 'his'
+    is no swap."""
+    cell = _french("La personne au fait de ce déplacement a rapporté qu'Emmanuel Bonne, qui supervise depuis "
+                   "2019 la cellule diplomatique d'Emmanuel Macron, a rencontré des responsables du Kremlin.")
+    swapped = ("The person aware of the trip said that Emmanuel Macron, who has overseen the diplomatic cell of "
+               "Emmanuel Macron, met Kremlin officials.")
+    problems = [p for p in check_line(swapped, [cell], "en") if p.kind == "swap"]
+    assert [p.message for p in problems] == [
+        "the text names Bonne where the sentence names Macron again: keep who did what"]
+    kept = ("The person aware of the trip said that Emmanuel Bonne, who has overseen the diplomatic cell of "
+            "Emmanuel Macron, met Kremlin officials.")
+    assert "swap" not in _kinds(check_line(kept, [cell], "en"))
+    deal = _french("Ali Abdullah Saleh a signé un accord prévoyant son départ.")
+    assert "swap" not in _kinds(check_line("Ali Abdullah Saleh signed a deal providing for Saleh's departure.",
+                                           [deal], "en"))
+
+
+def test_a_line_that_leans_on_the_sentence_before_it_fails():
+    """The Yemen brief's section opened on 'Activists from both countries coordinated ...' and
+    went on 'On this day, ...': which countries, and which day, only the article said before."""
+    text = ("Le jour du « Vendredi de la victoire pour la Syrie et le Yémen », les militants des deux pays ont "
+            "coordonné leurs actions afin de partager les mêmes banderoles et slogans.")
+    friday = _french(text)
+    problems = check_line("Activists from both countries coordinated their actions to share the same banners and "
+                          "slogans.", [friday], "en")
+    assert [p.message for p in problems] == ["“both countries” points at what its article said before: say which ones"]
+    assert "context" in _kinds(check_line("On this day, activists in Syria and Yemen coordinated their actions to "
+                                          "share the same banners and slogans.", [friday], "en"))
+    assert check_line("Activists in Syria and Yemen coordinated their actions to share the same banners and "
+                      "slogans.", [friday], "en") == []
+    # A timeline entry's day is the date it stands under.
+    assert "context" not in _kinds(check_line("On this day, activists in Syria and Yemen coordinated their actions.",
+                                              [friday], "en", event="2011-09-30"))

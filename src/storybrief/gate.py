@@ -24,6 +24,8 @@ from typing import Literal
 from .dates import resolve_dates
 from .models import Passage, ResolvedDate
 from .text import (
+    ALL_STOP_WORDS,
+    back_reference,
     COMPATIBLE_QUALIFIERS,
     content_words,
     fold,
@@ -47,7 +49,7 @@ __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupport
            "is_negated", "is_hedged", "reports_words"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
-                      "hedge", "context", "voice", "mood"]
+                      "hedge", "context", "voice", "mood", "swap"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,31 @@ def _article_dropped(text: str, names: Sequence[str], texts: Sequence[str]) -> l
                         if fold(m.group(0)) == written[0])
             dropped.append(form)
     return dropped
+
+
+# A person as the passages write one: two or more capitalised words ("Emmanuel Bonne", "Ali
+# Abdullah Saleh"), known by the last.
+_PERSON = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:\s+[A-ZÀ-Ý][a-zà-ÿ’'-]+)+")
+
+
+def _swapped_people(text: str, texts: Sequence[str]) -> tuple[str, str] | None:
+    """(repeated, lost) where `text` writes one person of its passages more often than they do
+    all together while it leaves out another they name: "Emmanuel Macron, who has overseen the
+    diplomatic cell of Emmanuel Macron since 2019" for "Emmanuel Bonne, qui supervise depuis 2019
+    la cellule diplomatique d'Emmanuel Macron". A line that repeats a name where its passage says
+    "he", and names everyone, passes."""
+    surnames = list(dict.fromkeys(re.sub(r"[’']s$", "", m.group(0).split()[-1]).strip("’'-")
+                                  for t in texts for m in _PERSON.finditer(t)
+                                  if fold(m.group(0).split()[0]) not in ALL_STOP_WORDS))
+    line_tokens = _tokens(text)
+    passage_tokens = [t for passage in texts for t in _tokens(passage)]
+
+    def count(name: str, tokens: Sequence[str]) -> int:
+        return sum(1 for t in tokens if same_name(fold(name), t))
+
+    repeated = next((n for n in surnames if count(n, line_tokens) > max(1, count(n, passage_tokens))), None)
+    lost = next((n for n in surnames if n != repeated and count(n, line_tokens) == 0), None)
+    return (repeated, lost) if repeated and lost else None
 
 
 def restore_elided_articles(text: str, passages: Sequence[Passage]) -> tuple[str, list[str]]:
@@ -475,9 +502,19 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
     missing = [n for n in names if not _name_supported(n, vocab)]
     if missing:
         problems.append(Problem("name", f"the text does not name {', '.join(missing)}"))
+    swapped = _swapped_people(text, texts)
+    if swapped:
+        problems.append(Problem("swap", f"the text names {swapped[1]} where the sentence names {swapped[0]} again: "
+                                "keep who did what"))
     for name in _article_dropped(text, names, texts):
         problems.append(Problem("name", f"write “{name}” as the text does"))
     line_dates = resolve_dates(text, base, language)
+    leaning = back_reference(text, language)
+    # A timeline entry's "this day" is the date it stands under.
+    if leaning and (len(names) < 2 if leaning[0] == "group" else not line_dates and not event):
+        # "Activists from both countries ..." opened a Yemen section: which two, the brief never said.
+        problems.append(Problem("context", f"“{leaning[1]}” points at what its article said before: say which "
+                                + ("day" if leaning[0] == "day" else "ones")))
     written = [n for t in texts for n in numbers(t)]
     allowed_numbers = {n.key for n in written} | _date_numbers(passages, dates)
     skip = [(d.start, d.end) for d in line_dates]

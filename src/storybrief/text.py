@@ -32,6 +32,7 @@ __all__ = [
     "glossed",
     "look_alikes",
     "name_forms",
+    "back_reference",
     "implied_names",
     "same_name",
     "fold",
@@ -958,6 +959,33 @@ def leans_on_context(text: str, language: str | None = None) -> bool:
         return True
     pointer = _POINTER.search(text) if language in (None, "fr") else None
     return pointer is not None and not any(w.group()[:1].isupper() for w in list(word_spans(text[:pointer.start()]))[1:])
+
+
+# What a sentence says of people, places or a day named in the sentences before it, which a
+# brief's line does not have: "Activists from both countries coordinated ..." opened the Yemen
+# brief's section, and "On this day, ..." followed it.
+_BACK_REFERENCE = {
+    "en": re.compile(
+        r"^(?:(?:on|in|at|by|from)\s+)?(?P<day>(?:this|that|the same)\s+(?:day|date|week|morning|evening|night))\b"
+        r"|\b(?P<group>(?:both|the two|the three|these two|these three)\s+"
+        r"(?:countries|nations|sides|men|women|leaders|parties|cities|groups|movements|states|presidents))\b", re.I),
+    "fr": re.compile(
+        r"^(?:(?:en|à|a|le|dans)\s+)?(?P<day>(?:ce|cette|le même|la même)\s+(?:jour|journée|date|semaine|matin|soir|nuit))\b"
+        r"|\b(?P<group>(?:les|des|ces|aux)\s+(?:deux|trois)\s+"
+        r"(?:pays|nations|camps|hommes|femmes|dirigeants|partis|villes|groupes|mouvements|[ée]tats|présidents))\b", re.I),
+}
+
+
+def back_reference(text: str, language: str) -> tuple[str, str] | None:
+    """("day" or "group", the words) where `text` opens on a day, or speaks of a group, that
+    only the sentences before it in its article name; None when it names them itself (a
+    date, or the people and places the group is made of, are the caller's to look for)."""
+    pattern = _BACK_REFERENCE.get(language)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return None
+    kind = "day" if match.group("day") else "group"
+    return kind, match.group(kind)
 
 
 # A subhead is a short line that ends in no sentence mark ("Yemen, aux armes citoyens").
