@@ -515,3 +515,12 @@ def test_a_line_that_leans_on_the_sentence_before_it_fails():
     # A timeline entry's day is the date it stands under.
     assert "context" not in _kinds(check_line("On this day, activists in Syria and Yemen coordinated their actions.",
                                               [friday], "en", event="2011-09-30"))
+
+
+def test_a_line_that_opens_on_the_question_it_was_asked_loses_it():
+    """Libya's first entry read 'What happened on February 15, 2011: The events in Libya ...'."""
+    from storybrief.gate import without_echoed_question
+
+    assert without_echoed_question("What happened on February 15, 2011: the events in Libya began.") == (
+        "The events in Libya began.", "What happened on February 15, 2011:")
+    assert without_echoed_question("What happened was not said.") == ("What happened was not said.", None)

@@ -445,6 +445,21 @@ def _qualifiers_changed(text: str, texts: Sequence[str], skip: Sequence[tuple[in
     return problems
 
 
+# The word prompt's question echoed as the line's opening: "What happened on February 15, 2011:
+# The events in Libya ..." (Libya's first entry).
+_ECHOED_QUESTION = re.compile(r"^\s*(?:what happened|ce qui s['’]est passé)\s+(?:on|in|le|en)\s+[^:.]{3,40}:\s*",
+                              re.IGNORECASE)
+
+
+def without_echoed_question(text: str) -> tuple[str, str | None]:
+    """`text` without the prompt's question it opens on, and the words taken off."""
+    match = _ECHOED_QUESTION.match(text)
+    if match is None or not text[match.end():].strip():
+        return text, None
+    rest = text[match.end():]
+    return rest[:1].upper() + rest[1:], match.group(0).strip()
+
+
 def finished(text: str) -> str:
     """The line with its full stop: the model sometimes leaves it off a whole sentence."""
     return text if _ENDED.search(text) else text.rstrip() + "."

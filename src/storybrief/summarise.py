@@ -36,7 +36,7 @@ from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates, reports_same_event
 from .gate import (Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words,
-                   restore_elided_articles)
+                   restore_elided_articles, without_echoed_question)
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -913,6 +913,9 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
                                    if any(pid != passage.id for pid in before) else ""))
             return
     if line.text:
+        line.text, echoed = without_echoed_question(line.text)
+        if echoed:
+            warnings.append(f"{_where_words(line)}: “{echoed}” left out, the question it was asked")
         line.text, joined = mend_split_numbers(line.text, [p.text for p in cited])
         for written, number in joined:
             # The re-asked model wrote "16, 000" again, and the line was dropped for it.
