@@ -524,3 +524,16 @@ def test_a_line_that_opens_on_the_question_it_was_asked_loses_it():
     assert without_echoed_question("What happened on February 15, 2011: the events in Libya began.") == (
         "The events in Libya began.", "What happened on February 15, 2011:")
     assert without_echoed_question("What happened was not said.") == ("What happened was not said.", None)
+
+
+def test_a_line_that_names_who_announced_it_is_not_hedged_again_and_an_idiom_keeps_its_sense():
+    """Libya's 29 August entry, '..., announced by the Algerian Ministry of Foreign Affairs',
+    was prefixed 'Reportedly'; its 22 March entry read 'ne dit pas autre chose' (says just that)
+    as 'it did not say anything'."""
+    from storybrief.gate import is_hedged
+
+    assert is_hedged("Kadhafi's wife entered Algeria on Monday, announced the Algerian Ministry of Foreign Affairs.")
+    speech = _french("L'apparition du dirigeant à la télévision nationale, mardi 22 mars, ne dit pas autre chose : "
+                     "« Nous ne nous rendrons pas ».")
+    assert "sense" in _kinds(check_line("The leader's appearance on national television on Tuesday, March 22, did "
+                                        "not say anything: “We will not surrender”.", [speech], "en"))

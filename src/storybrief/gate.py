@@ -144,7 +144,9 @@ _HASHTAG = re.compile(_HASHTAG_PATTERN)
 _ATTRIBUTED = re.compile(
     r"\b(?:reportedly|allegedly|according to|said|says|say|saying|reported|reports?|sources?|claim\w*|told"
     r"|citing|quoted|selon|d['’]apr[eè]s|aurai(?:t|ent)|serai(?:t|ent)|d[ée]clar\w*|affirm\w*|indiqu\w*"
-    r"|wrote|tweeted|posted|écrit|tweeté|chant\w*|shout\w*|slogans?|scand\w*|cri\w*|quoted?|citation)\b"
+    r"|wrote|tweeted|posted|écrit|tweeté|chant\w*|shout\w*|slogans?|scand\w*|cri\w*|quoted?|citation"
+    # "..., announced by the Algerian Ministry of Foreign Affairs" says who; "Reportedly" was added.
+    r"|announc\w*|annonc\w*)\b"
     r"|(?<![\w@])@\w{2,}",
     re.IGNORECASE,
 )

@@ -776,6 +776,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"conseill(?:er|[èe]re)s? diplomatiques?(?![\s\S]*\bdiplomates?\b)", "diplomatic adviser",
                r"diplomat(?=\s|[.,;:]|$)(?!ic)", "diplomatic adviser"),
         _Sense(r"responsables", "officials", None),
+        # Libya's 22 March: "ne dit pas autre chose : « Nous ne nous rendrons pas »" (says the same
+        # thing) became "it did not say anything".
+        _Sense(r"ne dit pas autre chose", "says just that", r"(?:did|does|do) not say anything|said nothing|says nothing"),
         # French acronyms have English ones; "the OTAN" is no English.
         _Sense(r"OTAN", "NATO", r"(?:the\s+)?OTAN", "NATO"),
         _Sense(r"ONU", "UN", r"ONU", "UN"),
