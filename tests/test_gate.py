@@ -508,8 +508,9 @@ def test_a_line_that_leans_on_the_sentence_before_it_fails():
     problems = check_line("Activists from both countries coordinated their actions to share the same banners and "
                           "slogans.", [friday], "en")
     assert [p.message for p in problems] == ["“both countries” points at what its article said before: say which ones"]
-    assert "context" in _kinds(check_line("On this day, activists in Syria and Yemen coordinated their actions to "
-                                          "share the same banners and slogans.", [friday], "en"))
+    for opening in ("On this day, ", "On the day, "):
+        assert "context" in _kinds(check_line(opening + "activists in Syria and Yemen coordinated their actions to "
+                                              "share the same banners and slogans.", [friday], "en"))
     assert check_line("Activists in Syria and Yemen coordinated their actions to share the same banners and "
                       "slogans.", [friday], "en") == []
     # A timeline entry's day is the date it stands under.

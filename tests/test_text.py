@@ -287,3 +287,16 @@ def test_french_acronyms_and_roles_are_written_in_english():
     # Real diplomats in the passage: "diplomat" may be one of them.
     both = "Le conseiller diplomatique de Macron et un diplomate russe se sont vus."
     assert mend_look_alikes("A diplomat met him.", both, "fr", "en") == ("A diplomat met him.", [])
+
+
+def test_snipers_and_a_live_feed_keep_their_sense():
+    """Yemen's 18 March entry said 'gunmen ambushed 52 protesters' for 'des tireurs embusqués
+    tuent 52 manifestants' (snipers killed them); its 18 September said 'followed by tweets' for
+    'suivi tweet après tweet'."""
+    march = "Le 18 mars, des tireurs embusqués tuent 52 manifestants."
+    assert "des tireurs embusqués [snipers]" in glossed(march, "fr", "en")
+    assert [g.meaning for g, _ in look_alikes("On March 18, gunmen ambushed 52 protesters.", march, "fr", "en")] == [
+        "snipers"]
+    feed = "les internautes ont été témoins d'un massacre, suivi tweet après tweet, depuis Sanaa."
+    assert mend_look_alikes("Internet users witnessed a massacre, followed by tweets, in Sanaa.", feed, "fr", "en")[0] == (
+        "Internet users witnessed a massacre, followed tweet by tweet, in Sanaa.")

@@ -776,6 +776,11 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"conseill(?:er|[èe]re)s? diplomatiques?(?![\s\S]*\bdiplomates?\b)", "diplomatic adviser",
                r"diplomat(?=\s|[.,;:]|$)(?!ic)", "diplomatic adviser"),
         _Sense(r"responsables", "officials", None),
+        # Yemen's 18 March: "des tireurs embusqués tuent 52 manifestants" became "gunmen ambushed 52
+        # protesters"; its 18 September's "suivi tweet après tweet" "followed by tweets".
+        _Sense(r"tireurs? embusqu[ée]s?", "snipers", r"ambush(?:ed|es)?", None),
+        _Sense(r"suivi tweet apr[èe]s tweet", "followed tweet by tweet", r"followed by tweets",
+               "followed tweet by tweet"),
         # Libya's 22 March: "ne dit pas autre chose : « Nous ne nous rendrons pas »" (says the same
         # thing) became "it did not say anything".
         _Sense(r"ne dit pas autre chose", "says just that", r"(?:did|does|do) not say anything|said nothing|says nothing"),
@@ -969,7 +974,8 @@ def leans_on_context(text: str, language: str | None = None) -> bool:
 # brief's section, and "On this day, ..." followed it.
 _BACK_REFERENCE = {
     "en": re.compile(
-        r"^(?:(?:on|in|at|by|from)\s+)?(?P<day>(?:this|that|the same)\s+(?:day|date|week|morning|evening|night))\b"
+        r"^(?:(?:on|in|at|by|from)\s+)?(?P<day>(?:this|that|the same)\s+(?:day|date|week|morning|evening|night)\b"
+        r"|the (?:day|date|week)(?=\s*,))"
         r"|\b(?P<group>(?:both|the two|the three|these two|these three)\s+"
         r"(?:countries|nations|sides|men|women|leaders|parties|cities|groups|movements|states|presidents))\b", re.I),
     "fr": re.compile(
