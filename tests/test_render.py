@@ -294,7 +294,7 @@ def test_verification_line(brief):
     assert "Verification passed: all 12 lines are supported" in render_markdown(brief.model_copy(update={"verification": clean}))
     translated = clean.model_copy(update={"supported": 9, "translated": 3})
     line = render_markdown(brief.model_copy(update={"verification": translated}))
-    assert "9 of 12 lines are supported" in line and "3 more translated from another language" in line
+    assert "9 of 12 lines are supported" in line and "3 translated from another language" in line
     assert "marked where they stand" not in line
     assert "Verification" not in render_markdown(brief.model_copy(update={"verification": None}))
 

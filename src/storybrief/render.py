@@ -69,7 +69,7 @@ LABELS = {
         "headline_from": "headline translated from {language}; meaning not checked",
         "passed": "Verification passed: all {n} lines are supported by their cited passages",
         "not_passed": "Not fully verified: {supported} of {n} lines are supported by their cited passages",
-        "translated": "{count} more translated from another language, checked for names, numbers, dates, "
+        "translated": "{count} translated from another language, checked for names, numbers, dates, "
                       "roles, negation and mood only",
         "marked": "{count} marked where they stand",
     },
@@ -84,7 +84,7 @@ LABELS = {
         "headline_from": "titre traduit de l'{language} ; sens non vérifié",
         "passed": "Vérification réussie : les {n} lignes sont étayées par les passages cités",
         "not_passed": "Vérification partielle : {supported} lignes sur {n} sont étayées par les passages cités",
-        "translated": "{count} autres traduites d'une autre langue, vérifiées pour les noms, nombres, dates, "
+        "translated": "{count} traduites d'une autre langue, vérifiées pour les noms, nombres, dates, "
                       "fonctions, négations et modes seulement",
         "marked": "{count} signalées sur place",
     },

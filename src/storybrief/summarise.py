@@ -55,7 +55,8 @@ from .models import (
 from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
-from .text import content_words, glossed, leans_on_context, mend_look_alikes, mend_split_numbers
+from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
+                   mend_split_numbers)
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -878,13 +879,15 @@ class _Context:
     number_of: dict[str, int]
     passages: dict[str, Passage]
     same_language: list[Passage]  # where a line copied word for word may come from
+    spellings: list[str]  # the names as the sources in the brief's language write them
 
     @classmethod
     def of(cls, story: Story, language: str) -> _Context:
         language_of = {s.id: s.language for s in story.sources}
+        same = [p for p in story.passages if language_of.get(p.source_id) == language]
+        spellings = list(dict.fromkeys(w for p in same for w in re.findall(r"\b[A-ZÀ-Ý][a-zà-ÿ]{3,}\b", p.text)))
         return cls(language, language_of, {s.id: s.published for s in story.sources},
-                   {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages},
-                   [p for p in story.passages if language_of.get(p.source_id) == language])
+                   {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages}, same, spellings)
 
 
 def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
@@ -935,6 +938,11 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
             for used, meant in mended:
                 # "agreement with" for "élaboré par": the re-asked model writes it again.
                 warnings.append(f"{_where_words(line)}: “{used}” written “{meant}”, the sense of its passage's words")
+            line.text, respelled = mend_name_spellings(line.text, source_language, context.spellings)
+            for written, spelled in respelled:
+                # The seed named Putin's aide "Iouri Ouchakov" in one line and "Yuri Ushakov" in the next.
+                warnings.append(f"{_where_words(line)}: “{written}” spelled “{spelled}”, as the story's "
+                                f"sources in the brief's language spell it")
     base = context.published.get(line.passage.source_id)
     headline = line.where[0] == "headline"
     line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None, headline)

@@ -35,6 +35,8 @@ __all__ = [
     "back_reference",
     "implied_names",
     "same_name",
+    "transliterated",
+    "mend_name_spellings",
     "fold",
     "words",
     "word_spans",
@@ -689,8 +691,46 @@ def name_forms(name: str) -> frozenset[str]:
 def same_name(a: str, b: str) -> bool:
     """Two folded words for the same person, place, people or institution, across inflection,
     transliteration and language: "syria" ~ "syrie", "adviser" ~ "advisers", "putin" ~
-    "poutine", "gaddafi" ~ "kadhafi", "council" ~ "conseil", "russian" ~ "russes"."""
-    return _spelled_alike(a, b) or any(_spelled_alike(form, b) for form in _FORMS_OF.get(a, ()))
+    "poutine", "gaddafi" ~ "kadhafi", "council" ~ "conseil", "russian" ~ "russes", "yuri" ~
+    "iouri"."""
+    return (_spelled_alike(a, b) or any(_spelled_alike(form, b) for form in _FORMS_OF.get(a, ()))
+            or (len(a) >= 4 and transliterated(a) == transliterated(b)))
+
+
+# French transliteration against English, for names from Russian and Arabic: "Iouri Ouchakov"
+# is Yuri Ushakov, "Mouammar" Muammar. (A dropped final "e" is no rule: Martine is not Martin.)
+_FRENCH_TRANSLITERATION = ((re.compile(r"^iou"), "yu"), (re.compile(r"ou"), "u"), (re.compile(r"ch"), "sh"),
+                           (re.compile(r"dj"), "j"))
+
+
+def transliterated(word: str) -> str:
+    """A folded name as English and French transliterations of it both come out: "iouri" and
+    "yuri" are "yuri", "ouchakov" and "ushakov" "ushakov"."""
+    key = fold(word)
+    for pattern, replacement in _FRENCH_TRANSLITERATION:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def mend_name_spellings(line: str, source_language: str, spellings: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
+    """`line`, translated from `source_language`, with each name it writes as that language
+    transliterates it ("Iouri Ouchakov") written as `spellings` (the names the story's sources
+    in the brief's language write: "Yuri Ushakov"); and the (written, respelled) pairs. One
+    man under two names reads as two men."""
+    if source_language != "fr":
+        return line, []
+    by_key = {transliterated(name): name for name in spellings if len(name) >= 4}
+    respelled: list[tuple[str, str]] = []
+
+    def respell(match: re.Match[str]) -> str:
+        word = match.group(0)
+        english = by_key.get(transliterated(word))
+        if english is None or english == word:
+            return word
+        respelled.append((word, english))
+        return english
+
+    return re.sub(r"\b[A-ZÀ-Ý][a-zà-ÿ]{3,}\b", respell, line), respelled
 
 
 def _spelled_alike(a: str, b: str) -> bool:
