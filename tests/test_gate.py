@@ -538,3 +538,14 @@ def test_a_line_that_names_who_announced_it_is_not_hedged_again_and_an_idiom_kee
                      "« Nous ne nous rendrons pas ».")
     assert "sense" in _kinds(check_line("The leader's appearance on national television on Tuesday, March 22, did "
                                         "not say anything: “We will not surrender”.", [speech], "en"))
+
+
+def test_a_line_that_stops_before_its_noun_is_cut_off():
+    """Libya's section line ended 'denied having left the country during a first' (the passage
+    goes on 'apparition'), and shipped."""
+    text = ("Répression meurtrière lundi en Libye, où le dirigeant Mouammar Kadhafi a démenti avoir quitté le pays "
+            "lors d'une première apparition.")
+    passage = _french(text)
+    cut = "A deadly repression occurred on Monday in Libya, where the leader denied having left the country during a first"
+    assert "cut" in _kinds(check_line(cut, [passage], "en"))
+    assert "cut" not in _kinds(check_line(cut + " appearance.", [passage], "en"))

@@ -407,12 +407,19 @@ def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     return len(text) >= LONG_UNENDED or _ends_mid_clause(text, language) or _last_word_cut(text, passages)
 
 
+# An article and a word that wants its noun after it: "... denied having left the country during a
+# first" (Libya's section line; the passage goes on "apparition").
+_NOUN_WANTED = re.compile(r"\b(?:a|an|the|his|her|its|their|un|une|le|la|les|sa|son|ses)\s+(?:first|second|third|last|next|new|"
+                          r"former|same|other|premi[eè]re?|derni[eè]re?|prochaine?|nouvel(?:le)?|ancienne?|m[êe]me)$", re.I)
+
+
 def _ends_mid_clause(text: str, language: str) -> bool:
-    """Whether the text stops on a comma, a dash or a function word ("... called Libyans to")."""
+    """Whether the text stops on a comma, a dash or a function word ("... called Libyans to"), or
+    on a word that wants its noun ("... during a first")."""
     if re.search(r"[,;:(\-–—]\s*$|\s$", text):
         return True
     tokens = _tokens(text)
-    return bool(tokens) and is_stop_word(tokens[-1], language)
+    return bool(tokens) and (is_stop_word(tokens[-1], language) or bool(_NOUN_WANTED.search(text.rstrip())))
 
 
 def _last_word_cut(text: str, passages: Sequence[Passage], share: float = 1.0) -> bool:

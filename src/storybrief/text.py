@@ -819,6 +819,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         # Yemen's 18 March: "des tireurs embusqués tuent 52 manifestants" became "gunmen ambushed 52
         # protesters"; its 18 September's "suivi tweet après tweet" "followed by tweets".
         _Sense(r"tireurs? embusqu[ée]s?", "snipers", r"ambush(?:ed|es)?", None),
+        # Libya's 15 February: "en proie depuis le 15 février à une révolte" became "in protracted
+        # conflict since February 15, described as a revolution".
+        _Sense(r"en proie", "gripped by", None),
         _Sense(r"suivi tweet apr[èe]s tweet", "followed tweet by tweet", r"followed by tweets",
                "followed tweet by tweet"),
         # Libya's 22 March: "ne dit pas autre chose : « Nous ne nous rendrons pas »" (says the same
