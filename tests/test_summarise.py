@@ -308,6 +308,28 @@ def test_an_unusable_choice_falls_back_to_each_articles_first_passage(seed_view,
     assert warnings and "incomplete" in warnings[0]
 
 
+def test_an_unusable_choice_falls_back_to_the_newest_leads_and_tells_old_ones_as_background():
+    """Libya's model chose no section passage, and the leads of its three earliest articles (21-22
+    February) were told under "What happened" beneath a headline of Kadhafi's death in October."""
+    leads = {label: Passage(id=label, source_id=source, index=0, start=0, end=10, text=text)
+             for label, source, text in [("P1", "a", "Saif al-Islam Kadhafi addressed Libya on television."),
+                                         ("P2", "b", "Kadhafi was killed near Sirte."),
+                                         ("P3", "c", "Libyan rebels entered Tripoli."),
+                                         ("P4", "d", "NATO took command of the operations in Libya.")]}
+    published = {"a": dt.date(2011, 2, 21), "b": dt.date(2011, 10, 21), "c": dt.date(2011, 8, 22),
+                 "d": dt.date(2011, 10, 19)}
+    killed = Passage(id="P2", source_id="b", index=0, start=0, end=10, text="Kadhafi was killed near Sirte.",
+                     dates=resolve_dates("Kadhafi was killed on 20 October 2011.", dt.date(2011, 10, 21), "en"))
+    latest = EventCandidate("2011-10-20", "day", (killed,), 4)
+    view = _PromptView(articles=[], label_to_passage=leads)
+    # The only passages chosen are the headline's and one the prompt never showed.
+    answer = BriefPick(main="P2", sections=[SectionPick(aspect="what happened", passages=["P2"]),
+                                            SectionPick(aspect="background", passages=["P9"])], events=[])
+    plan = _plan(answer, view, {"E1": latest}, [], published)
+    assert [(aspect, [p.id for p in ps]) for aspect, ps in plan.sections] == [
+        ("what happened", ["P4"]), ("background", ["P3", "P1"])]
+
+
 def test_section_titles_come_from_the_table_in_every_language():
     for titles in SECTION_TITLES.values():
         assert set(titles) == set(ASPECTS)

@@ -495,10 +495,18 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         raise ModelOutputError(f"the model's choice of passages never matched the schema: "
                                f"{answer.error.splitlines()[0] if answer.error else 'no usable answer'}")
     if not merged and (main is None or not used - {main.id}):
-        # Nothing usable chosen: the first passage of each article, in order. (Passages chosen
-        # and left out for a reason above are not made up for with others nobody chose.)
-        firsts = list(dict.fromkeys(p.source_id for p in labels.values()))
-        merged[ASPECTS[0]] = [next(p for p in labels.values() if p.source_id == s) for s in firsts[:3]]
+        # Nothing usable chosen: the lead of each of the newest articles that name the story,
+        # as old news is told (the three earliest leads told Libya's February under a headline
+        # of Kadhafi's death in October). (Passages chosen and left out for a reason above are
+        # not made up for with others nobody chose.)
+        leads: dict[str, Passage] = {}
+        for passage in labels.values():
+            leads.setdefault(passage.source_id, passage)
+        named = [p for p in leads.values() if p.id not in used and (subject is None or subject.named_in(p))]
+        newest = sorted(named or list(leads.values()), key=lambda p: published.get(p.source_id) or dt.date.min,
+                        reverse=True)
+        for passage in newest[:3]:
+            merged.setdefault("background" if _old_news(passage, published, events) else ASPECTS[0], []).append(passage)
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     shown = list(events.values())
