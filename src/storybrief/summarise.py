@@ -503,9 +503,9 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         for passage in labels.values():
             leads.setdefault(passage.source_id, passage)
         named = [p for p in leads.values() if p.id not in used and (subject is None or subject.named_in(p))]
-        newest = sorted(named or list(leads.values()), key=lambda p: published.get(p.source_id) or dt.date.min,
-                        reverse=True)
-        for passage in newest[:3]:
+        leads_by_date = sorted(named or list(leads.values()), key=lambda p: published.get(p.source_id) or dt.date.min,
+                               reverse=True)
+        for passage in leads_by_date[:3]:
             merged.setdefault("background" if _old_news(passage, published, events) else ASPECTS[0], []).append(passage)
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
