@@ -549,3 +549,5 @@ def test_a_line_that_stops_before_its_noun_is_cut_off():
     cut = "A deadly repression occurred on Monday in Libya, where the leader denied having left the country during a first"
     assert "cut" in _kinds(check_line(cut, [passage], "en"))
     assert "cut" not in _kinds(check_line(cut + " appearance.", [passage], "en"))
+    # "The first" and "the same" may end a sentence.
+    assert "cut" not in _kinds(check_line("Mouammar Kadhafi said his answer was the same", [passage], "en"))

@@ -25,8 +25,8 @@ from .dates import resolve_dates
 from .models import Passage, ResolvedDate
 from .text import (
     ALL_STOP_WORDS,
-    back_reference,
     COMPATIBLE_QUALIFIERS,
+    back_reference,
     content_words,
     fold,
     guess_language,
@@ -46,7 +46,7 @@ from .text import (
 from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupported_titles", "find_copy", "finished",
-           "is_negated", "is_hedged", "reports_words"]
+           "is_negated", "is_hedged", "reports_words", "restore_elided_articles", "without_echoed_question"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
                       "hedge", "context", "voice", "mood", "swap"]
@@ -407,10 +407,11 @@ def _cut_off(text: str, passages: Sequence[Passage], language: str) -> bool:
     return len(text) >= LONG_UNENDED or _ends_mid_clause(text, language) or _last_word_cut(text, passages)
 
 
-# An article and a word that wants its noun after it: "... denied having left the country during a
-# first" (Libya's section line; the passage goes on "apparition").
-_NOUN_WANTED = re.compile(r"\b(?:a|an|the|his|her|its|their|un|une|le|la|les|sa|son|ses)\s+(?:first|second|third|last|next|new|"
-                          r"former|same|other|premi[eè]re?|derni[eè]re?|prochaine?|nouvel(?:le)?|ancienne?|m[êe]me)$", re.I)
+# An indefinite article and a word that wants its noun after it: "... denied having left the
+# country during a first" (Libya's section line; the passage goes on "apparition"). "The first"
+# and "the same" may end a sentence; "a first" all but never does.
+_NOUN_WANTED = re.compile(r"\b(?:a|an|un|une)\s+(?:first|second|third|last|next|new|former|premi[eè]re?|"
+                          r"derni[eè]re?|prochaine?|nouvel(?:le)?|ancienne?)$", re.I)
 
 
 def _ends_mid_clause(text: str, language: str) -> bool:

@@ -1022,7 +1022,7 @@ OPENING_WORDS = 12
 
 def opening(text: str, max_words: int = OPENING_WORDS) -> str | None:
     """An untitled article's first words, to name it by where a title would stand ("The Kremlin
-    has declined to confirm or deny reports that a senior French…"): a file name tells an editor
+    has declined to confirm or deny reports that a senior…"): a file name tells an editor
     nothing. The dateline is left off; a cut ends on a word that carries meaning."""
     first = text.strip().split("\n\n", 1)[0]
     dateline = _DATELINE.match(first)
