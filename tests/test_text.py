@@ -305,10 +305,10 @@ def test_snipers_and_a_live_feed_keep_their_sense():
 def test_a_name_translated_from_french_is_spelled_as_the_english_sources_spell_it():
     """The seed named Putin's aide 'Iouri Ouchakov' (Reuters, in French) in one line and 'Yuri
     Ushakov' (the English sources) in the next: one man under two names reads as two."""
-    from storybrief.text import mend_name_spellings, same_name
+    from storybrief.text import mend_name_spellings, name_spellings, same_name
 
-    english = ["Emmanuel", "Bonne", "Yuri", "Ushakov", "Vladimir", "Putin", "Moscow"]
+    english = name_spellings(["Emmanuel Bonne reportedly met Yuri Ushakov, an aide to Vladimir Putin, in Moscow."])
     assert mend_name_spellings("Emmanuel Bonne met Iouri Ouchakov, an aide to Vladimir Putin.", "fr", english) == (
         "Emmanuel Bonne met Yuri Ushakov, an aide to Vladimir Putin.", [("Iouri", "Yuri"), ("Ouchakov", "Ushakov")])
-    assert mend_name_spellings("Françoise Martin met Iouri.", "fr", ["Francois", "Martine"])[1] == []
+    assert mend_name_spellings("Françoise Martin met Iouri.", "fr", name_spellings(["Francois and Martine"]))[1] == []
     assert same_name("yuri", "iouri") and same_name("mouammar", "muammar")

@@ -343,9 +343,9 @@ def _source_label(ref: SourceRef) -> tuple[str, str]:
     """(outlet, title) for display; an untitled source is named by its first words in quotation
     marks, or else by its first input file."""
     outlet = _squash(ref.outlet)
-    title = _squash(ref.title)
-    if not title and _squash(ref.opening):
-        title = f"“{_squash(ref.opening)}”"
+    title, opening = _squash(ref.title), _squash(ref.opening)
+    if not title and opening:
+        title = f"“{opening}”"
     elif not title:
         title = f"Untitled ({_origin_name(ref.origins[0])})" if ref.origins else "Untitled"
     return outlet, title

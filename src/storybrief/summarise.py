@@ -27,6 +27,7 @@ from types import GenericAlias
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import pydantic_core
@@ -56,7 +57,7 @@ from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
 from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
-                   mend_split_numbers)
+                   mend_split_numbers, name_spellings)
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
 Checker = Callable[[Brief, Story], VerificationReport]
@@ -887,15 +888,19 @@ class _Context:
     number_of: dict[str, int]
     passages: dict[str, Passage]
     same_language: list[Passage]  # where a line copied word for word may come from
-    spellings: list[str]  # the names as the sources in the brief's language write them
 
     @classmethod
     def of(cls, story: Story, language: str) -> _Context:
         language_of = {s.id: s.language for s in story.sources}
-        same = [p for p in story.passages if language_of.get(p.source_id) == language]
-        spellings = list(dict.fromkeys(w for p in same for w in re.findall(r"\b[A-ZÀ-Ý][a-zà-ÿ]{3,}\b", p.text)))
         return cls(language, language_of, {s.id: s.published for s in story.sources},
-                   {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages}, same, spellings)
+                   {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages},
+                   [p for p in story.passages if language_of.get(p.source_id) == language])
+
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        """The names as the sources in the brief's language write them: read only when a line
+        is translated, and then once (a 1,000-article English cluster never needs them)."""
+        return name_spellings(p.text for p in self.same_language)
 
 
 def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Indel
 from functools import lru_cache
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 __all__ = [
     "LANGUAGES",
@@ -37,6 +37,7 @@ __all__ = [
     "same_name",
     "transliterated",
     "mend_name_spellings",
+    "name_spellings",
     "fold",
     "words",
     "word_spans",
@@ -712,25 +713,35 @@ def transliterated(word: str) -> str:
     return key
 
 
-def mend_name_spellings(line: str, source_language: str, spellings: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
+# A capitalised word long enough to be a name a transliteration spells otherwise.
+_NAME_WORD = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]{3,}\b")
+
+
+def name_spellings(texts: Iterable[str]) -> dict[str, str]:
+    """The names `texts` write, by their `transliterated` key ("yuri": "Yuri"); where two
+    spellings share a key, the later-written one."""
+    names = dict.fromkeys(m.group(0) for text in texts for m in _NAME_WORD.finditer(text))
+    return {transliterated(name): name for name in names}
+
+
+def mend_name_spellings(line: str, source_language: str, spellings: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
     """`line`, translated from `source_language`, with each name it writes as that language
-    transliterates it ("Iouri Ouchakov") written as `spellings` (the names the story's sources
-    in the brief's language write: "Yuri Ushakov"); and the (written, respelled) pairs. One
-    man under two names reads as two men."""
+    transliterates it ("Iouri Ouchakov") written as `spellings` give it (see `name_spellings`:
+    the names the story's sources in the brief's language write, "Yuri Ushakov"); and the
+    (written, respelled) pairs. One man under two names reads as two men."""
     if source_language != "fr":
         return line, []
-    by_key = {transliterated(name): name for name in spellings if len(name) >= 4}
     respelled: list[tuple[str, str]] = []
 
     def respell(match: re.Match[str]) -> str:
         word = match.group(0)
-        english = by_key.get(transliterated(word))
+        english = spellings.get(transliterated(word))
         if english is None or english == word:
             return word
         respelled.append((word, english))
         return english
 
-    return re.sub(r"\b[A-ZÀ-Ý][a-zà-ÿ]{3,}\b", respell, line), respelled
+    return _NAME_WORD.sub(respell, line), respelled
 
 
 def _spelled_alike(a: str, b: str) -> bool:
