@@ -447,6 +447,9 @@ def test_headline_and_pull_quote_ending_in_a_period_is_not_a_title():
     ("Les invités de Mediapart\nTribunes, points de vue et libres opinions des invités de la rédaction de Mediapart.",
      "Mediapart"),
     ("© La Règle du Jeu 2015", "La Règle du Jeu"),
+    # Yemen's [11] and [2]: a copyright over a range of years, a newsletter plug.
+    ("Abonnez-vous à la newsletter\n©\u00a0Le Monde de la Photo\u00a0 2007-2020", "Le Monde de la Photo"),
+    ("La quotidienne de Slate\nUne sélection personnalisée des articles de Slate tous les matins.", "Slate"),
 ])
 def test_outlet_read_from_the_page_chrome_of_an_unnamed_outlet(tmp_path, chrome, outlet):
     path = tmp_path / "fr.jsonl"

@@ -288,7 +288,9 @@ _OUTLET_SELF = [
     re.compile(r"^\s*a message from (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*:?\s*$", re.I),
     re.compile(r"^\s*by supporting (the [A-Z][\w'’&.-]*(?:\s[A-Z][\w'’&.-]*){0,3})\s*,"),
     re.compile(r"^\s*©\s*(?:copyright\s+)?(?:(?:19|20)\d\d\s+)?([A-Z][\w'’&.]*(?:\s[A-Z0-9][\w'’&.]*){0,3})\s*(?:[-–|.]\s*)?$"),
-    re.compile(r"^\s*©\s*([A-Z][\w'’&.]*(?:\s(?:[A-Z][\w'’&.]*|du|de|la|le|des)){0,4})\s+(?:19|20)\d\d\s*$"),
+    # "© Le Monde de la Photo  2007-2020": the years may be a range.
+    re.compile(r"^\s*©\s*([A-Z][\w'’&.]*(?:\s(?:[A-Z][\w'’&.]*|du|de|la|le|des)){0,4})\s+(?:19|20)\d\d"
+               r"(?:\s*[-–]\s*(?:19|20)\d\d)?\s*$"),
 ]
 _AGENCIES = {"reuters": "Reuters", "afp": "AFP", "ap": "AP", "upi": "UPI", "ansa": "ANSA", "dpa": "DPA"}
 
@@ -327,6 +329,7 @@ _OUTLET_MARKS = [
     ("L'Express", re.compile(r"application L['’]Express")),
     ("Libération", re.compile(_copyright("Libération"))),
     ("France 24", re.compile(_copyright("France 24"))),
+    ("Slate", re.compile(r"^La quotidienne de Slate$|" + _copyright("Slate"), re.M)),
 ]
 
 
