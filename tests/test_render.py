@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined
 
 from storybrief import render
 from storybrief.errors import ConfigError, OutputError
-from storybrief.models import Brief, CitationIssue, Position, Sentence
+from storybrief.models import Brief, CitationIssue, OffTopicSource, Position, Sentence
 from storybrief.render import (
     FORMATS,
     citation_markers,
@@ -137,6 +137,21 @@ def test_article_counts_follow_the_sources(brief):
     assert "## All related articles (2 articles)" in _lines(md)
     one = brief.model_copy(update={"sources": brief.sources[:1]})
     assert "Updated (1 article)" in _lines(render_markdown(one))
+
+
+def test_an_article_set_aside_as_off_topic_is_no_related_article(brief):
+    """Yemen's brief counted the Sudan post it set aside among its 11 related articles."""
+    aside = brief.sources[1]
+    brief = brief.model_copy(update={"off_topic": [OffTopicSource(source_id=aside.source_id, number=aside.number,
+                                                                  title=aside.title, relevance=0.1)]})
+    n = len(brief.sources) - 1
+    md = render_markdown(brief)
+    assert f"Updated ({n} articles)" in _lines(md)
+    related = md.split(f"## All related articles ({n} articles)", 1)[1]
+    assert aside.title not in related and brief.sources[0].title in related
+    assert f"[{aside.number}]" in md.split("## Sources", 1)[1], "still listed under its number"
+    html = render_html(brief)
+    assert aside.title not in html.split('<section id="related">', 1)[1].split("</section>", 1)[0]
 
 
 def test_timeline_lines(brief):

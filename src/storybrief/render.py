@@ -431,6 +431,7 @@ def _build(brief: Brief) -> _Doc:
         passages_by_source.setdefault(passage.source_id, []).append(passage)
 
     omitted_ids = set(brief.omitted_sources)
+    set_aside_ids = {item.source_id for item in brief.off_topic}
     sources = []
     for ref in refs:
         outlet, title = _source_label(ref)
@@ -450,6 +451,8 @@ def _build(brief: Brief) -> _Doc:
                 "origins": list(ref.origins) if len(ref.origins) > 1 else [],
                 "language": ref.language if ref.language and ref.language != "und" else "",
                 "omitted": ref.source_id in omitted_ids,
+                # An article set aside as not about the story is no related article.
+                "off_topic": ref.source_id in set_aside_ids,
                 "passages": sorted(passages_by_source.get(ref.source_id, []), key=lambda p: (p.index, p.start)),
             }
         )
@@ -485,7 +488,7 @@ def _build(brief: Brief) -> _Doc:
     if models:
         footer += f" · {labels['model']}: " + ", ".join(models)
 
-    n = len(brief.sources)
+    n = sum(1 for source in sources if not source["off_topic"])
     return _Doc(
         headline=_as_headline(brief.headline),
         headline_flag=labels["headline_flag"].format(flag=brief.headline_flag) if brief.headline_flag else None,
@@ -611,6 +614,8 @@ def render_markdown(brief: Brief) -> str:
     blocks.append(f"## {doc.related}")
     related = []
     for s in doc.sources:
+        if s["off_topic"]:
+            continue
         name = f"{md_escape(s['title'], block_start=True)} — {md_escape(s['outlet'])}" if s["outlet"] else md_escape(
             s["title"], block_start=True
         )
