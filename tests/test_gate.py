@@ -342,6 +342,19 @@ def test_words_the_passage_quotes_stay_someones():
     assert check_line(fixed, [passage], "en") == []
 
 
+def test_a_line_telling_what_frames_a_quotation_is_not_shown_as_the_quotation():
+    """"L'Elysée n'a ni confirmé ni démenti l'information, déclarant: « ... »" is mostly its
+    quotation, but a line telling the non-denial is no quotation: it is said as reported."""
+    text = ("L'Elysée n'a ni confirmé ni démenti l'information, déclarant: \"Comme l'a dit le président lors de "
+            "son micro tendu hier (mardi), des discussions existent au niveau technique en transparence et en "
+            "concertation avec l'Ukraine et les partenaires européens\".")
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    assert attributed("The Elysée neither confirmed nor denied the information.", "en", [passage]) == (
+        "Reportedly, the Elysée neither confirmed nor denied the information.")
+    said = "As the president said, discussions exist at the technical level, in transparency with Ukraine."
+    assert attributed(said, "en", [passage]).startswith("As quoted: “As the president said")
+
+
 def test_a_headline_is_one_short_sentence():
     """The MJ draft's headline ran to three sentences and stopped at "... in a television inter."."""
     text = ("Dr Murray was speaking to Steve Hewlett for a Channel 4 documentary which aired on Thursday night. "
@@ -357,6 +370,12 @@ def test_a_headline_is_one_short_sentence():
     # Libya's headline shipped as "Muammar Kadhafi, the former Libyan leader, called Libyans to".
     assert _kinds(check_line("Dr Murray has defended his actions in a", [passage], "en", headline=True)) == {"cut"}
     assert _kinds(check_line("Dr Murray has defended his actions,", [passage], "en", headline=True)) == {"cut"}
+    # Who says it may end a headline, as it ends the Moscow Times' "..., Reports Say".
+    text = "Le conseiller diplomatique de Macron s'est rendu à Moscou mardi - sources"
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)
+    assert check_line("Macron's diplomatic adviser went to Moscow on Tuesday, sources say", [passage], "en",
+                      headline=True) == []
+    assert "cut" in _kinds(check_line("Macron's diplomatic adviser went to Moscow, as", [passage], "en", headline=True))
 
 
 def test_a_line_that_points_at_the_articles_picture_or_source_fails():

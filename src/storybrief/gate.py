@@ -302,7 +302,8 @@ def attributed(text: str, language: str, passages: Sequence[Passage] = ()) -> st
     only when it is a name: not a function word, and capitalised in `passages` (compared by
     its first letters, so "Russia" is the passages' "Russie")."""
     passage_sentences = [s for p in passages for s in _sentences(p.text)]
-    if (passage_sentences and _mostly_quoted(_aligned(text, passage_sentences))
+    aligned = _aligned(text, passage_sentences) if passage_sentences else ""
+    if (aligned and _mostly_quoted(aligned) and _says_the_quotation(text, aligned)
             and not _HANDLE.search(" ".join(passage_sentences))):
         # Someone's words (a slogan, a statement) shown as theirs, in quotation marks.
         marks = _QUOTED_AS.get(language, _QUOTED_AS["en"])
@@ -419,8 +420,16 @@ def _ends_mid_clause(text: str, language: str) -> bool:
     on a word that wants its noun ("... during a first")."""
     if re.search(r"[,;:(\-–—]\s*$|\s$", text):
         return True
+    if _SAYS_LAST.search(text):
+        return False
     tokens = _tokens(text)
     return bool(tokens) and (is_stop_word(tokens[-1], language) or bool(_NOUN_WANTED.search(text.rstrip())))
+
+
+# "..., sources say": a headline that ends on who says it is whole (the Moscow Times' own title
+# ends "..., Reports Say"), though "say" is a stop word.
+_SAYS_LAST = re.compile(r",(?:\s+[\w'’-]+){1,4}\s+(?:says?|said|reports?|claims?|dit|disent|affirment)\s*$",
+                        re.IGNORECASE)
 
 
 def _last_word_cut(text: str, passages: Sequence[Passage], share: float = 1.0) -> bool:
@@ -591,6 +600,15 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
         problems.append(Problem("hedge", "the text only reports this (sources, reportedly, according to); "
                                 "say who reports it"))
     return problems
+
+
+def _says_the_quotation(line: str, sentence: str) -> bool:
+    """Whether the line rewords the quoted words of the sentence rather than the words around
+    them: "The Elysée neither confirmed nor denied the information" tells the frame of "L'Elysée
+    n'a ni confirmé ni démenti l'information, déclarant: « ... »", and is no quotation."""
+    words = _stems(line)
+    quoted = _stems(" ".join(m.group(0) for m in _QUOTATION.finditer(sentence)))
+    return len(words & quoted) >= len(words & _stems(_QUOTATION.sub(" ", sentence)))
 
 
 def _mostly_quoted(sentence: str) -> bool:
