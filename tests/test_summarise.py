@@ -410,18 +410,64 @@ def test_verification_passes_only_when_every_line_is_supported(seed_story, unrea
 def test_a_translation_the_scorer_cannot_compare_ships_marked_as_translated(seed_story, unreachable):
     """The model-free scorer reads one language at a time; the gate compared the line with its
     French passage (names, numbers, dates, roles, negation, attribution). The line is kept and
-    marked as translated, and the stamp does not claim it was verified word for word."""
-    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
-    line = ("Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, went to Moscow on Tuesday "
-            "to meet Russian officials, a source and two diplomatic sources told Reuters.")
+    marked as translated, and the stamp does not claim it was verified word for word. (No
+    English article of the seed tells Zelensky's call.)"""
+    zelensky = _passage(seed_story, "Volodimir Zelensky a déclaré mercredi")
+    line = ("Volodymyr Zelensky said on Wednesday that Emmanuel Macron had called him to tell him he was "
+            "thinking about resuming dialogue with Russia.")
     honest = _honest(seed_story)
     brief = honest.model_copy(update={"sections": [
-        Section(lead="What happened", sentences=[Sentence(text=line, citations=[reuters.id])]), *honest.sections]})
+        Section(lead="What happened", sentences=[Sentence(text=line, citations=[zelensky.id])]), *honest.sections]})
     checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
     assert unreachable.calls == []
     translated = checked.sections[0].sentences[0]
     assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
+    assert translated.citations == [zelensky.id]
     assert checked.verification.translated == 1 and not checked.verification.passed
+
+
+def test_a_translation_an_article_in_the_briefs_language_supports_cites_it_too(seed_story, unreachable):
+    """Reuters' French says what The Moscow Times and [3] say in English: the translated line cites
+    the English passage too, and is verified as any English line is, not marked as translated.
+    A line no English passage supports keeps its mark."""
+    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    elysee = _passage(seed_story, "L'Elysée n'a ni confirmé ni démenti")
+    abu_dhabi = _passage(seed_story, "Des discussions qualifiées de")
+    lines = [
+        Sentence(text="Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, went to Moscow on "
+                      "Tuesday to meet Russian officials, a source and two diplomatic sources told Reuters.",
+                 citations=[reuters.id]),
+        Sentence(text="Reportedly, the Elysée neither confirmed nor denied the information.", citations=[elysee.id]),
+        Sentence(text="Talks described as productive took place on Wednesday in Abou Dhabi between Ukrainian and "
+                      "Russian representatives.", citations=[abu_dhabi.id]),
+    ]
+    honest = _honest(seed_story)
+    brief = honest.model_copy(update={"sections": [Section(lead="What happened", sentences=lines), *honest.sections]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert unreachable.calls == []
+    english = {s.id for s in seed_story.sources if s.language == "en"}
+    passages = {p.id: p for p in seed_story.passages}
+    adviser, non_denial, talks = checked.sections[0].sentences
+    for line, passage in ((adviser, reuters), (non_denial, elysee)):
+        assert line.citations[0] == passage.id and line.translated_from is None
+        assert [passages[pid].source_id in english for pid in line.citations[1:]] == [True]
+    assert "neither confirmed nor denied" in passages[non_denial.citations[1]].text
+    assert talks.citations == [abu_dhabi.id] and talks.translated_from == "fr"
+    assert sum("which says it in English" in w for w in checked.warnings) == 2
+    assert checked.verification.translated == 1
+
+
+def test_a_headline_of_a_sentences_length_is_cut_to_its_main_clause(seed_story, unreachable):
+    """Yemen's headline ran to 27 words, the timeline's latest entry word for word."""
+    sent = _passage(seed_story, "French President Emmanuel Macron reportedly sent")
+    headline = ("French President Emmanuel Macron reportedly sent his top diplomatic adviser to meet with Kremlin "
+                "officials on Tuesday, after he called on European leaders not to allow themselves be sidelined.")
+    brief = _honest(seed_story).model_copy(update={"headline": headline, "headline_citations": [sent.id]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert checked.headline == ("French President Emmanuel Macron reportedly sent his top diplomatic adviser to meet "
+                                "with Kremlin officials on Tuesday")
+    assert checked.headline_citations == [sent.id]
+    assert any(w.endswith("cut to its main clause") for w in checked.warnings)
 
 
 def test_a_line_unsupported_even_as_a_quote_is_dropped_with_its_reason(seed_story, unreachable):
@@ -527,10 +573,10 @@ def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
         Section(lead="What happened", sentences=[Sentence(text=line, citations=[trip.id])]), *honest.sections]})
     def scored_supported(brief, story):
         # The lexical scorer finds this translation only partly supported; a scorer that reads
-        # both languages finds it supported.
+        # both languages finds it supported by its French passage (and by no English one).
         report = verify_brief(brief, story)
-        claims = [c.model_copy(update={"verdict": "supported"}) if "first reported" in c.text else c
-                  for c in report.claims]
+        claims = [c.model_copy(update={"verdict": "supported"})
+                  if "first reported" in c.text and len(c.citations) == 1 else c for c in report.claims]
         doubted = sum(1 for a, b in zip(report.claims, claims, strict=True) if a.verdict != b.verdict)
         summary = report.summary.model_copy(update={
             "supported": report.summary.supported + doubted,

@@ -41,6 +41,7 @@ from .gate import (Problem, attributed, check_line, drop_unsupported_titles, fin
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
+    ClaimVerdict,
     Passage,
     Position,
     Precision,
@@ -56,7 +57,7 @@ from .models import (
 from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
-from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
+from .text import (content_words, glossed, leans_on_context, main_clause, mend_look_alikes, mend_name_spellings,
                    mend_split_numbers, name_spellings)
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -525,6 +526,8 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
 
 # An announcement this many days older than the newest article has been overtaken by events.
 OVERTAKEN_DAYS = 7
+# A headline past this many words is cut to its main clause (the aggregator's run 8 to 15).
+HEADLINE_WORDS = 18
 
 
 def _overtaken(passage: Passage, newest: dt.date | None) -> bool:
@@ -896,6 +899,10 @@ class _Context:
                    {s.id: s.number for s in story.sources}, {p.id: p for p in story.passages},
                    [p for p in story.passages if language_of.get(p.source_id) == language])
 
+    def cites_own_language(self, line: _Line) -> bool:
+        return any(self.language_of.get(self.passages[pid].source_id) == self.language
+                   for pid in line.citations if pid in self.passages)
+
     @cached_property
     def spellings(self) -> dict[str, str]:
         """The names as the sources in the brief's language write them: read only when a line
@@ -1064,10 +1071,14 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
                 lines.remove(line)
                 warnings.append(f"{_where_words(line)} dropped: {claim.verdict} even as a quote of its passage "
                                 f"({_problem(claim, report)})")
+    if check is not None:
+        _cite_own_language(brief, lines, story, check, context, warnings)
     for line in lines:
-        # Every line worded from a passage in another language says so, supported or not.
+        # Every line worded from a passage in another language says so, supported or not,
+        # unless it also cites one in the brief's language that the verifier found supports it.
         source_language = language_of.get(line.passage.source_id, language)
-        if line.quote is None and line.translated_from is None and source_language != language:
+        if (line.quote is None and line.translated_from is None and source_language != language
+                and not context.cites_own_language(line)):
             line.translated_from = source_language
     brief = brief.model_copy(update={"warnings": warnings, "prompts": prompt_hashes,
                                      "calls": brief.calls + llm.calls[first_call:]})
@@ -1086,6 +1097,61 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
 # Findings the verifier makes without its scorer: they hold across languages.
 DETERMINISTIC_FINDINGS = ("unknown-name", "missing-number", "contradicted-date", "unsupported-date", "timeline-date",
                           "off-topic")
+
+
+def _own_language_story(story: Story, context: _Context) -> Story | None:
+    """The story with only its passages in the brief's language, where the verifier looks for
+    a translated line's closest passage (the French passage it was worded from shares enough
+    cognates to outscore them all); None when there are none."""
+    if not context.same_language or len(context.same_language) == len(story.passages):
+        return None
+    return story.model_copy(update={"passages": context.same_language})
+
+
+def _own_language_support(claim: ClaimVerdict, line: _Line, context: _Context) -> str | None:
+    """The passage in the brief's language that the verifier, shown only those, found closest
+    to a line that cites passages in other languages alone."""
+    support = claim.cluster_evidence
+    if (line.quote is not None or context.cites_own_language(line) or support is None
+            or support.passage_id not in context.passages or support.passage_id in line.citations):
+        return None
+    passage = context.passages[support.passage_id]
+    return passage.id if context.language_of.get(passage.source_id) == context.language else None
+
+
+def _cite_own_language(brief: Brief, lines: list[_Line], story: Story, check: Checker, context: _Context,
+                       warnings: list[str]) -> None:
+    """A translated line that a passage in the brief's language supports cites that passage too,
+    and is verified like any other line instead of shipping as a translation nobody compared:
+    the seed's sections translated Reuters' French where The Moscow Times said it in English.
+    The citation stays only if the verifier, reading the brief as it will ship, finds the line
+    supported."""
+    own = _own_language_story(story, context)
+    if own is None:
+        return
+    current, located = _assemble(brief, lines, story)
+    added: dict[int, str] = {}
+    for claim in check(current, own).claims:
+        line = located.get(claim.position)
+        support = _own_language_support(claim, line, context) if line is not None else None
+        if line is not None and support is not None and line.where[0] != "headline":
+            line.citations = [*line.citations, support]
+            added[id(line)] = support
+    if not added:
+        return
+    current, located = _assemble(brief, lines, story)
+    verdicts = {c.position: c.verdict for c in check(current, story).claims}
+    for position, line in located.items():
+        support = added.get(id(line))
+        if support is None:
+            continue
+        if verdicts.get(position) == Verdict.SUPPORTED:
+            line.translated_from = None
+            number = context.number_of[context.passages[support].source_id]
+            warnings.append(f"{_where_words(line)} also cited to [{number}], which says it in "
+                            f"{LANGUAGE_NAMES.get(context.language, context.language)}")
+        else:
+            line.citations.remove(support)
 
 
 def _translation(claim, report: VerificationReport, line: _Line, context: _Context) -> str | None:
@@ -1164,21 +1230,30 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
                            and (subject is None or subject.named_in(line.passage))),
                           key=when, reverse=True)
     stand_ins += [(line.text, line.citations, line.passage, "sentence") for line in newest_first]
+    warnings = list(brief.warnings)
     if check is not None and stand_ins:
-        probe = brief.model_copy(update={
-            "sections": [Section(lead="", sentences=[Sentence(text=text, citations=citations)])
-                         for text, citations, _, _ in stand_ins],
-            "timeline": [], "passages": {p.id: p for p in story.passages}})
-        report = check(probe, story)
-        verdicts = {c.position: c for c in report.claims}
+        report, claims = _probe(brief, story, check, [(text, citations) for text, citations, _, _ in stand_ins])
         standing = []
-        for n, (text, citations, passage, kind) in enumerate(stand_ins, 1):
-            claim = verdicts.get(Position.of_sentence(n - 1, 0))
+        for claim, (text, citations, passage, kind) in zip(claims, stand_ins):
             line = _Line(("section", 0, 0), passage, text, list(citations))
             if claim is not None and (claim.verdict == "supported" or _translation(claim, report, line, context)):
                 standing.append((text, citations, passage, kind))
+        own_story = _own_language_story(story, context)
+        if standing and standing[0][3] == "headline" and head.translated_from and own_story is not None:
+            # A translated headline that a title or passage in the brief's language supports
+            # cites it too, as the brief's lines do (see _cite_own_language).
+            _, (closest,) = _probe(brief, own_story, check, [(head.text, head.citations)])
+            support = _own_language_support(closest, head, context) if closest is not None else None
+            if support is not None:
+                _, (claim,) = _probe(brief, story, check, [(head.text, [*head.citations, support])])
+                if claim is not None and claim.verdict == "supported":
+                    head.citations.append(support)
+                    head.translated_from = None
+                    standing[0] = (head.text, head.citations, head.passage, "headline")
+                    number = context.number_of[context.passages[support].source_id]
+                    warnings.append(f"headline also cited to [{number}], which says it in "
+                                    f"{LANGUAGE_NAMES.get(language, language)}")
         stand_ins = standing
-    warnings = list(brief.warnings)
     if stand_ins and stand_ins[0][3] != "headline":
         text, citations, passage, kind = stand_ins[0]
         warnings.append(f"headline “{head.text}” replaced by {'title of a cited article' if kind == 'title' else 'a sentence of the brief'}: "
@@ -1190,8 +1265,26 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
     elif not stand_ins:
         head.flag = _flag(language, "headline")
         warnings.append(f"headline marked: {'; '.join(p.message for p in head.problems) or 'not supported'}")
+    # A line standing in as the headline runs to a sentence's length, and repeats the
+    # timeline's latest entry word for word: its main clause is the headline.
+    short = main_clause(head.text, language, HEADLINE_WORDS)
+    if short != head.text:
+        warnings.append(f"headline “{head.text}” cut to its main clause")
+        head.text = short
     head.problems = []
     return brief.model_copy(update={"warnings": warnings})
+
+
+def _probe(brief: Brief, story: Story, check: Checker, items: list[tuple[str, list[str]]],
+           ) -> tuple[VerificationReport, list[ClaimVerdict | None]]:
+    """The verifier's verdict on each (text, citations) as a sentence of its own: how a
+    headline, which the verifier exempts, is checked."""
+    probe = brief.model_copy(update={
+        "sections": [Section(lead="", sentences=[Sentence(text=text, citations=citations)]) for text, citations in items],
+        "timeline": [], "passages": {p.id: p for p in story.passages}})
+    report = check(probe, story)
+    verdicts = {c.position: c for c in report.claims}
+    return report, [verdicts.get(Position.of_sentence(n, 0)) for n in range(len(items))]
 
 
 def stamp(brief: Brief, report: VerificationReport) -> Brief:
