@@ -243,6 +243,23 @@ def test_a_look_alike_with_one_right_word_is_replaced_by_it():
         "The manifestations went on.", [])
 
 
+def test_to_surrender_is_not_to_return():
+    """Libya's 22 March: "« Nous ne nous rendrons pas »" (we will not surrender) shipped as "We
+    will not return". "Se rendre" where a place follows is to go there."""
+    defiance = "Le Guide ne dit pas autre chose : « Nous ne nous rendrons pas », a-t-il lancé."
+    assert glossed(defiance, "fr", "en") == ("Le Guide ne dit pas autre chose [says just that] : « Nous ne nous "
+                                             "rendrons [surrender] pas », a-t-il lancé.")
+    assert mend_look_alikes("Kadhafi said: “We will not return”.", defiance, "fr", "en") == (
+        "Kadhafi said: “We will not surrender”.", [("return", "surrender")])
+    trip = "Emmanuel Bonne s'est rendu mardi à Moscou."
+    assert glossed(trip, "fr", "en") == "Emmanuel Bonne s'est rendu [went] mardi à Moscou."
+    assert mend_look_alikes("Bonne returned to Moscow.", trip, "fr", "en") == ("Bonne went to Moscow.",
+                                                                              [("returned", "went")])
+    # Whether one goes to the rebels or surrenders to them, the form does not say: no sense.
+    assert glossary("Le général s'est rendu aux rebelles.", "fr", "en") == []
+    assert glossary("Les rebelles se rendent à Benghazi.", "fr", "en") == []
+
+
 @pytest.mark.parametrize("text, key", [
     ("le cinquante-cinquième vendredi", "55th"), ("vingt-et-unième", "21th"), ("quatre-vingt-dix morts", "90"),
     ("quatre-vingts blessés", "80"), ("soixante-dix-sept", "77"), ("the fifty-fifth Friday", "55th"),

@@ -864,6 +864,14 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         # Libya's 22 March: "ne dit pas autre chose : « Nous ne nous rendrons pas »" (says the same
         # thing) became "it did not say anything".
         _Sense(r"ne dit pas autre chose", "says just that", r"(?:did|does|do) not say anything|said nothing|says nothing"),
+        # "Se rendre" is to surrender, or to go where a place follows: Libya's 22 March "Nous ne
+        # nous rendrons pas" (we will not surrender) became "We will not return"; the seed's "s'est
+        # rendu à Moscou" went to Moscow.
+        _Sense(r"(?:nous|vous|se|me|te)\s+rend(?:re|rons|rez|ront|rai|ra|rait|raient|ait|aient|ent|s|t)\b"
+               r"(?!\s+(?:pas\s+|plus\s+|jamais\s+)?(?:à|au|aux|en|dans|chez|sur|compte|visite|là|sur place)\b)",
+               "surrender", r"return(ed|s|ing)?", r"surrender\1"),
+        _Sense(r"s['’](?:est|était|étaient|sont)\s+rendu(?:e|s|es)?(?=\s+(?:\w+\s+){0,2}(?:à|en)\s+[A-ZÀ-Ý])",
+               "went", r"returned(?=\s+to\b)", "went"),
         # French acronyms have English ones; "the OTAN" is no English.
         _Sense(r"OTAN", "NATO", r"(?:the\s+)?OTAN", "NATO"),
         _Sense(r"ONU", "UN", r"ONU", "UN"),
