@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from storybrief.dates import resolve_dates
-from storybrief.gate import attributed, check_line, copied_span, finished, is_negated
+from storybrief.gate import attributed, check_line, copied_span, finished, is_negated, without_wire_tail
 from storybrief.models import Passage
 
 FEB_4 = dt.date(2026, 2, 4)
@@ -570,3 +570,29 @@ def test_a_line_that_stops_before_its_noun_is_cut_off():
     assert "cut" not in _kinds(check_line(cut + " appearance.", [passage], "en"))
     # "The first" and "the same" may end a sentence.
     assert "cut" not in _kinds(check_line("Mouammar Kadhafi said his answer was the same", [passage], "en"))
+
+
+def test_a_wire_titles_attribution_is_said_as_a_sentence_says_it():
+    """The seed's Reuters title ends "... mardi - sources"; its lines came back "... on Tuesday -
+    Reuters." and "... with Yuri Ushakov - sources."."""
+    text = ("Emmanuel Bonne s'est rendu mardi à Moscou pour rencontrer des responsables russes, ont déclaré "
+            "mercredi à Reuters une source informée de ce déplacement et deux sources diplomatiques.")
+    passages = [Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)]
+    assert without_wire_tail("Emmanuel Bonne met Russian officials on Tuesday - Reuters.", "en", passages) == (
+        "Emmanuel Bonne met Russian officials on Tuesday, according to Reuters.", "- Reuters.")
+    assert without_wire_tail("Bonne met Yuri Ushakov – sources.", "en", passages) == (
+        "Bonne met Yuri Ushakov, according to sources.", "– sources.")
+    assert without_wire_tail("Bonne a rencontré des responsables - Reuters", "fr", passages)[0] == (
+        "Bonne a rencontré des responsables, selon Reuters.")
+    # A dash inside the sentence, a day, or an outlet the passage does not name: left alone.
+    for line in ("The war - now in its fourth year - goes on.", "Talks in Abu Dhabi - Wednesday.",
+                 "Bonne met them - AFP."):
+        assert without_wire_tail(line, "en", passages) == (line, None)
+    assert without_wire_tail("Talks were held - Mercredi.", "fr", passages) == ("Talks were held - Mercredi.", None)
+    # "Sources" may stand for who the passage lets speak ("ont-elles dit"); a headline says so.
+    said = "Emmanuel Bonne a pris part à Moscou à des discussions avec Iouri Ouchakov, ont-elles dit."
+    said_passages = [Passage(id="q", source_id="s", index=0, start=0, end=len(said), text=said)]
+    assert without_wire_tail("Bonne took part in talks with Yuri Ushakov - sources.", "en", said_passages)[0] == (
+        "Bonne took part in talks with Yuri Ushakov, according to sources.")
+    assert without_wire_tail("Macron's diplomatic adviser went to Moscow on Tuesday - sources", "en", passages,
+                             headline=True)[0] == "Macron's diplomatic adviser went to Moscow on Tuesday, sources say"

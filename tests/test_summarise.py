@@ -427,17 +427,24 @@ def test_a_translation_the_scorer_cannot_compare_ships_marked_as_translated(seed
 
 
 def test_a_translation_an_article_in_the_briefs_language_supports_cites_it_too(seed_story, unreachable):
-    """Reuters' French says what The Moscow Times and [3] say in English: the translated line cites
+    """Reuters' French says what The Moscow Times says in English: the translated line cites
     the English passage too, and is verified as any English line is, not marked as translated.
-    A line no English passage supports keeps its mark."""
-    reuters = _passage(seed_story, "Emmanuel Bonne, conseiller diplomatique")
+    The English passage must support the line alone: cited beside the French one, which gives
+    the names and the year, a mistranslation ("the person who made this move", for the person
+    aware of the trip) passed on the words it shares; the gate now knows that one's words, so
+    this test's is "the person who organised this trip". A line no English passage supports keeps
+    its mark."""
+    allies = _passage(seed_story, "D'après les deux sources diplomatiques")
     elysee = _passage(seed_story, "L'Elysée n'a ni confirmé ni démenti")
+    aware = _passage(seed_story, "La personne au fait de ce déplacement")
     abu_dhabi = _passage(seed_story, "Des discussions qualifiées de")
     lines = [
-        Sentence(text="Emmanuel Bonne, diplomatic adviser to French President Emmanuel Macron, went to Moscow on "
-                      "Tuesday to meet Russian officials, a source and two diplomatic sources told Reuters.",
-                 citations=[reuters.id]),
+        Sentence(text="According to two diplomatic sources, Paris had informed its allies of the initiative.",
+                 citations=[allies.id]),
         Sentence(text="Reportedly, the Elysée neither confirmed nor denied the information.", citations=[elysee.id]),
+        Sentence(text="The person who organised this trip reported that Emmanuel Bonne, who has been overseeing the "
+                      "diplomatic cell of Emmanuel Macron since 2019, met officials from the Kremlin.",
+                 citations=[aware.id]),
         Sentence(text="Talks described as productive took place on Wednesday in Abou Dhabi between Ukrainian and "
                       "Russian representatives.", citations=[abu_dhabi.id]),
     ]
@@ -447,14 +454,15 @@ def test_a_translation_an_article_in_the_briefs_language_supports_cites_it_too(s
     assert unreachable.calls == []
     english = {s.id for s in seed_story.sources if s.language == "en"}
     passages = {p.id: p for p in seed_story.passages}
-    adviser, non_denial, talks = checked.sections[0].sentences
-    for line, passage in ((adviser, reuters), (non_denial, elysee)):
-        assert line.citations[0] == passage.id and line.translated_from is None
-        assert [passages[pid].source_id in english for pid in line.citations[1:]] == [True]
-    assert "neither confirmed nor denied" in passages[non_denial.citations[1]].text
-    assert talks.citations == [abu_dhabi.id] and talks.translated_from == "fr"
-    assert sum("which says it in English" in w for w in checked.warnings) == 2
-    assert checked.verification.translated == 1
+    informed, non_denial, mover, talks = checked.sections[0].sentences
+    assert informed.citations[0] == allies.id and informed.translated_from is None
+    assert [passages[pid].source_id in english for pid in informed.citations[1:]] == [True]
+    assert "briefed its European partners" in passages[informed.citations[1]].text
+    # [3] says "the French presidency has neither confirmed nor denied": no Elysée.
+    for line, passage in ((non_denial, elysee), (mover, aware), (talks, abu_dhabi)):
+        assert line.citations == [passage.id] and line.translated_from == "fr"
+    assert sum("which says it in English" in w for w in checked.warnings) == 1
+    assert checked.verification.translated == 3
 
 
 def test_a_headline_of_a_sentences_length_is_cut_to_its_main_clause(seed_story, unreachable):
@@ -576,7 +584,7 @@ def test_a_supported_translation_still_says_it_is_one(seed_story, unreachable):
         # both languages finds it supported by its French passage (and by no English one).
         report = verify_brief(brief, story)
         claims = [c.model_copy(update={"verdict": "supported"})
-                  if "first reported" in c.text and len(c.citations) == 1 else c for c in report.claims]
+                  if "first reported" in c.text and c.citations == ["[1]"] else c for c in report.claims]
         doubted = sum(1 for a, b in zip(report.claims, claims, strict=True) if a.verdict != b.verdict)
         summary = report.summary.model_copy(update={
             "supported": report.summary.supported + doubted,

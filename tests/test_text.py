@@ -260,6 +260,16 @@ def test_to_surrender_is_not_to_return():
     assert glossary("Les rebelles se rendent à Benghazi.", "fr", "en") == []
 
 
+def test_a_person_aware_of_a_trip_made_no_move():
+    """The seed's "la personne au fait de ce déplacement" became "the person who made this move"."""
+    text = "La personne au fait de ce déplacement a rapporté qu'Emmanuel Bonne a rencontré des responsables."
+    assert {(g.written, g.meaning) for g in glossary(text, "fr", "en")} == {
+        ("au fait de", "aware of"), ("déplacement", "trip, visit"), ("responsables", "officials")}
+    assert [used for _, used in look_alikes("The person who made this move reported it.", text, "fr", "en")] == [
+        "this move"]
+    assert look_alikes("The person aware of this trip reported it.", text, "fr", "en") == []
+
+
 @pytest.mark.parametrize("text, key", [
     ("le cinquante-cinquième vendredi", "55th"), ("vingt-et-unième", "21th"), ("quatre-vingt-dix morts", "90"),
     ("quatre-vingts blessés", "80"), ("soixante-dix-sept", "77"), ("the fifty-fifth Friday", "55th"),

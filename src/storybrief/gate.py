@@ -46,7 +46,8 @@ from .text import (
 from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupported_titles", "find_copy", "finished",
-           "is_negated", "is_hedged", "reports_words", "restore_elided_articles", "without_echoed_question"]
+           "is_negated", "is_hedged", "reports_words", "restore_elided_articles", "without_echoed_question",
+           "without_wire_tail"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
                       "hedge", "context", "voice", "mood", "swap"]
@@ -477,6 +478,35 @@ def without_echoed_question(text: str) -> tuple[str, str | None]:
         return text, None
     rest = text[match.end():]
     return rest[:1].upper() + rest[1:], match.group(0).strip()
+
+
+# A wire title's attribution copied onto a line: "... met Russian officials on Tuesday - Reuters."
+# (the seed's Reuters title ends "... mardi - sources").
+_WIRE_TAIL = re.compile(r"\s+[-–—]\s+((?:[A-Z][\w'’&-]*|sources?)(?:\s+[A-Z][\w'’&-]*){0,2})\s*([.!?]?)\s*$")
+_ACCORDING_TO = {"en": ", according to {who}", "fr": ", selon {who}"}
+_SAY_SO = {"en": ", {who} {say}", "fr": ", selon {who}"}
+
+
+def without_wire_tail(text: str, language: str, passages: Sequence[Passage], headline: bool = False,
+                      ) -> tuple[str, str | None]:
+    """`text` with a trailing " - Reuters" or " - sources" said as a sentence says it (",
+    according to Reuters."), or a headline (", sources say"), and the tail it had. A name must
+    be one its passages write ("sources" may stand for the "elles" of "ont-elles dit")."""
+    match = _WIRE_TAIL.search(text)
+    if match is None or not text[:match.start()].strip():
+        return text, None
+    written = {fold(w).rstrip("s") for p in passages for w in _TOKEN.findall(p.text)}
+    who = match.group(1)
+    if who.lower() not in ("source", "sources") and not all(
+            fold(w).rstrip("s") in written and weekday_number(w) is None and month_number(w) is None
+            for w in who.split()):
+        return text, None
+    head = text[:match.start()].rstrip(" ,;:")
+    if headline:
+        say = "say" if who.lower() == "sources" else "says"
+        return head + _SAY_SO.get(language, _SAY_SO["en"]).format(who=who, say=say), match.group(0).strip()
+    return head + _ACCORDING_TO.get(language, _ACCORDING_TO["en"]).format(who=who) + (match.group(2) or "."), \
+        match.group(0).strip()
 
 
 def finished(text: str) -> str:

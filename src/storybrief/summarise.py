@@ -37,7 +37,7 @@ from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates, reports_same_event
 from .gate import (Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words,
-                   restore_elided_articles, without_echoed_question)
+                   restore_elided_articles, without_echoed_question, without_wire_tail)
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -939,6 +939,9 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
         line.text, echoed = without_echoed_question(line.text)
         if echoed:
             warnings.append(f"{_where_words(line)}: “{echoed}” left out, the question it was asked")
+        line.text, tail = without_wire_tail(line.text, context.language, cited, line.where[0] == "headline")
+        if tail:
+            warnings.append(f"{_where_words(line)}: “{tail}” said as a sentence says it")
         line.text, joined = mend_split_numbers(line.text, [p.text for p in cited])
         for written, number in joined:
             # The re-asked model wrote "16, 000" again, and the line was dropped for it.
@@ -1125,33 +1128,36 @@ def _cite_own_language(brief: Brief, lines: list[_Line], story: Story, check: Ch
     and is verified like any other line instead of shipping as a translation nobody compared:
     the seed's sections translated Reuters' French where The Moscow Times said it in English.
     The citation stays only if the verifier, reading the brief as it will ship, finds the line
-    supported."""
+    supported by that passage alone: cited with its French passage, the line's names and
+    numbers would be found in the French one, and the English passage need only share words
+    ("The person who made this move reported that Bonne, overseeing the diplomatic cell since
+    2019, ..." passed so, for "la personne au fait de ce déplacement")."""
     own = _own_language_story(story, context)
     if own is None:
         return
     current, located = _assemble(brief, lines, story)
-    added: dict[int, str] = {}
+    worded_from: dict[int, list[str]] = {}
     for claim in check(current, own).claims:
         line = located.get(claim.position)
         support = _own_language_support(claim, line, context) if line is not None else None
         if line is not None and support is not None and line.where[0] != "headline":
-            line.citations = [*line.citations, support]
-            added[id(line)] = support
-    if not added:
+            worded_from[id(line)] = line.citations
+            line.citations = [support]
+    if not worded_from:
         return
     current, located = _assemble(brief, lines, story)
     verdicts = {c.position: c.verdict for c in check(current, story).claims}
     for position, line in located.items():
-        support = added.get(id(line))
-        if support is None:
+        if id(line) not in worded_from:
             continue
+        (support,) = line.citations
+        line.citations = worded_from[id(line)]
         if verdicts.get(position) == Verdict.SUPPORTED:
+            line.citations = [*line.citations, support]
             line.translated_from = None
             number = context.number_of[context.passages[support].source_id]
             warnings.append(f"{_where_words(line)} also cited to [{number}], which says it in "
                             f"{LANGUAGE_NAMES.get(context.language, context.language)}")
-        else:
-            line.citations.remove(support)
 
 
 def _translation(claim, report: VerificationReport, line: _Line, context: _Context) -> str | None:
@@ -1245,7 +1251,7 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
             _, (closest,) = _probe(brief, own_story, check, [(head.text, head.citations)])
             support = _own_language_support(closest, head, context) if closest is not None else None
             if support is not None:
-                _, (claim,) = _probe(brief, story, check, [(head.text, [*head.citations, support])])
+                _, (claim,) = _probe(brief, story, check, [(head.text, [support])])
                 if claim is not None and claim.verdict == "supported":
                     head.citations.append(support)
                     head.translated_from = None

@@ -872,6 +872,10 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
                "surrender", r"return(ed|s|ing)?", r"surrender\1"),
         _Sense(r"s['’](?:est|était|étaient|sont)\s+rendu(?:e|s|es)?(?=\s+(?:\w+\s+){0,2}(?:à|en)\s+[A-ZÀ-Ý])",
                "went", r"returned(?=\s+to\b)", "went"),
+        # The seed's "la personne au fait de ce déplacement" (aware of this trip) became "the
+        # person who made this move".
+        _Sense(r"au fait d(?:e|u|es)", "aware of", r"in fact"),
+        _Sense(r"d[ée]placements?", "trip, visit", r"(?:this|that|the|his|her|their) move|displacement"),
         # French acronyms have English ones; "the OTAN" is no English.
         _Sense(r"OTAN", "NATO", r"(?:the\s+)?OTAN", "NATO"),
         _Sense(r"ONU", "UN", r"ONU", "UN"),
