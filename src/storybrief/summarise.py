@@ -501,13 +501,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         # as old news is told (the three earliest leads told Libya's February under a headline
         # of Kadhafi's death in October). (Passages chosen and left out for a reason above are
         # not made up for with others nobody chose.)
-        leads: dict[str, Passage] = {}
-        for passage in labels.values():
-            leads.setdefault(passage.source_id, passage)
-        named = [p for p in leads.values() if p.id not in used and (subject is None or subject.named_in(p))]
-        leads_by_date = sorted(named or list(leads.values()), key=lambda p: published.get(p.source_id) or dt.date.min,
-                               reverse=True)
-        for passage in leads_by_date[:3]:
+        for passage in _newest_leads(view, used, subject, published, fallback=True)[:3]:
             merged.setdefault("background" if _old_news(passage, published, events) else ASPECTS[0], []).append(passage)
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
@@ -524,8 +518,36 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     return _Plan(main, sections, chosen)
 
 
+def _newest_leads(view: _PromptView, used: Set[str], subject: SubjectWords | None,
+                  published: Mapping[str, dt.date | None], fallback: bool = False) -> list[Passage]:
+    """The first shown passage of each article that names the story, newest article first,
+    leaving out `used` passages; with `fallback`, every article's when none names it."""
+    leads: dict[str, Passage] = {}
+    for passage in view.label_to_passage.values():
+        leads.setdefault(passage.source_id, passage)
+    named = [p for p in leads.values() if p.id not in used and (subject is None or subject.named_in(p))]
+    return sorted(named or (list(leads.values()) if fallback else []),
+                  key=lambda p: published.get(p.source_id) or dt.date.min, reverse=True)
+
+
+def _what_happened(plan: _Plan, lines: list[_Line], view: _PromptView, events: dict[str, EventCandidate],
+                   subject: SubjectWords | None, published: Mapping[str, dt.date | None]) -> list[Passage]:
+    """Passages to tell what happened when the model chose none: the leads of the newest
+    articles that name the story and are news of its latest development, none that the
+    headline or a timeline entry is worded from. MJ's and Yemen's briefs had only a background
+    line under a headline of the latest news."""
+    if any(aspect == ASPECTS[0] for aspect, _ in plan.sections):
+        return []
+    used = {line.passage.id for line in lines} | {p.id for _, passages in plan.sections for p in passages}
+    newest = max((d for d in published.values() if d), default=None)
+    return [p for p in _newest_leads(view, used, subject, published)
+            if not _old_news(p, published, events) and not _overtaken(p, newest)][:WHAT_HAPPENED_LEADS]
+
+
 # An announcement this many days older than the newest article has been overtaken by events.
 OVERTAKEN_DAYS = 7
+# Leads that tell what happened when the model chose no passage for it.
+WHAT_HAPPENED_LEADS = 2
 # A headline past this many words is cut to its main clause (the aggregator's run 8 to 15).
 HEADLINE_WORDS = 18
 
@@ -730,9 +752,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     main = _headline_passage(plan, latest, story, latest_numbers)
 
     titles = _titles(language)
-    lines = [_Line(("headline", 0, 0), main, "", [main.id])]
-    for i, (aspect, passages) in enumerate(plan.sections):
-        lines += [_Line(("section", i, j), p, "", [p.id], lead=titles[aspect]) for j, p in enumerate(passages)]
+    head = _Line(("headline", 0, 0), main, "", [main.id])
+    entries: list[_Line] = []
     used: set[str] = set()
     for event in plan.events:
         # A passage that dates several events tells one of them: never two entries alike.
@@ -740,8 +761,17 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         if passage is None:
             continue
         used.add(passage.id)
-        lines.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
-                           precision=event.precision))
+        entries.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
+                             precision=event.precision))
+    told = _what_happened(plan, [head, *entries], view, events, subject, published)
+    if told:
+        warnings.append(f"the model chose no passage telling what happened: the newest leads naming the story "
+                        f"tell it ({len(told)})")
+        plan.sections.insert(0, (ASPECTS[0], told))
+    lines = [head]
+    for i, (aspect, passages) in enumerate(plan.sections):
+        lines += [_Line(("section", i, j), p, "", [p.id], lead=titles[aspect]) for j, p in enumerate(passages)]
+    lines += entries
     word_prompt = _word(lines, language, language_of, llm, prompts, options)
     set_aside = {o.source_id for o in story.off_topic}
     # Left out: the model saw nothing of it (no passage, no event) and no line comes from it.
