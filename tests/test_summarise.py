@@ -331,31 +331,31 @@ def test_an_unusable_choice_falls_back_to_the_newest_leads_and_tells_old_ones_as
         ("what happened", ["P4"]), ("background", ["P3", "P1"])]
 
 
-def test_a_brief_with_no_passage_telling_what_happened_gets_the_newest_leads():
+def test_a_brief_with_no_passage_telling_what_happened_gets_other_reports_of_the_latest_news():
     """MJ's and Yemen's briefs shipped one background line under a headline of the latest news:
-    the model had chosen nothing usable for "what happened". The newest leads that name the story
-    and are news of its latest development tell it; not the passages the headline or a timeline
-    entry is worded from, nor an article written weeks before."""
-    texts = [("P1", "a", "Dr Murray was sentenced to four years in jail.", dt.date(2011, 11, 29)),
-             ("P2", "b", "Dr Murray will appeal against his conviction, his lawyers said.", dt.date(2011, 11, 30)),
-             ("P3", "c", "Dr Murray defended his actions in a television interview.", dt.date(2011, 11, 25)),
-             ("P4", "d", "Halloween is the scariest night of the year.", dt.date(2011, 12, 1)),
-             ("P5", "e", "Dr Murray was found guilty of involuntary manslaughter.", dt.date(2011, 11, 7)),
-             ("P6", "f", "An autopsy found Jackson had a strong heart.", dt.date(2009, 7, 1))]
+    the model had chosen nothing usable for "what happened". Other articles' reports of the
+    latest development tell it, in the brief's language first; not the passage the headline or
+    a timeline entry is worded from, nor one that does not name the story."""
+    texts = [("P1", "a", "fr", "Dr Murray a été condamné à quatre ans de prison."),
+             ("P2", "b", "fr", "Le médecin de Michael Jackson, Conrad Murray, condamné à quatre ans."),
+             ("P3", "c", "en", "Dr Murray was sentenced to four years in jail on Tuesday."),
+             ("P4", "d", "en", "The doctor was sentenced to four years."),
+             ("P5", "e", "en", "Dr Murray was jailed for four years, the judge ruling he showed no remorse."),
+             ("P6", "f", "en", "An autopsy found Jackson had a strong heart.")]
     passages = {label: Passage(id=label, source_id=source, index=0, start=0, end=len(text), text=text)
-                for label, source, text, _ in texts}
-    published = {source: day for _, source, _, day in texts}
-    view = _PromptView(articles=[], label_to_passage=passages)
-    latest = EventCandidate("2011-11-29", "day", (passages["P1"],), 3)
+                for label, source, _, text in texts}
+    language_of = {source: language for _, source, language, _ in texts}
+    latest = EventCandidate("2011-11-29", "day", tuple(passages[f"P{n}"] for n in range(1, 6)), 5)
     subject = SubjectWords(terms=frozenset({"murray"}), own=frozenset({"murray"}), label="Murray")
     plan = _Plan(passages["P1"], [("background", [passages["P6"]])], [latest])
     lines = [_Line(("headline", 0, 0), passages["P1"], "", ["P1"]),
-             _Line(("timeline", 0, 0), passages["P1"], "", ["P1"], date="2011-11-29")]
-    told = _what_happened(plan, lines, view, {"E1": latest}, subject, published)
-    assert [p.id for p in told] == ["P2", "P3"]
-    # A plan that tells what happened keeps it.
-    plan = _Plan(passages["P1"], [("what happened", [passages["P3"]])], [latest])
-    assert _what_happened(plan, lines, view, {"E1": latest}, subject, published) == []
+             _Line(("timeline", 0, 0), passages["P3"], "", ["P3"], date="2011-11-29")]
+    told = _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en")
+    assert [p.id for p in told] == ["P5", "P2"]
+    # A plan that tells what happened keeps it; a story with no event has nothing to add.
+    plan = _Plan(passages["P1"], [("what happened", [passages["P5"]])], [latest])
+    assert _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en") == []
+    assert _what_happened(_Plan(passages["P1"], [], []), lines, {}, subject, language_of, "en") == []
 
 
 def test_section_titles_come_from_the_table_in_every_language():

@@ -501,7 +501,7 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
         # as old news is told (the three earliest leads told Libya's February under a headline
         # of Kadhafi's death in October). (Passages chosen and left out for a reason above are
         # not made up for with others nobody chose.)
-        for passage in _newest_leads(view, used, subject, published, fallback=True)[:3]:
+        for passage in _newest_leads(view, used, subject, published)[:3]:
             merged.setdefault("background" if _old_news(passage, published, events) else ASPECTS[0], []).append(passage)
     main = main or next(iter(merged.values()))[0]
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
@@ -519,35 +519,41 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
 
 
 def _newest_leads(view: _PromptView, used: Set[str], subject: SubjectWords | None,
-                  published: Mapping[str, dt.date | None], fallback: bool = False) -> list[Passage]:
-    """The first shown passage of each article that names the story, newest article first,
-    leaving out `used` passages; with `fallback`, every article's when none names it."""
+                  published: Mapping[str, dt.date | None]) -> list[Passage]:
+    """The first shown passage of each article that names the story (of every article, when
+    none does), newest article first, leaving out `used` passages."""
     leads: dict[str, Passage] = {}
     for passage in view.label_to_passage.values():
         leads.setdefault(passage.source_id, passage)
     named = [p for p in leads.values() if p.id not in used and (subject is None or subject.named_in(p))]
-    return sorted(named or (list(leads.values()) if fallback else []),
-                  key=lambda p: published.get(p.source_id) or dt.date.min, reverse=True)
+    return sorted(named or list(leads.values()), key=lambda p: published.get(p.source_id) or dt.date.min,
+                  reverse=True)
 
 
-def _what_happened(plan: _Plan, lines: list[_Line], view: _PromptView, events: dict[str, EventCandidate],
-                   subject: SubjectWords | None, published: Mapping[str, dt.date | None]) -> list[Passage]:
-    """Passages to tell what happened when the model chose none: the leads of the newest
-    articles that name the story and are news of its latest development, none that the
-    headline or a timeline entry is worded from. MJ's and Yemen's briefs had only a background
-    line under a headline of the latest news."""
-    if any(aspect == ASPECTS[0] for aspect, _ in plan.sections):
+def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandidate],
+                   subject: SubjectWords | None, language_of: Mapping[str, str], language: str) -> list[Passage]:
+    """Passages to tell what happened when the model chose none: other articles' reports of the
+    story's latest development (the first event shown), those in the brief's language and
+    naming the story first; none that the headline or a timeline entry is worded from, and
+    none of an article already told. MJ's and Yemen's briefs had only a background line
+    under a headline of the latest news. (The newest articles' first passages were tried: a
+    caption glued to a lead and a line from the middle of a trial story stood in.)"""
+    latest = events.get("E1")
+    if latest is None or any(aspect == ASPECTS[0] for aspect, _ in plan.sections):
         return []
-    used = {line.passage.id for line in lines} | {p.id for _, passages in plan.sections for p in passages}
-    newest = max((d for d in published.values() if d), default=None)
-    return [p for p in _newest_leads(view, used, subject, published)
-            if not _old_news(p, published, events) and not _overtaken(p, newest)][:WHAT_HAPPENED_LEADS]
+    told = {line.passage.source_id for line in lines} | {p.source_id for _, ps in plan.sections for p in ps}
+    reports: dict[str, Passage] = {}
+    for passage in sorted(latest.passages, key=lambda p: (language_of.get(p.source_id) != language,
+                                                          subject is not None and not subject.named_in(p))):
+        if passage.source_id not in told and (subject is None or subject.named_in(passage)):
+            reports.setdefault(passage.source_id, passage)
+    return list(reports.values())[:WHAT_HAPPENED_REPORTS]
 
 
 # An announcement this many days older than the newest article has been overtaken by events.
 OVERTAKEN_DAYS = 7
-# Leads that tell what happened when the model chose no passage for it.
-WHAT_HAPPENED_LEADS = 2
+# Reports of the latest development that tell what happened when the model chose no passage for it.
+WHAT_HAPPENED_REPORTS = 2
 # A headline past this many words is cut to its main clause (the aggregator's run 8 to 15).
 HEADLINE_WORDS = 18
 
@@ -763,10 +769,10 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         used.add(passage.id)
         entries.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
                              precision=event.precision))
-    told = _what_happened(plan, [head, *entries], view, events, subject, published)
+    told = _what_happened(plan, [head, *entries], events, subject, language_of, language)
     if told:
-        warnings.append(f"the model chose no passage telling what happened: the newest leads naming the story "
-                        f"tell it ({len(told)})")
+        warnings.append("the model chose no passage telling what happened: other articles' reports of the "
+                        f"latest development tell it ({len(told)})")
         plan.sections.insert(0, (ASPECTS[0], told))
     lines = [head]
     for i, (aspect, passages) in enumerate(plan.sections):
