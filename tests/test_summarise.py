@@ -334,28 +334,31 @@ def test_an_unusable_choice_falls_back_to_the_newest_leads_and_tells_old_ones_as
 def test_a_brief_with_no_passage_telling_what_happened_gets_other_reports_of_the_latest_news():
     """MJ's and Yemen's briefs shipped one background line under a headline of the latest news:
     the model had chosen nothing usable for "what happened". Other articles' reports of the
-    latest development tell it, in the brief's language first; not the passage the headline or
-    a timeline entry is worded from, nor one that does not name the story."""
+    latest development, written once it happened, tell it, in the brief's language first; not the
+    passage the headline or a timeline entry is worded from, nor one that does not name the story."""
     texts = [("P1", "a", "fr", "Dr Murray a été condamné à quatre ans de prison."),
              ("P2", "b", "fr", "Le médecin de Michael Jackson, Conrad Murray, condamné à quatre ans."),
              ("P3", "c", "en", "Dr Murray was sentenced to four years in jail on Tuesday."),
              ("P4", "d", "en", "The doctor was sentenced to four years."),
              ("P5", "e", "en", "Dr Murray was jailed for four years, the judge ruling he showed no remorse."),
-             ("P6", "f", "en", "An autopsy found Jackson had a strong heart.")]
+             ("P6", "f", "en", "An autopsy found Jackson had a strong heart."),
+             ("P7", "g", "en", "Dr Murray is due to be sentenced on 29 November.")]
     passages = {label: Passage(id=label, source_id=source, index=0, start=0, end=len(text), text=text)
                 for label, source, _, text in texts}
     language_of = {source: language for _, source, language, _ in texts}
-    latest = EventCandidate("2011-11-29", "day", tuple(passages[f"P{n}"] for n in range(1, 6)), 5)
+    # The announcement [g] was written before the sentencing: no report of it.
+    published = {source: dt.date(2011, 11, 7) if source == "g" else dt.date(2011, 11, 30) for source in language_of}
+    latest = EventCandidate("2011-11-29", "day", tuple(passages[f"P{n}"] for n in (7, 1, 2, 3, 4, 5)), 6)
     subject = SubjectWords(terms=frozenset({"murray"}), own=frozenset({"murray"}), label="Murray")
     plan = _Plan(passages["P1"], [("background", [passages["P6"]])], [latest])
     lines = [_Line(("headline", 0, 0), passages["P1"], "", ["P1"]),
              _Line(("timeline", 0, 0), passages["P3"], "", ["P3"], date="2011-11-29")]
-    told = _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en")
+    told = _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en", published)
     assert [p.id for p in told] == ["P5", "P2"]
     # A plan that tells what happened keeps it; a story with no event has nothing to add.
     plan = _Plan(passages["P1"], [("what happened", [passages["P5"]])], [latest])
-    assert _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en") == []
-    assert _what_happened(_Plan(passages["P1"], [], []), lines, {}, subject, language_of, "en") == []
+    assert _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en", published) == []
+    assert _what_happened(_Plan(passages["P1"], [], []), lines, {}, subject, language_of, "en", published) == []
 
 
 def test_section_titles_come_from_the_table_in_every_language():

@@ -531,21 +531,25 @@ def _newest_leads(view: _PromptView, used: Set[str], subject: SubjectWords | Non
 
 
 def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandidate],
-                   subject: SubjectWords | None, language_of: Mapping[str, str], language: str) -> list[Passage]:
+                   subject: SubjectWords | None, language_of: Mapping[str, str], language: str,
+                   published: Mapping[str, dt.date | None]) -> list[Passage]:
     """Passages to tell what happened when the model chose none: other articles' reports of the
-    story's latest development (the first event shown), those in the brief's language and
-    naming the story first; none that the headline or a timeline entry is worded from, and
-    none of an article already told. MJ's and Yemen's briefs had only a background line
-    under a headline of the latest news. (The newest articles' first passages were tried: a
-    caption glued to a lead and a line from the middle of a trial story stood in.)"""
+    story's latest development (the first event shown), written once it had happened, those in
+    the brief's language first; none that the headline or a timeline entry is worded from, none
+    that does not name the story, and none of an article already told. MJ's and Yemen's briefs
+    had only a background line under a headline of the latest news. (Tried and left: the newest
+    articles' first passages gave MJ a caption glued to a lead; reports of any date gave it
+    "Dr Murray is due to be sentenced on 29 November" under a headline of the sentence.)"""
     latest = events.get("E1")
     if latest is None or any(aspect == ASPECTS[0] for aspect, _ in plan.sections):
         return []
+    day = _parse_partial_date(latest.date)
     told = {line.passage.source_id for line in lines} | {p.source_id for _, ps in plan.sections for p in ps}
     reports: dict[str, Passage] = {}
-    for passage in sorted(latest.passages, key=lambda p: (language_of.get(p.source_id) != language,
-                                                          subject is not None and not subject.named_in(p))):
-        if passage.source_id not in told and (subject is None or subject.named_in(passage)):
+    for passage in sorted(latest.passages, key=lambda p: language_of.get(p.source_id) != language):
+        written = published.get(passage.source_id)
+        if (passage.source_id not in told and written is not None and written >= day
+                and (subject is None or subject.named_in(passage))):
             reports.setdefault(passage.source_id, passage)
     return list(reports.values())[:WHAT_HAPPENED_REPORTS]
 
@@ -769,7 +773,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         used.add(passage.id)
         entries.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
                              precision=event.precision))
-    told = _what_happened(plan, [head, *entries], events, subject, language_of, language)
+    told = _what_happened(plan, [head, *entries], events, subject, language_of, language, published)
     if told:
         warnings.append("the model chose no passage telling what happened: other articles' reports of the "
                         f"latest development tell it ({len(told)})")
