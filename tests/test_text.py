@@ -13,7 +13,6 @@ from storybrief.text import (
     is_stop_word,
     leans_on_context,
     look_alikes,
-    main_clause,
     mend_look_alikes,
     month_name,
     month_number,
@@ -340,28 +339,3 @@ def test_a_name_translated_from_french_is_spelled_as_the_english_sources_spell_i
         "Emmanuel Bonne met Yuri Ushakov, an aide to Vladimir Putin.", [("Iouri", "Yuri"), ("Ouchakov", "Ushakov")])
     assert mend_name_spellings("Françoise Martin met Iouri.", "fr", name_spellings(["Francois and Martine"]))[1] == []
     assert same_name("yuri", "iouri") and same_name("mouammar", "muammar")
-
-
-@pytest.mark.parametrize(("text", "language", "expected"), [
-    # Yemen's headline, a timeline entry's whole sentence: the main clause is the headline.
-    ("Yemen's President Ali Abdullah Saleh signed an accord drawn up by the monarchies of the Gulf, providing for "
-     "his departure in February in exchange for his immunity.", "en",
-     "Yemen's President Ali Abdullah Saleh signed an accord drawn up by the monarchies of the Gulf"),
-    ("Le président yéménite Ali Abdallah Saleh a signé l'accord élaboré par les monarchies du Golfe, qui prévoit "
-     "son départ en février en échange de son immunité.", "fr",
-     "Le président yéménite Ali Abdallah Saleh a signé l'accord élaboré par les monarchies du Golfe"),
-    # Short enough already; a first comma that opens an apposition, not an added clause.
-    ("Muammar Kadhafi was killed on Thursday, near his hometown of Syrte.", "en",
-     "Muammar Kadhafi was killed on Thursday, near his hometown of Syrte."),
-    ("Dr Conrad Murray, the doctor of Michael Jackson, who was convicted in November of involuntary manslaughter, "
-     "was sentenced to four years in jail on Tuesday.", "en",
-     "Dr Conrad Murray, the doctor of Michael Jackson, who was convicted in November of involuntary manslaughter, "
-     "was sentenced to four years in jail on Tuesday."),
-    # A main clause too short to stand alone is kept with what follows.
-    ("Protests grew, with tens of thousands of people marching in Sanaa, Aden and Ta'izz to call for the departure "
-     "of the president.", "en",
-     "Protests grew, with tens of thousands of people marching in Sanaa, Aden and Ta'izz to call for the departure "
-     "of the president."),
-])
-def test_main_clause(text, language, expected):
-    assert main_clause(text, language, 18) == expected

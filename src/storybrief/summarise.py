@@ -57,7 +57,7 @@ from .models import (
 from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
-from .text import (content_words, glossed, leans_on_context, main_clause, mend_look_alikes, mend_name_spellings,
+from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
                    mend_split_numbers, name_spellings)
 
 # What the verifier is to the summariser: a brief and its story in, a report out.
@@ -558,8 +558,6 @@ def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandi
 OVERTAKEN_DAYS = 7
 # Reports of the latest development that tell what happened when the model chose no passage for it.
 WHAT_HAPPENED_REPORTS = 2
-# A headline past this many words is cut to its main clause (the aggregator's run 8 to 15).
-HEADLINE_WORDS = 18
 
 
 def _overtaken(passage: Passage, newest: dt.date | None) -> bool:
@@ -1311,12 +1309,6 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
     elif not stand_ins:
         head.flag = _flag(language, "headline")
         warnings.append(f"headline marked: {'; '.join(p.message for p in head.problems) or 'not supported'}")
-    # A line standing in as the headline runs to a sentence's length, and repeats the
-    # timeline's latest entry word for word: its main clause is the headline.
-    short = main_clause(head.text, language, HEADLINE_WORDS)
-    if short != head.text:
-        warnings.append(f"headline “{head.text}” cut to its main clause")
-        head.text = short
     head.problems = []
     return brief.model_copy(update={"warnings": warnings})
 

@@ -43,7 +43,6 @@ __all__ = [
     "word_spans",
     "sentence_spans",
     "sentences",
-    "main_clause",
     "month_number",
     "weekday_number",
     "month_name",
@@ -355,31 +354,6 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None, *, _cache:
 def sentences(text: str) -> list[str]:
     """The sentences of text (see :func:`sentence_spans`)."""
     return [text[s:e] for s, e in sentence_spans(text)]
-
-
-# Where a sentence's main clause ends and what it adds begins: a comma, then a relative or
-# time clause or a participle ("..., providing for his departure", "..., qui prévoit").
-_ADDED_CLAUSE = {
-    "en": r"which|who|whose|where|while|after|before|as|amid|following|according|with|\w{3,}ing",
-    "fr": r"qui|dont|où|alors|après|avant|tandis|selon|pendant|en\s+\w{3,}ant|\w{3,}ant",
-}
-
-
-def main_clause(text: str, language: str, most: int, least: int = 6) -> str:
-    """`text` without the clauses it adds after its main one, when it runs past `most` words
-    and its main clause keeps at least `least`: a headline's length from a sentence's ("Yemen's
-    President Saleh signed an accord drawn up by the Gulf monarchies", without "..., providing
-    for his departure in February in exchange for his immunity"). Only the first comma may end
-    the main clause: after "Dr Murray, the doctor of Michael Jackson, who ..." the clause has
-    not had its verb. Otherwise `text` itself."""
-    first = text.find(",")
-    if len(words(text)) <= most or first < 0:
-        return text
-    added = _ADDED_CLAUSE.get(language, _ADDED_CLAUSE["en"])
-    head = text[:first].rstrip()
-    if re.match(rf",\s+(?:{added})\b", text[first:], re.IGNORECASE) and least <= len(words(head)) <= most:
-        return head
-    return text
 
 
 # --------------------------------------------------------------------------- numbers
