@@ -242,6 +242,20 @@ def test_a_look_alike_with_one_right_word_is_replaced_by_it():
         "The manifestations went on.", [])
 
 
+def test_an_idiom_rendered_word_for_word_is_a_look_alike():
+    """Libya's 22 March: "ne dit pas autre chose" (says just that) became "was not anything else";
+    its 15 February's "en proie à une révolte" (gripped by a revolt) became "have been gripping"."""
+    said = "Le Guide ne dit pas autre chose : « Nous ne nous rendrons pas »."
+    for line in ("His appearance was not anything else: 'We will not surrender'.", "He did not say anything else.",
+                 "He said nothing else."):
+        assert [g.meaning for g, _ in look_alikes(line, said, "fr", "en")] == ["says just that"], line
+    assert look_alikes("The leader says just that: 'We will not surrender'.", said, "fr", "en") == []
+    gripped = "La Libye, en proie depuis le 15 février à une révolte contre le régime."
+    assert [used for _, used in look_alikes("Events in Libya have been gripping since February 15.", gripped,
+                                            "fr", "en")] == ["gripping"]
+    assert look_alikes("Libya has been gripped by a revolt since February 15.", gripped, "fr", "en") == []
+
+
 def test_to_surrender_is_not_to_return():
     """Libya's 22 March: "« Nous ne nous rendrons pas »" (we will not surrender) shipped as "We
     will not return". "Se rendre" where a place follows is to go there."""

@@ -832,12 +832,14 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"tireurs? embusqu[ée]s?", "snipers", r"ambush(?:ed|es)?", None),
         # Libya's 15 February: "en proie depuis le 15 février à une révolte" became "in protracted
         # conflict since February 15, described as a revolution".
-        _Sense(r"en proie", "gripped by", None),
+        _Sense(r"en proie", "gripped by", r"gripping"),
         _Sense(r"suivi tweet apr[èe]s tweet", "followed tweet by tweet", r"followed by tweets",
                "followed tweet by tweet"),
         # Libya's 22 March: "ne dit pas autre chose : « Nous ne nous rendrons pas »" (says the same
         # thing) became "it did not say anything".
-        _Sense(r"ne dit pas autre chose", "says just that", r"(?:did|does|do) not say anything|said nothing|says nothing"),
+        # Re-asked, it wrote "was not anything else".
+        _Sense(r"ne dit pas autre chose", "says just that",
+               r"(?:did|does|do|was|is|has|had)(?:\s+not|n['’]t)\s+(?:say\s+)?anything(?:\s+else)?|said nothing|says nothing"),
         # "Se rendre" is to surrender, or to go where a place follows: Libya's 22 March "Nous ne
         # nous rendrons pas" (we will not surrender) became "We will not return"; the seed's "s'est
         # rendu à Moscou" went to Moscow.
