@@ -1191,11 +1191,17 @@ def _cite_own_language(brief: Brief, lines: list[_Line], story: Story, check: Ch
         (support,) = line.citations
         line.citations = worded_from[id(line)]
         if verdicts.get(position) == Verdict.SUPPORTED:
-            line.citations = [*line.citations, support]
-            line.translated_from = None
-            number = context.number_of[context.passages[support].source_id]
-            warnings.append(f"{_where_words(line)} also cited to [{number}], which says it in "
-                            f"{LANGUAGE_NAMES.get(context.language, context.language)}")
+            warnings.append(_also_cite(line, support, context))
+
+
+def _also_cite(line: _Line, support: str, context: _Context) -> str:
+    """Cite the passage in the brief's language that supports a translated line, which is then
+    no translation nobody compared; the warning that says so."""
+    line.citations = [*line.citations, support]
+    line.translated_from = None
+    number = context.number_of[context.passages[support].source_id]
+    return (f"{_where_words(line)} also cited to [{number}], which says it in "
+            f"{LANGUAGE_NAMES.get(context.language, context.language)}")
 
 
 def _translation(claim, report: VerificationReport, line: _Line, context: _Context) -> str | None:
@@ -1291,12 +1297,8 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
             if support is not None:
                 _, (claim,) = _probe(brief, story, check, [(head.text, [support])])
                 if claim is not None and claim.verdict == "supported":
-                    head.citations.append(support)
-                    head.translated_from = None
+                    warnings.append(_also_cite(head, support, context))
                     standing[0] = (head.text, head.citations, head.passage, "headline")
-                    number = context.number_of[context.passages[support].source_id]
-                    warnings.append(f"headline also cited to [{number}], which says it in "
-                                    f"{LANGUAGE_NAMES.get(language, language)}")
         stand_ins = standing
     if stand_ins and stand_ins[0][3] != "headline":
         text, citations, passage, kind = stand_ins[0]
