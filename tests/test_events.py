@@ -80,3 +80,17 @@ def test_an_event_dated_after_every_article_that_tells_it_is_planned():
     held = ("The tribute concert took place in Cardiff on 8 October.", dt.date(2011, 10, 9), "en")
     told = [c for c in event_candidates(_story(backed, held)) if c.date == "2011-10-08"]
     assert told and not any(c.planned for c in told)
+
+
+def test_an_event_is_told_by_a_report_of_it_done_not_by_its_announcement():
+    # MJ: "The panel will resume considering the manslaughter charge on Monday" (4 November)
+    # and "7 November 2011 Dr Murray is found guilty of the manslaughter charge" are one event,
+    # and the timeline must word it from the verdict, not from the announcement.
+    story = _story(
+        ("The jury will resume considering the manslaughter charge against Dr Murray on Monday.",
+         dt.date(2011, 11, 4), "en"),
+        ("7 November 2011 The jury finds Dr Murray guilty of the manslaughter charge.", dt.date(2011, 11, 30), "en"),
+    )
+    (verdict,) = [c for c in event_candidates(story) if c.date == "2011-11-07"]
+    assert verdict.source_ids == ["src002", "src001"] and not verdict.planned
+    assert verdict.passage_ids[0].startswith("src002")

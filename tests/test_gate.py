@@ -579,9 +579,9 @@ def test_a_wire_titles_attribution_is_said_as_a_sentence_says_it():
             "mercredi à Reuters une source informée de ce déplacement et deux sources diplomatiques.")
     passages = [Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text)]
     assert without_wire_tail("Emmanuel Bonne met Russian officials on Tuesday - Reuters.", "en", passages) == (
-        "Emmanuel Bonne met Russian officials on Tuesday, according to Reuters.", "- Reuters.")
+        "Emmanuel Bonne met Russian officials on Tuesday, according to Reuters.", "- Reuters")
     assert without_wire_tail("Bonne met Yuri Ushakov – sources.", "en", passages) == (
-        "Bonne met Yuri Ushakov, according to sources.", "– sources.")
+        "Bonne met Yuri Ushakov, according to sources.", "– sources")
     assert without_wire_tail("Bonne a rencontré des responsables - Reuters", "fr", passages)[0] == (
         "Bonne a rencontré des responsables, selon Reuters.")
     # A dash inside the sentence, a day, or an outlet the passage does not name: left alone.

@@ -135,6 +135,26 @@ def test_the_shortlist_spans_the_story_one_event_a_date():
     assert fact_box in _shortlist([fact_box, *singles[:1]], 8, span=span)
 
 
+def test_a_day_counts_the_articles_whose_leads_tell_its_event_undated():
+    """MJ: the verdict of 7 November was dated by one article (a retrospective) and told undated
+    by the leads of the articles written that day and the next ("has been found guilty"); it
+    outranks a day that two articles date. A lead written a week later is no report of the day."""
+    def lead(source: str, text: str) -> Passage:
+        return Passage(id=f"{source}-0", source_id=source, index=0, start=0, end=len(text), text=text)
+
+    sentence = _candidate("2011-11-29", 3, "Dr Murray was sentenced to four years in jail on 29 November 2011.")
+    verdict = _candidate("2011-11-07", 1, "On 7 November 2011 Dr Murray was found guilty of involuntary manslaughter.")
+    hearing = _candidate("2011-01-04", 2, "Preliminary hearings in the case of Dr Murray began on 4 January 2011.")
+    every = [hearing, verdict, sentence]
+    span = (dt.date(2011, 1, 1), dt.date(2011, 11, 30))
+    same_day = [(lead("a", "Dr Murray has been found guilty of involuntary manslaughter."), dt.date(2011, 11, 7)),
+                (lead("b", "A jury found Dr Murray guilty of involuntary manslaughter."), dt.date(2011, 11, 8))]
+    assert _shortlist(every, 2, span=span) == [sentence, hearing]
+    assert _shortlist(every, 2, span=span, leads=same_day) == [sentence, verdict]
+    week_later = [(p, written + dt.timedelta(days=7)) for p, written in same_day]
+    assert _shortlist(every, 2, span=span, leads=week_later) == [sentence, hearing]
+
+
 def test_the_latest_development_is_the_most_reported_of_the_storys_last_weeks():
     """Libya: Kadhafi's death on 20 October, told by 4 articles, not an NGO's one-source
     accusation of 30 October; the latest of equals wins."""
@@ -425,6 +445,21 @@ def _honest(seed_story) -> Brief:
     ])], [TimelineEvent(date="2026-02-05", precision="day", text=abu_dhabi.text, citations=[abu_dhabi.id])])
 
 
+def test_a_mend_to_a_line_that_ships_is_warned_of_once(seed_story, unreachable):
+    """The gate's mends are warned of for the wording that ships, once each."""
+    honest = _honest(seed_story)
+    said = honest.sections[0]
+    kremlin = said.sentences[0]
+    tailed = Sentence(text="The Kremlin said on Thursday it would neither confirm nor deny that Bonne met with "
+                           "Ushakov - sources.", citations=kremlin.citations)
+    brief = honest.model_copy(update={"sections": [said.model_copy(update={"sentences": [tailed, *said.sentences[1:]]})]})
+    checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
+    assert unreachable.calls == []
+    assert checked.sections[0].sentences[0].text.endswith("with Ushakov, according to sources.")
+    assert [w for w in checked.warnings if "said as a sentence says it" in w] == [
+        "the “What was said” sentence 1: “- sources” said as a sentence says it"]
+
+
 def test_verification_passes_only_when_every_line_is_supported(seed_story, unreachable):
     checked = repair_brief(_honest(seed_story), seed_story, unreachable, PromptLibrary(), verify_brief)
     assert checked.verification.passed
@@ -583,9 +618,8 @@ def test_a_copied_passage_is_a_quote_only_in_the_briefs_language(seed_story):
     context = _Context.of(seed_story, "en")
     french = _Line(("section", 0, 0), reuters, reuters.text, [reuters.id])
     english = _Line(("section", 0, 1), kremlin, kremlin.text, [kremlin.id])
-    warnings: list[str] = []
     for line in (french, english):
-        _gate(line, context, warnings)
+        _gate(line, context)
     assert french.quote is None and "language" in {p.kind for p in french.problems}
     assert english.quote == "en" and english.problems == []
 
@@ -773,12 +807,17 @@ def test_a_look_alike_with_one_right_word_is_mended_before_the_check():
     line = _Line(("timeline", 0, 0), deal, "President Ali Abdallah Saleh signed an agreement with the Gulf "
                  "monarchies providing for his departure in February in exchange for his immunity.", [deal.id],
                  date="2011-11-23", precision="day")
-    warnings: list[str] = []
-    _gate(line, _Context.of(story, "en"), warnings)
+    _gate(line, _Context.of(story, "en"))
     assert "agreement drawn up by the Gulf monarchies" in line.text
     assert not [p for p in line.problems if p.kind == "sense"]
-    assert warnings == ["the 23 November 2011 timeline entry: “agreement with” written “agreement drawn up by”, "
+    assert line.mends == ["the 23 November 2011 timeline entry: “agreement with” written “agreement drawn up by”, "
                         "the sense of its passage's words"]
+    # Worded again (as a re-ask words it), the line is warned of only what was mended in the
+    # wording that ships.
+    line.text = ("President Ali Abdallah Saleh signed an agreement drawn up by the Gulf monarchies providing "
+                 "for his departure in February in exchange for his immunity.")
+    _gate(line, _Context.of(story, "en"))
+    assert line.mends == [] and not line.problems
 
 
 def test_a_section_passage_names_the_story():

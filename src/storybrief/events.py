@@ -97,11 +97,12 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
     candidates: list[EventCandidate] = []
     for (iso, precision), members in by_date.items():
         for group in _groups(members, words):
-            # Most representative first: the passage sharing most with the rest of its
+            # Most representative first: a report of it as done (MJ's "will resume considering the
+            # charge on Monday" stood for Monday's verdict), sharing most with the rest of its
             # group, then the earliest report.
             def rank(i: int, group: list[int] = group) -> tuple:
                 shared = sum(_overlap(words[i], words[j]) for j in group if j != i)
-                return (-shared, published[passages[i].source_id], passages[i].index)
+                return (planned[(iso, precision, i)], -shared, published[passages[i].source_id], passages[i].index)
 
             ordered = sorted(group, key=rank)
             passage_ids = [passages[i].id for i in ordered]

@@ -502,11 +502,11 @@ def without_wire_tail(text: str, language: str, passages: Sequence[Passage], hea
             for w in who.split()):
         return text, None
     head = text[:match.start()].rstrip(" ,;:")
+    tail = text[match.start():match.start(2)].strip()  # without the line's own full stop
     if headline:
         say = "say" if who.lower() == "sources" else "says"
-        return head + _SAY_SO.get(language, _SAY_SO["en"]).format(who=who, say=say), match.group(0).strip()
-    return head + _ACCORDING_TO.get(language, _ACCORDING_TO["en"]).format(who=who) + (match.group(2) or "."), \
-        match.group(0).strip()
+        return head + _SAY_SO.get(language, _SAY_SO["en"]).format(who=who, say=say), tail
+    return head + _ACCORDING_TO.get(language, _ACCORDING_TO["en"]).format(who=who) + (match.group(2) or "."), tail
 
 
 def finished(text: str) -> str:

@@ -107,6 +107,8 @@ RECENT_SHARE = 0.1
 # sources give are background (a birth date in a fact box, the war a peace talk follows).
 LEAD_IN_DAYS = 365
 MIN_TIMELINE = 3
+# An article's lead tells an event undated ("has been found guilty") when written this many days after it at most.
+LEAD_REPORT_DAYS = 1
 # A passage this short, in the brief's language, needs no rewording: it is quoted as it
 # stands (the model copies it anyway, and each worded line costs generation time).
 QUOTE_AS_IS = {"section": 160, "timeline": 220}
@@ -193,13 +195,15 @@ def _explicitness(candidate: EventCandidate) -> int:
 
 def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] = frozenset(),
                subject: SubjectWords | None = None, span: tuple[dt.date, dt.date] | None = None,
+               leads: Sequence[tuple[Passage, dt.date]] = (),
                ) -> list[EventCandidate]:
     """The events to show the model, most important first (a small model picks from the top
     of a list): only those inside the story's `span` when there are MIN_TIMELINE of them;
     first the latest development (the most reported event of the story's last tenth, up to
     RECENT_DAYS, that names the story's `subject`), then, one at a time, the event on a date
-    not yet shown that most sources report, that names the subject (the topic's own words
-    first), states its date plainly, is told by a passage chosen for the prompt (`relevant`
+    not yet shown that most sources report (any event of that day, counting the articles whose
+    `leads` (each with its article's date) tell it undated; then this event), that names the
+    subject (the topic's own words first), states its date plainly, is told by a passage chosen for the prompt (`relevant`
     passage ids), and lies farthest from the dates already shown (so that the timeline spans
     the story)."""
     inside = [_within(c, span) for c in candidates]
@@ -219,6 +223,21 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         inside = [inside[i] for i in kept]
         aboutness = [aboutness[i] for i in kept]
     about = [grade > 0 for grade in aboutness]
+    # How many articles report each day: its events' sources, with the articles whose lead,
+    # written within LEAD_REPORT_DAYS, tells one of them undated. MJ's verdict was told dated by
+    # three articles in words too different to make one event ("found guilty", "a jury ruled"),
+    # and undated by the leads of the articles of 7 and 8 November ("has been found guilty").
+    reporting: dict[str, set[str]] = {}
+    most: Counter[str] = Counter()
+    for c in candidates:
+        most[c.date] = max(most[c.date], c.sources)
+        day = reporting.setdefault(c.date, set())
+        day.update(p.source_id for p in c.passages)
+        if c.precision == "day":
+            first = _parse_partial_date(c.date)
+            day.update(lead.source_id for lead, written in leads
+                       if 0 <= (written - first).days <= LEAD_REPORT_DAYS and lead.source_id not in day
+                       and reports_same_event([lead], c.passages))
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
@@ -233,11 +252,20 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
 
         def rank(i: int, shown: set[str] = shown) -> tuple:
             gap = min(abs((days[i] - days[k]).days) for k in keep)
-            return (not inside[i], candidates[i].date in shown, -candidates[i].sources, -aboutness[i],
+            date = candidates[i].date
+            return (not inside[i], date in shown, -max(len(reporting[date]), most[date]),
+                    -candidates[i].sources, -aboutness[i],
                     -explicit[i], not told[i], -gap, i)
 
         keep.append(min((i for i in range(len(candidates)) if i not in keep), key=rank))
     return [candidates[i] for i in keep]
+
+
+def _leads(story: Story) -> list[tuple[Passage, dt.date]]:
+    """Each dated on-topic article's first passage, with the article's date."""
+    set_aside = {o.source_id for o in story.off_topic}
+    written = {s.id: s.published for s in story.sources if s.published is not None and s.id not in set_aside}
+    return [(p, written[p.source_id]) for p in story.passages if p.index == 0 and p.source_id in written]
 
 
 def _clip(text: str) -> str:
@@ -635,6 +663,9 @@ class _Line:
     translated_from: str | None = None
     flag: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    # What the gate changed in the current wording: warned of only for the wording that ships
+    # (the seed's re-asked 4 February entry kept the warning of a mend to its first wording).
+    mends: list[str] = field(default_factory=list)
 
     @property
     def dates(self) -> tuple[str, ...]:
@@ -727,13 +758,15 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
 
     candidates = event_candidates(story)
     subject = _subject_words(story)
+    leads = _leads(story)
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
         # A passage that needs its article ("this source", "this video") is no line of a brief.
         selected = [p for p in select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
                     if not leans_on_context(p.text)]
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, subject, _story_span(story))
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, subject, _story_span(story),
+                               leads)
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         event_passages = {label: _event_passage(c, language_of, language, published=published) or c.passages[0]
                           for label, c in events.items()}
@@ -912,6 +945,7 @@ def _quote_or_drop(line: _Line, lines: list[_Line], language: str, language_of: 
     source_language = language_of.get(line.passage.source_id, "und")
     if source_language == language:
         _quote(line, None, language_of)
+        line.mends = []  # of a wording that no longer ships
         warnings.append(f"{_where_words(line)} quoted from its passage: {reason}")
     else:
         lines.remove(line)
@@ -948,9 +982,10 @@ class _Context:
         return name_spellings(p.text for p in self.same_language)
 
 
-def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
+def _gate(line: _Line, context: _Context) -> None:
     """Quote a copy, cited to the passage it copies; otherwise record what the line says that
-    its cited passages do not."""
+    its cited passages do not. What it mends is noted in `line.mends`."""
+    line.mends = []
     if line.quote is not None:
         line.problems = []
         return
@@ -968,7 +1003,7 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
             line.passage = passage
             _quote(line, span, context.language_of)
             if before != line.citations:
-                warnings.append(f"{_where_words(line)} copies [{context.number_of[passage.source_id]}] word for word: "
+                line.mends.append(f"{_where_words(line)} copies [{context.number_of[passage.source_id]}] word for word: "
                                 "quoted and re-cited to the passage it copies"
                                 + (f"; citation {', '.join(pid for pid in before if pid != passage.id)} removed"
                                    if any(pid != passage.id for pid in before) else ""))
@@ -976,33 +1011,33 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
     if line.text:
         line.text, echoed = without_echoed_question(line.text)
         if echoed:
-            warnings.append(f"{_where_words(line)}: “{echoed}” left out, the question it was asked")
+            line.mends.append(f"{_where_words(line)}: “{echoed}” left out, the question it was asked")
         line.text, tail = without_wire_tail(line.text, context.language, cited, line.where[0] == "headline")
         if tail:
-            warnings.append(f"{_where_words(line)}: “{tail}” said as a sentence says it")
+            line.mends.append(f"{_where_words(line)}: “{tail}” said as a sentence says it")
         line.text, joined = mend_split_numbers(line.text, [p.text for p in cited])
         for written, number in joined:
             # The re-asked model wrote "16, 000" again, and the line was dropped for it.
-            warnings.append(f"{_where_words(line)}: “{written}” written “{number}”, as its passage gives it")
+            line.mends.append(f"{_where_words(line)}: “{written}” written “{number}”, as its passage gives it")
         line.text, titles = drop_unsupported_titles(line.text, cited)
         for title in titles:
             # "Colonel Kadhafi", re-asked, stayed "Colonel Kadhafi": Libya's 20 October entry was dropped.
-            warnings.append(f"{_where_words(line)}: the title “{title}” left out, which its passage gives no one")
+            line.mends.append(f"{_where_words(line)}: the title “{title}” left out, which its passage gives no one")
         line.text, names = restore_elided_articles(line.text, cited)
         for name in names:
             # "reported by Express", re-asked, stayed "Express": the seed's L'Express line was dropped.
-            warnings.append(f"{_where_words(line)}: “{name}” written with its article, as its passage writes it")
+            line.mends.append(f"{_where_words(line)}: “{name}” written with its article, as its passage writes it")
     for passage in cited:
         source_language = context.language_of.get(passage.source_id, context.language)
         if line.text and source_language != context.language:
             line.text, mended = mend_look_alikes(line.text, passage.text, source_language, context.language)
             for used, meant in mended:
                 # "agreement with" for "élaboré par": the re-asked model writes it again.
-                warnings.append(f"{_where_words(line)}: “{used}” written “{meant}”, the sense of its passage's words")
+                line.mends.append(f"{_where_words(line)}: “{used}” written “{meant}”, the sense of its passage's words")
             line.text, respelled = mend_name_spellings(line.text, source_language, context.spellings)
             for written, spelled in respelled:
                 # The seed named Putin's aide "Iouri Ouchakov" in one line and "Yuri Ushakov" in the next.
-                warnings.append(f"{_where_words(line)}: “{written}” spelled “{spelled}”, as the story's "
+                line.mends.append(f"{_where_words(line)}: “{written}” spelled “{spelled}”, as the story's "
                                 f"sources in the brief's language spell it")
     base = context.published.get(line.passage.source_id)
     headline = line.where[0] == "headline"
@@ -1013,7 +1048,7 @@ def _gate(line: _Line, context: _Context, warnings: list[str]) -> None:
         said_as_reported = attributed(line.text, context.language, cited)
         if not check_line(said_as_reported, cited, context.language, base, line.dates, line.date or None, headline):
             line.text, line.problems = said_as_reported, []
-            warnings.append(f"{_where_words(line)} said as reported: its passage only reports it")
+            line.mends.append(f"{_where_words(line)} said as reported: its passage only reports it")
 
 
 def _dates_another_event(line: _Line) -> bool:
@@ -1045,7 +1080,7 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
     language_of = context.language_of
     lines = _lines_of(brief, story)
     for line in lines:
-        _gate(line, context, warnings)
+        _gate(line, context)
 
     report = None
     if check is not None:
@@ -1066,7 +1101,7 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
             before = "; ".join(p.message for p in line.problems)
             line.text = worded.get(n, "")
             line.citations = [line.passage.id]
-            _gate(line, context, warnings)
+            _gate(line, context)
             if line.problems and line.where[0] == "timeline" and _dates_another_event(line):
                 # Its passage, quoted, would tell that other event under this date.
                 lines.remove(line)
@@ -1121,6 +1156,7 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
         if (line.quote is None and line.translated_from is None and source_language != language
                 and not context.cites_own_language(line)):
             line.translated_from = source_language
+    warnings += [mend for line in lines for mend in line.mends]
     brief = brief.model_copy(update={"warnings": warnings, "prompts": prompt_hashes,
                                      "calls": brief.calls + llm.calls[first_call:]})
     brief = _settle_headline(brief, lines, story, check, context)
@@ -1410,13 +1446,14 @@ def describe_update(story: Story, previous: Brief, new_source_ids: set[str], llm
     _word(lines, language, language_of, llm, prompts, options)
     context = _Context.of(story, language)
     for line in list(lines):
-        _gate(line, context, warnings)
+        _gate(line, context)
         if line.problems or not line.text:
             # No re-ask for a what-changed line: its passage speaks for itself when it is in the
             # brief's language, as any line's does.
             reason = (f"the what-changed line failed the gate ({'; '.join(p.message for p in line.problems)})"
                       if line.problems else "the what-changed line came back empty")
             _quote_or_drop(line, lines, language, language_of, warnings, reason)
+    warnings += [mend for line in lines for mend in line.mends]
     sentences = [Sentence(text=line.text, citations=line.citations, quote=line.quote,
                           translated_from=line.translated_from, flag=line.flag) for line in lines]
     return StoryUpdate(sentences, new_numbers, warnings)
