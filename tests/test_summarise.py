@@ -28,6 +28,7 @@ from storybrief.summarise import (
     _latest_articles,
     _Line,
     _Plan,
+    _tells_undated,
     _what_happened,
     _pick_model,
     _overtaken,
@@ -379,6 +380,34 @@ def test_a_brief_with_no_passage_telling_what_happened_gets_other_reports_of_the
     plan = _Plan(passages["P1"], [("what happened", [passages["P5"]])], [latest])
     assert _what_happened(plan, lines, {"E1": latest}, subject, language_of, "en", published) == []
     assert _what_happened(_Plan(passages["P1"], [], []), lines, {}, subject, language_of, "en", published) == []
+
+
+def test_what_happened_may_be_told_by_a_lead_that_gives_no_date():
+    """MJ's sentencing was dated only by a retrospective, which the headline is worded from, and
+    by announcements written before it; the article of that day says it in its lead, undated:
+    "Michael Jackson's former doctor, Conrad Murray, has been sentenced to four years in prison".
+    Of such leads, the one that tells most of the event, and only one written within a day."""
+    def passage(pid: str, source: str, index: int, text: str) -> Passage:
+        return Passage(id=pid, source_id=source, index=index, start=0, end=len(text), text=text)
+
+    dated = passage("R", "r", 0, "29 November 2011 Dr Conrad Murray is sentenced to four years in county jail.")
+    latest = EventCandidate("2011-11-29", "day", (dated,), 1)
+    day, late = dt.date(2011, 11, 29), dt.date(2011, 12, 5)
+    title = passage("T0", "t", 0, "Michael Jackson doctor gets four years in jail")
+    lead = passage("T1", "t", 1, "Dr Conrad Murray has been sentenced to four years in jail for Jackson's death.")
+    reaction = passage("K0", "k", 0, "Four years won't bring my son back, said Katherine Jackson of Dr Murray.")
+    weeks = passage("W0", "w", 0, "Dr Conrad Murray, sentenced to four years in jail, has appealed.")
+    other = passage("O0", "o", 0, "Dr Murray said he had been sentenced unfairly before.")  # two words shared
+    leads = [(title, day), (lead, day), (reaction, day), (weeks, late), (other, day)]
+    language_of = {s: "en" for s in "rtkwo"}
+    published = {"r": dt.date(2011, 11, 30), "t": day, "k": day, "w": late, "o": day}
+    subject = SubjectWords(terms=frozenset({"murray"}), own=frozenset({"murray"}), label="Murray")
+    lines = [_Line(("headline", 0, 0), dated, "", ["R"])]
+    told = _what_happened(_Plan(dated, [], [latest]), lines, {"E1": latest}, subject, language_of, "en",
+                          published, leads)
+    assert [p.id for p in told] == ["T1"]
+    assert not _tells_undated(other, latest), "two words in common tell no event"
+    assert _tells_undated(weeks, latest), "told, but written too late to be a report of the day"
 
 
 def test_section_titles_come_from_the_table_in_every_language():

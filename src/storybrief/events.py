@@ -36,18 +36,18 @@ def _words_outside_dates(passage: Passage) -> frozenset[str]:
     return key_words(text)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def _overlap(a: frozenset[str], b: frozenset[str], min_shared: int = MIN_SHARED_WORDS) -> float:
     shared = len(a & b)
-    if shared < MIN_SHARED_WORDS:
+    if shared < min_shared:
         return 0.0
     return shared / min(len(a), len(b))
 
 
-def reports_same_event(a: Iterable[Passage], b: Iterable[Passage]) -> bool:
+def reports_same_event(a: Iterable[Passage], b: Iterable[Passage], min_shared: int = MIN_SHARED_WORDS) -> bool:
     """Whether a passage of `a` and one of `b` say the same thing, dates aside: the rule that
-    groups the passages of one date, applied across two."""
+    groups the passages of one date, applied across two; with `min_shared` words in common."""
     words_b = [_words_outside_dates(p) for p in b]
-    return any(_overlap(_words_outside_dates(p), w) >= SAME_EVENT_OVERLAP for p in a for w in words_b)
+    return any(_overlap(_words_outside_dates(p), w, min_shared) >= SAME_EVENT_OVERLAP for p in a for w in words_b)
 
 
 def _groups(members: list[int], words: list[frozenset[str]]) -> list[list[int]]:

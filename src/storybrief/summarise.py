@@ -54,7 +54,7 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .passages import SubjectWords, refit_budget, select_passages, subject_share
+from .passages import SubjectWords, key_words, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
 from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
@@ -109,6 +109,7 @@ LEAD_IN_DAYS = 365
 MIN_TIMELINE = 3
 # An article's lead tells an event undated ("has been found guilty") when written this many days after it at most.
 LEAD_REPORT_DAYS = 1
+LEAD_SHARED_WORDS = 3
 # A passage this short, in the brief's language, needs no rewording: it is quoted as it
 # stands (the model copies it anyway, and each worded line costs generation time).
 QUOTE_AS_IS = {"section": 160, "timeline": 220}
@@ -237,7 +238,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
             first = _parse_partial_date(c.date)
             day.update(lead.source_id for lead, written in leads
                        if 0 <= (written - first).days <= LEAD_REPORT_DAYS and lead.source_id not in day
-                       and reports_same_event([lead], c.passages))
+                       and _tells_undated(lead, c))
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
@@ -262,10 +263,24 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
 
 
 def _leads(story: Story) -> list[tuple[Passage, dt.date]]:
-    """Each dated on-topic article's first passage, with the article's date."""
+    """Each dated on-topic article's first two passages (a title often stands alone), with the
+    article's date."""
     set_aside = {o.source_id for o in story.off_topic}
     written = {s.id: s.published for s in story.sources if s.published is not None and s.id not in set_aside}
-    return [(p, written[p.source_id]) for p in story.passages if p.index == 0 and p.source_id in written]
+    return [(p, written[p.source_id]) for p in story.passages if p.index < 2 and p.source_id in written]
+
+
+def _shared_words(passage: Passage, event: EventCandidate) -> int:
+    """The most content words `passage` shares with one of the event's passages."""
+    words = key_words(passage.text)
+    return max(len(words & key_words(p.text)) for p in event.passages)
+
+
+def _tells_undated(lead: Passage, event: EventCandidate) -> bool:
+    """Whether an article's lead tells `event` without its date: as its reports say it, in
+    LEAD_SHARED_WORDS words at least ("Muammar Kadhafi est mort" is not "Mouatassim Kadhafi est
+    mort jeudi à Syrte")."""
+    return reports_same_event([lead], event.passages, LEAD_SHARED_WORDS)
 
 
 def _clip(text: str) -> str:
@@ -560,11 +575,13 @@ def _newest_leads(view: _PromptView, used: Set[str], subject: SubjectWords | Non
 
 def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandidate],
                    subject: SubjectWords | None, language_of: Mapping[str, str], language: str,
-                   published: Mapping[str, dt.date | None]) -> list[Passage]:
+                   published: Mapping[str, dt.date | None], leads: Sequence[tuple[Passage, dt.date]] = (),
+                   ) -> list[Passage]:
     """Passages to tell what happened when the model chose none: other articles' reports of the
     story's latest development (the first event shown), written once it had happened, those in
-    the brief's language first; none that the headline or a timeline entry is worded from, none
-    that does not name the story, and none of an article already told. MJ's and Yemen's briefs
+    the brief's language first, then the `leads` that tell it undated (MJ's "has been sentenced
+    to four years", written that day); none that the headline or a timeline entry is worded
+    from, none that does not name the story, and none of an article already told. MJ's and Yemen's briefs
     had only a background line under a headline of the latest news. (Tried and left: the newest
     articles' first passages gave MJ a caption glued to a lead; reports of any date gave it
     "Dr Murray is due to be sentenced on 29 November" under a headline of the sentence.)"""
@@ -573,8 +590,14 @@ def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandi
         return []
     day = _parse_partial_date(latest.date)
     told = {line.passage.source_id for line in lines} | {p.source_id for _, ps in plan.sections for p in ps}
+    # Of the leads that tell it undated, the one that tells most of it: MJ's "has been sentenced
+    # to four years in prison", not a title ("gets four years") or a reaction that mentions it.
+    undated = [lead for lead, written in leads if 0 <= (written - day).days <= LEAD_REPORT_DAYS
+               and _tells_undated(lead, latest)] if latest.precision == "day" else []
+    fullest = sorted(undated, key=lambda p: (language_of.get(p.source_id) != language,
+                                             -_shared_words(p, latest), p.source_id, p.index))[:1]
     reports: dict[str, Passage] = {}
-    for passage in sorted(latest.passages, key=lambda p: language_of.get(p.source_id) != language):
+    for passage in sorted(latest.passages, key=lambda p: language_of.get(p.source_id) != language) + fullest:
         written = published.get(passage.source_id)
         if (passage.source_id not in told and written is not None and written >= day
                 and (subject is None or subject.named_in(passage))):
@@ -804,7 +827,7 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
         used.add(passage.id)
         entries.append(_Line(("timeline", len(used) - 1, 0), passage, "", [passage.id], date=event.date,
                              precision=event.precision))
-    told = _what_happened(plan, [head, *entries], events, subject, language_of, language, published)
+    told = _what_happened(plan, [head, *entries], events, subject, language_of, language, published, leads)
     if told:
         warnings.append("the model chose no passage telling what happened: other articles' reports of the "
                         f"latest development tell it ({len(told)})")
