@@ -558,6 +558,9 @@ def test_a_translation_an_article_in_the_briefs_language_supports_cites_it_too(s
         assert line.citations == [passage.id] and line.translated_from == "fr"
     assert sum("which says it in English" in w for w in checked.warnings) == 1
     assert checked.verification.translated == 3
+    v = checked.verification
+    assert v.supported + v.supported_elsewhere + v.partially_supported + v.unsupported + v.contradicted + \
+        v.translated == v.sentences, "the JSON's counts add up as the banner's do: a translation has no verdict"
 
 
 def test_a_line_unsupported_even_as_a_quote_is_dropped_with_its_reason(seed_story, unreachable):

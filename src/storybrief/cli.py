@@ -161,11 +161,9 @@ def brief(
         sys.stdout.write(render(result, output_format))
     if result.verification is not None:
         v = result.verification
-        # The scorer's verdicts include the translated lines it cannot compare: said apart, so that
-        # "8 translated, 8 partly supported" does not read as sixteen lines.
         err.print(f"verified: {v.supported} of {v.sentences} lines supported, {v.translated} translated (checked by "
-                  f"the gate only); the scorer found {v.partially_supported} partly supported, {v.unsupported} "
-                  f"unsupported, {v.contradicted} contradicted", highlight=False)
+                  f"the gate only), {v.partially_supported} partly supported, {v.unsupported} unsupported, "
+                  f"{v.contradicted} contradicted", highlight=False)
     calls = result.calls
     err.print(
         f"{len(calls)} model calls, {sum(c.prompt_tokens for c in calls)} prompt + "

@@ -251,7 +251,7 @@ class VerificationSummary(Record):
     findings: int
     passed: bool
     translated: int = Field(default=0, description="lines translated from another language, which the verifier's "
-                            "model-free scorer cannot compare: checked by the gate only, and not counted as supported")
+                            "model-free scorer cannot compare: checked by the gate only, and counted under no verdict")
 
 
 class Brief(Record):

@@ -1400,10 +1400,13 @@ def stamp(brief: Brief, report: VerificationReport) -> Brief:
     # passed the seed's "it was important to find a new dialogue framework" for "il serait
     # pertinent de dialoguer à nouveau directement"), or marked with the scorer's reason. The
     # banner's supported, translated and marked then add up to the lines shown.
-    supported = sum(1 for c in counted if c.verdict == "supported" and c.position not in translated)
+    # The verdict counts are of the lines in their own language only, so that the JSON's figures
+    # add up as the banner's do (Yemen's read "2 partly supported" of five translated lines).
+    own = [c for c in counted if c.position not in translated]
+    verdicts = {verdict: sum(1 for c in own if c.verdict == verdict)
+                for verdict in ("supported", "supported_elsewhere", "partially_supported", "unsupported", "contradicted")}
     return brief.model_copy(update={"verification": report.summary.model_copy(
-        update={"passed": passed, "supported": supported,
-                "translated": sum(1 for c in counted if c.position in translated)})})
+        update={"passed": passed, **verdicts, "translated": len(counted) - len(own)})})
 
 
 def _problem(claim, report: VerificationReport) -> str:
