@@ -28,6 +28,8 @@ from storybrief.summarise import (
     _latest_articles,
     _Line,
     _Plan,
+    _key_reports,
+    _leads,
     _tells_undated,
     _what_happened,
     _pick_model,
@@ -622,6 +624,26 @@ def test_a_story_past_the_window_is_cut_to_fit_across_sources():
     assert len({p.source_id for p in chosen}) >= 20, "spread across many articles, not the first few"
     order = {p.id: i for i, p in enumerate(story.passages)}
     assert [order[p.id] for p in chosen] == sorted(order[p.id] for p in chosen), "kept in story order"
+
+
+@pytest.mark.skipif(not (SHARED_STORIES / "mj-2009-en.jsonl").is_file(), reason="shared stories absent")
+def test_the_window_keeps_the_reports_of_the_storys_main_days():
+    """MJ: the articles of the verdict (7 November) and of the sentencing (29 November) tell them
+    in their leads, undated; the window had left them out for the Cardiff concert's."""
+    from storybrief.sources import build_story
+
+    story = build_story([SHARED_STORIES / "mj-2009-en.jsonl"])
+    candidates, leads = event_candidates(story), _leads(story)
+    subject, span = SubjectWords.of(story.subject, story), _story_span(story)
+    key = _key_reports(_shortlist(candidates, MAX_SHOWN_EVENTS, frozenset(), subject, span, leads), leads)
+    verdict = {pid for pid in key if "has been found guilty of involuntary manslaughter" in
+               next(p.text for p in story.passages if p.id == pid)}
+    sentence = {pid for pid in key if "has been sentenced to four years in prison" in
+                next(p.text for p in story.passages if p.id == pid)}
+    assert verdict and sentence
+    budget = BriefOptions().passage_budget
+    assert not verdict <= {p.id for p in select_passages(story, budget)}
+    assert verdict | sentence <= {p.id for p in select_passages(story, budget, key_reports=key)}
 
 
 def test_a_line_no_rewording_made_true_is_quoted_in_the_briefs_language_or_dropped(seed_story):

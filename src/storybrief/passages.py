@@ -21,7 +21,7 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from storybrief.dates import resolve_dates
@@ -345,14 +345,16 @@ def _period_of(story: Story) -> dict[str, int]:
     return {s.id: int(((s.published or last) - first).days / width) for s in story.sources}
 
 
-def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter | None = None) -> list[Passage]:
+def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter | None = None,
+                    key_reports: Set[str] = frozenset()) -> list[Passage]:
     """The passages to show the model, in story order, within `budget_tokens`.
 
     Tokens are counted with `count_tokens` (the serving model's tokenizer) where given,
     else estimated on the safe side; article headers are counted too. Off-topic sources
     are never shown. When the story fits, every on-topic passage; otherwise the passages
-    most about the story's subject, central, dated and leading, spread across sources and
-    over the story's time span.
+    most about the story's subject, central, dated and leading (the newest articles' leads
+    and the `key_reports`, passage ids of the reports of its main events, first), spread
+    across sources and over the story's time span.
     """
     count = _counter(count_tokens)
     set_aside = {s.source_id for s in story.off_topic}
@@ -390,6 +392,8 @@ def select_passages(story: Story, budget_tokens: int, count_tokens: TokenCounter
         score *= 1.3 if any(d.role == "event" for d in passage.dates) else 1.0
         score *= 1.5 if passage.index < 2 else 1.0
         score *= NEWEST_LEAD_WEIGHT if passage.index < 2 and passage.source_id in newest else 1.0
+        # MJ's verdict reports ("has been found guilty") were left out for the Cardiff concert's.
+        score *= NEWEST_LEAD_WEIGHT if passage.id in key_reports else 1.0
         base.append(score)
     period = _period_of(story)
     # Greedy by score shared with the passages already picked from the same source and the

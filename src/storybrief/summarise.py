@@ -270,6 +270,14 @@ def _leads(story: Story) -> list[tuple[Passage, dt.date]]:
     return [(p, written[p.source_id]) for p in story.passages if p.index < 2 and p.source_id in written]
 
 
+def _key_reports(events: Sequence[EventCandidate], leads: Sequence[tuple[Passage, dt.date]]) -> set[str]:
+    """The leads, written that day or the next, that tell one of `events` (the shortlisted
+    ones) undated: the articles of the story's main days, which the window must not leave out."""
+    return {lead.id for event in events if event.precision == "day"
+            for lead, written in leads
+            if 0 <= (written - _parse_partial_date(event.date)).days <= LEAD_REPORT_DAYS and _tells_undated(lead, event)}
+
+
 def _shared_words(passage: Passage, event: EventCandidate) -> int:
     """The most content words `passage` shares with one of the event's passages."""
     words = key_words(passage.text)
@@ -782,14 +790,16 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
     candidates = event_candidates(story)
     subject = _subject_words(story)
     leads = _leads(story)
+    span = _story_span(story)
+    key_reports = _key_reports(_shortlist(candidates, MAX_SHOWN_EVENTS, frozenset(), subject, span, leads), leads)
     while True:
         # A request the model's window cannot hold is re-fitted with fewer passages and asked
         # again, never a failure (the server's count is the one that counts).
         # A passage that needs its article ("this source", "this video") is no line of a brief.
-        selected = [p for p in select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens)
+        selected = [p for p in select_passages(story, options.passage_budget - EVENT_TOKENS, llm.count_tokens,
+                                               key_reports)
                     if not leans_on_context(p.text)]
-        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, subject, _story_span(story),
-                               leads)
+        shortlist = _shortlist(candidates, MAX_SHOWN_EVENTS, {p.id for p in selected}, subject, span, leads)
         events = {f"E{n}": c for n, c in enumerate(shortlist, 1)}
         event_passages = {label: _event_passage(c, language_of, language, published=published) or c.passages[0]
                           for label, c in events.items()}
