@@ -99,9 +99,9 @@ def _recording_budgets(monkeypatch) -> list[int]:
     budgets: list[int] = []
     choose = summarise.select_passages
 
-    def recording(story, budget, count_tokens=None):
+    def recording(story, budget, count_tokens=None, key_reports=frozenset()):
         budgets.append(budget)
-        return choose(story, budget, count_tokens)
+        return choose(story, budget, count_tokens, key_reports)
 
     monkeypatch.setattr(summarise, "select_passages", recording)
     return budgets
