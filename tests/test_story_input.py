@@ -214,6 +214,19 @@ def test_a_video_credit_is_dropped():
                                 'toi Syrie".')
 
 
+def test_a_caption_ending_in_its_credit_is_dropped_with_the_title_glued_to_it():
+    """MJ's [120] opened on its title, a photo caption and the caption's credit, then the lede;
+    the brief's background quoted all three."""
+    text = ("Dr Conrad Murray: Trial timeline Dr Murray was raised on the Caribbean island of Grenada by his "
+            "maternal grandparents (photo: Houston Chronicle) Michael Jackson's personal physician, Dr Conrad "
+            "Murray, has been convicted of the involuntary manslaughter of the pop superstar.")
+    assert clean_text(text) == ("Michael Jackson's personal physician, Dr Conrad Murray, has been convicted of the "
+                                "involuntary manslaughter of the pop superstar.")
+    # Inside a paragraph, after a sentence, only the credit goes.
+    assert clean_text("He said so. A man walks by (photo: AFP) as the crowd waits.") == (
+        "He said so. A man walks by as the crowd waits.")
+
+
 def test_an_agencys_own_dispatch_names_the_agency():
     """The seed's French article quotes people who spoke "à Reuters" and ends with Reuters' credits."""
     dispatch = ("Deux sources diplomatiques ont déclaré mercredi à Reuters que la visite avait eu lieu.\n\n"

@@ -181,9 +181,15 @@ _WEEKDAY_STAMP = re.compile(
 _MEDIA_CREDIT = re.compile(
     r"[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:mises?\s+en\s+ligne|publi[ée]e?s?|post[ée]e?s?|upload[ée]d?|posted|"
     r"uploaded|shared)\s+(?:par|by)\s+[^()\n]{1,60}\)"
-    r"|[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:de|from|by|via|:)\s+@?[\w.-]+\)",  # "(Vidéos de taizcitynet)"
+    r"|[^\S\n]*\((?:vid[ée]o|photo|image)s?\s+(?:de|from|by|via)\s+@?[\w.-]+\)"  # "(Vidéos de taizcitynet)"
+    r"|[^\S\n]*\((?:vid[ée]o|photo|image)s?\s*:\s*[\w.&'’ /-]{2,40}\)",  # "(photo: Houston Chronicle)"
     re.I,
 )
+# A caption that ends in its credit, at the start of a line, with the title glued before it:
+# "Dr Conrad Murray: Trial timeline Dr Murray was raised on ... grandparents (photo: Houston
+# Chronicle) Michael Jackson's personal physician ...": the article starts after the credit.
+_CAPTION_TO_CREDIT = re.compile(r"^[^\S\n]*[^\n.!?]{1,300}\((?:vid[ée]o|photo|image)s?\s*:\s*[\w.&'’ /-]{2,40}\)[^\S\n]*",
+                                re.I | re.M)
 # A link's language, noted after it: "[en anglais]", "(en arabe)", "(en anglais comme la plupart des liens du billet)".
 _LINK_LANGUAGE = re.compile(
     r"[^\S\n]*[\[(](?:en|in) (?:anglais|arabe|français|espagnol|allemand|English|Arabic|French|Spanish)"
@@ -610,7 +616,7 @@ def _cleaned_lines(raw: str) -> list[str]:
     """The raw text's lines without page stamps, bylines, fact boxes and (in English) the captions
     and headlines glued in front of the text."""
     text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
-    text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", text))
+    text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", _CAPTION_TO_CREDIT.sub("", text)))
     lines = [_strip_fact_box(_CREDIT_RUN.sub("", part)) for line in _SSI_ERROR.sub(" ", text).split("\n")
              for part in _split_at_date_seams(line)]
     if guess_language(text) == "en":  # glued captions are told apart by English function words

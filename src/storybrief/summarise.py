@@ -646,6 +646,12 @@ def _retold(a: EventCandidate, b: EventCandidate) -> bool:
     return apart <= 1 and reports_same_event(a.passages, b.passages)
 
 
+def _is_title(passage: Passage, story: Story) -> bool:
+    """Whether the passage is its article's title, standing alone."""
+    title = next((s.title for s in story.sources if s.id == passage.source_id), None)
+    return title is not None and " ".join(passage.text.split()) == " ".join(title.split())
+
+
 def _headline_passage(plan: _Plan, latest: tuple[EventCandidate, Passage] | None, story: Story,
                       latest_numbers: Sequence[int]) -> Passage:
     """The passage the headline states: the model's choice among the newest articles, unless the
@@ -827,6 +833,12 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
 
     titles = _titles(language)
     head = _Line(("headline", 0, 0), main, "", [main.id])
+    if language_of.get(main.source_id) == language and _is_title(main, story):
+        # A title in the brief's language is the headline as its newsroom wrote it: worded again
+        # from its few words, "Michael Jackson doctor gets four years in prison" came back as
+        # "Michael Jackson, a renowned doctor, was sentenced ... for his alleged involvement in a
+        # drug deal", which the lexical verifier passed (half its words are in the title).
+        _quote(head, None, language_of)
     entries: list[_Line] = []
     used: set[str] = set()
     for event in plan.events:
