@@ -50,7 +50,7 @@ __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupport
            "without_wire_tail"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
-                      "hedge", "context", "voice", "mood", "swap"]
+                      "hedge", "context", "voice", "mood", "swap", "added"]
 
 
 @dataclass(frozen=True)
