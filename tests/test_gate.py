@@ -596,3 +596,23 @@ def test_a_wire_titles_attribution_is_said_as_a_sentence_says_it():
         "Bonne took part in talks with Yuri Ushakov, according to sources.")
     assert without_wire_tail("Macron's diplomatic adviser went to Moscow on Tuesday - sources", "en", passages,
                              headline=True)[0] == "Macron's diplomatic adviser went to Moscow on Tuesday, sources say"
+
+
+def test_since_a_date_is_not_on_it():
+    """Libya: "L'Otan dirige depuis le 31 mars l'intervention" shipped as "NATO is directing an
+    intervention in Libya on March 31": a state since a date, told as a deed of that day."""
+    base = dt.date(2011, 4, 5)
+    text = "L'Otan dirige depuis le 31 mars l'intervention militaire en Libye sous mandat de l'ONU."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, base, "fr"))
+    on = check_line("NATO is directing the military intervention in Libya under a UN mandate on March 31.",
+                    [passage], "en", base, (), "2011-03-31")
+    assert [p.message for p in on] == ["the text says since 31 mars, not on it: keep “since”"]
+    assert check_line("NATO has been directing the military intervention in Libya under a UN mandate since "
+                      "March 31.", [passage], "en", base, (), "2011-03-31") == []
+    # A date the passage gives plainly is said plainly.
+    took = "L'Otan a pris le 31 mars le commandement des opérations en Libye."
+    command = Passage(id="q", source_id="s", index=0, start=0, end=len(took), text=took,
+                      dates=resolve_dates(took, base, "fr"))
+    assert check_line("NATO took command of the operations in Libya on March 31.", [command], "en", base, (),
+                      "2011-03-31") == []

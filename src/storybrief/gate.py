@@ -381,6 +381,11 @@ def _overlap(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+# "depuis le 31 mars", "since 31 March", "à partir du 3 mars": what holds from a date on.
+_SINCE_BEFORE = re.compile(r"\b(?:depuis|since|dès|à partir d[ue]|from|as of)(?:\s+(?:le|la|l'|the|début|fin|mi-))*\s*$",
+                           re.I)
+
+
 def _same_date(found: ResolvedDate, given: str) -> bool:
     """Whether a date the line gives is one the passages give. A line that writes no year
     ("in February") took one from its reading date: its passage's year is the one meant."""
@@ -613,10 +618,15 @@ def check_line(text: str | None, passages: Sequence[Passage], language: str, bas
                                 + (f" (it says {', '.join(f'“{n}”' for n in given)})" if given else "")))
     problems += _qualifiers_changed(text, texts, skip)
     given = [d.iso for p in passages for d in p.dates] + list(dates)
+    since = {d.iso: d.expression for p in passages for d in p.dates if _SINCE_BEFORE.search(p.text[:d.start])}
     for found in line_dates:
         matches = [g for g in given if _same_date(found, g)]
         if not matches:
             problems.append(Problem("date", f"the text does not give the date “{found.expression}”"))
+        elif all(g in since for g in matches) and not _SINCE_BEFORE.search(text[:found.start]):
+            # Libya: "L'Otan dirige depuis le 31 mars l'intervention" became "NATO is directing
+            # an intervention in Libya on March 31": names, numbers and the date all survive.
+            problems.append(Problem("date", f"the text says since {since[matches[0]]}, not on it: keep “since”"))
         elif event and not any(_overlap(g, event) or _planned(g, passages, base) for g in matches):
             problems.append(Problem("date", f"“{found.expression}” is another date: say only what happened then"))
     line_tokens = _tokens(text)

@@ -69,8 +69,9 @@ LABELS = {
         "headline_from": "headline translated from {language}; meaning not checked",
         "passed": "Verification passed: all {n} lines are supported by their cited passages",
         "not_passed": "Not fully verified: {supported} of {n} lines are supported by their cited passages",
-        "translated": "{count} translated from another language, checked for names, numbers, dates, "
-                      "roles, negation and mood only",
+        "translated": "{count} of {n} translated from another language, checked for names, numbers, "
+                      "dates, roles, negation and mood, not for meaning",
+        "not_passed_translated": "Not fully verified",
         "marked": "{count} marked where they stand",
     },
     "fr": {
@@ -84,8 +85,9 @@ LABELS = {
         "headline_from": "titre traduit de l'{language} ; sens non vérifié",
         "passed": "Vérification réussie : les {n} lignes sont étayées par les passages cités",
         "not_passed": "Vérification partielle : {supported} lignes sur {n} sont étayées par les passages cités",
-        "translated": "{count} traduites d'une autre langue, vérifiées pour les noms, nombres, dates, "
-                      "fonctions, négations et modes seulement",
+        "translated": "{count} sur {n} traduites d'une autre langue, vérifiées pour les noms, nombres, "
+                      "dates, fonctions, négations et modes, non pour le sens",
+        "not_passed_translated": "Vérification partielle",
         "marked": "{count} signalées sur place",
     },
 }
@@ -376,9 +378,13 @@ def _verification_line(brief: Brief) -> str | None:
     when = f"({v.scorer}, {_format_timestamp(v.checked_at)})."
     if verification_passed(brief):
         return f"{labels['passed'].format(n=v.sentences)} {when}"
-    parts = [labels["not_passed"].format(supported=v.supported, n=v.sentences)]
+    # "0 of 7 lines are supported" above a brief all translated read as if every line had failed:
+    # a count of none supported is left out when translations make up the rest.
+    parts = [] if v.translated and not v.supported else [labels["not_passed"].format(supported=v.supported,
+                                                                                     n=v.sentences)]
     if v.translated:
-        parts.append(labels["translated"].format(count=v.translated))
+        translated = labels["translated"].format(count=v.translated, n=v.sentences)
+        parts.append(translated if parts else f"{labels['not_passed_translated']}: {translated}")
     marked = v.sentences - v.supported - v.translated
     if marked > 0:
         parts.append(labels["marked"].format(count=marked))
