@@ -203,10 +203,10 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
     first the latest development (the most reported event of the story's last tenth, up to
     RECENT_DAYS, that names the story's `subject`), then, one at a time, the event on a date
     not yet shown that most sources report (any event of that day, counting the articles whose
-    `leads` (each with its article's date) tell it undated; then this event), that names the
-    subject (the topic's own words first), states its date plainly, is told by a passage chosen for the prompt (`relevant`
-    passage ids), and lies farthest from the dates already shown (so that the timeline spans
-    the story)."""
+    `leads`, each with its article's date, tell it undated; then this event), that names the
+    subject (the topic's own words first), states its date plainly, is told by a passage
+    chosen for the prompt (`relevant` passage ids), and lies farthest from the dates already
+    shown (so that the timeline spans the story)."""
     inside = [_within(c, span) for c in candidates]
     if sum(inside) >= MIN_TIMELINE:
         # The background stays out of a timeline that can do without it.
