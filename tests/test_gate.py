@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from storybrief.dates import resolve_dates
-from storybrief.gate import attributed, check_line, copied_span, finished, is_negated, without_wire_tail
+from storybrief.gate import (attributed, check_line, copied_span, finished, is_negated, name_the_days,
+                             without_wire_tail)
 from storybrief.models import Passage
 
 FEB_4 = dt.date(2026, 2, 4)
@@ -616,3 +617,20 @@ def test_since_a_date_is_not_on_it():
                       dates=resolve_dates(took, base, "fr"))
     assert check_line("NATO took command of the operations in Libya on March 31.", [command], "en", base, (),
                       "2011-03-31") == []
+
+
+def test_a_weekday_is_said_as_the_day_its_passage_means():
+    """Libya's headline "Muammar Kadhafi was killed on Thursday, near his hometown of Syrte" gave
+    no date at all; a brief is read after its articles' week."""
+    base = dt.date(2011, 10, 21)
+    text = "Muammar Kadhafi a été tué jeudi près de Syrte. Mardi soir, il parlait encore à la radio."
+    passage = Passage(id="p", source_id="s", index=0, start=0, end=len(text), text=text,
+                      dates=resolve_dates(text, base, "fr"))
+    assert name_the_days("Muammar Kadhafi was killed on Thursday, near Sirte.", "en", [passage], base) == (
+        "Muammar Kadhafi was killed on October 20, near Sirte.", [("Thursday", "October 20")])
+    assert name_the_days("On Tuesday evening, he still spoke on the radio.", "en", [passage], base)[0] == (
+        "On the evening of October 18, he still spoke on the radio.")
+    assert name_the_days("Il a été tué jeudi.", "fr", [passage], base)[0] == "Il a été tué le 20 octobre."
+    # A day the passage does not give, or no article date to read it against: left as it stands.
+    assert name_the_days("He was killed on Friday.", "en", [passage], base) == ("He was killed on Friday.", [])
+    assert name_the_days("He was killed on Thursday.", "en", [passage], None) == ("He was killed on Thursday.", [])

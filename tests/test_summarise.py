@@ -519,9 +519,13 @@ def test_a_translation_the_scorer_cannot_compare_ships_marked_as_translated(seed
     checked = repair_brief(brief, seed_story, unreachable, PromptLibrary(), verify_brief)
     assert unreachable.calls == []
     translated = checked.sections[0].sentences[0]
-    assert translated.text == line and translated.translated_from == "fr" and translated.flag is None
+    # Its "Wednesday" is said as the day the passage means (name_the_days).
+    assert translated.text == line.replace("on Wednesday", "on February 4")
+    assert translated.translated_from == "fr" and translated.flag is None
     assert translated.citations == [zelensky.id]
     assert checked.verification.translated == 1 and not checked.verification.passed
+    assert "the “What happened” sentence 1: “Wednesday” written “February 4”, the day its passage means" in \
+        checked.warnings
 
 
 def test_a_translation_an_article_in_the_briefs_language_supports_cites_it_too(seed_story, unreachable):

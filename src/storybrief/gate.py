@@ -34,6 +34,7 @@ from .text import (
     is_stop_word,
     leans_on_context,
     look_alikes,
+    month_name,
     month_number,
     name_forms,
     numbers,
@@ -47,7 +48,7 @@ from .verify.facts import names_in
 
 __all__ = ["Problem", "attributed", "check_line", "copied_span", "drop_unsupported_titles", "find_copy", "finished",
            "is_negated", "is_hedged", "reports_words", "restore_elided_articles", "without_echoed_question",
-           "without_wire_tail"]
+           "name_the_days", "without_wire_tail"]
 
 ProblemKind = Literal["missing", "cut", "script", "language", "sense", "name", "number", "date", "role", "negation",
                       "hedge", "context", "voice", "mood", "swap", "added"]
@@ -529,6 +530,45 @@ def without_wire_tail(text: str, language: str, passages: Sequence[Passage], hea
         say = "say" if who.lower() == "sources" else "says"
         return head + _SAY_SO.get(language, _SAY_SO["en"]).format(who=who, say=say), tail
     return head + _ACCORDING_TO.get(language, _ACCORDING_TO["en"]).format(who=who) + (match.group(2) or "."), tail
+
+
+# The part of a day a weekday may be followed by: "on Tuesday evening" is "on the evening of March
+# 22", "mardi soir" is "le 22 mars au soir".
+_DAY_PART = {"en": re.compile(r"^[^\S\n]+(night|evening|morning|afternoon)\b", re.I),
+             "fr": re.compile(r"^[^\S\n]+(soir|matin)\b", re.I)}
+
+
+def name_the_days(text: str, language: str, passages: Sequence[Passage], base: dt.date | None,
+                  ) -> tuple[str, list[tuple[str, str]]]:
+    """`text` with each weekday its passages date ("killed on Thursday", read against the article's
+    `base` date) said as that date ("killed on October 20"), and each (weekday, date) so written. A
+    brief is read after its articles' week: its "Thursday" is no day a reader can place, and
+    the headline that said it gave no date at all."""
+    if base is None or language not in ("en", "fr"):
+        return text, []
+    days = {d.iso for p in passages for d in p.dates if d.precision == "day"}
+    mended: list[tuple[str, str]] = []
+    for found in sorted(resolve_dates(text, base, language), key=lambda d: -d.start):
+        said = text[found.start:found.end]
+        if not found.relative or found.precision != "day" or found.iso not in days or \
+                weekday_number(said, language) is None:
+            continue
+        day = dt.date.fromisoformat(found.iso[:10])
+        date = f"{month_name(day.month, language)} {day.day}" if language == "en" else \
+            f"{day.day} {month_name(day.month, language).lower()}"
+        if day.year != base.year:
+            date += f", {day.year}" if language == "en" else f" {day.year}"
+        part = _DAY_PART[language].match(text[found.end:])
+        end = found.end + (part.end() if part else 0)
+        if part:
+            date = f"the {part.group(1).lower()} of {date}" if language == "en" else f"{date} au {part.group(1)}"
+        if language == "fr" and not re.search(r"\b(?:le|ce|du|au)\s*$", text[:found.start], re.I):
+            date = "le " + date
+        if found.start == 0 or re.search(r"[.!?]\s*$", text[:found.start]):
+            date = date[0].upper() + date[1:]
+        text = text[:found.start] + date + text[end:]
+        mended.append((said + (part.group(0) if part else ""), date))
+    return text, mended[::-1]
 
 
 def finished(text: str) -> str:

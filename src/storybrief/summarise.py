@@ -37,7 +37,7 @@ from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
 from .events import event_candidates as grouped_event_candidates, reports_same_event
 from .gate import (Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words,
-                   restore_elided_articles, without_echoed_question, without_wire_tail)
+                   name_the_days, restore_elided_articles, without_echoed_question, without_wire_tail)
 from .llm import LLM, StructuredFailure
 from .models import (
     Brief,
@@ -1085,6 +1085,11 @@ def _gate(line: _Line, context: _Context) -> None:
                 line.mends.append(f"{_where_words(line)}: “{written}” spelled “{spelled}”, as the story's "
                                 f"sources in the brief's language spell it")
     base = context.published.get(line.passage.source_id)
+    if line.text:
+        line.text, named = name_the_days(line.text, context.language, cited, base)
+        for weekday, date in named:
+            # Libya's headline "Muammar Kadhafi was killed on Thursday" gave no date at all.
+            line.mends.append(f"{_where_words(line)}: “{weekday}” written “{date}”, the day its passage means")
     headline = line.where[0] == "headline"
     line.problems = check_line(line.text, cited, context.language, base, line.dates, line.date or None, headline)
     if line.text and not headline and not any(p.kind == "cut" for p in line.problems):
