@@ -242,6 +242,15 @@ def test_a_look_alike_with_one_right_word_is_replaced_by_it():
         "The manifestations went on.", [])
 
 
+def test_a_diplomatic_unit_is_no_bare_cell():
+    """Re-asked, the seed's "la cellule diplomatique d'Emmanuel Macron" became "the cell of Emmanuel Macron"."""
+    text = "Emmanuel Bonne supervise depuis 2019 la cellule diplomatique d'Emmanuel Macron."
+    assert mend_look_alikes("Bonne has supervised the cell of Emmanuel Macron since 2019.", text, "fr", "en") == (
+        "Bonne has supervised the diplomatic unit of Emmanuel Macron since 2019.", [("cell", "diplomatic unit")])
+    kept = "Bonne has supervised the diplomatic cell of Emmanuel Macron since 2019."
+    assert mend_look_alikes(kept, text, "fr", "en") == (kept, [])
+
+
 def test_an_idiom_rendered_word_for_word_is_a_look_alike():
     """Libya's 22 March: "ne dit pas autre chose" (says just that) became "was not anything else";
     its 15 February's "en proie à une révolte" (gripped by a revolt) became "have been gripping"."""

@@ -827,6 +827,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         _Sense(r"conseill(?:er|[èe]re)s? diplomatiques?(?![\s\S]*\bdiplomates?\b)", "diplomatic adviser",
                r"diplomat(?=\s|[.,;:]|$)(?!ic)", "diplomatic adviser"),
         _Sense(r"responsables", "officials", None),
+        # Bonne "supervise depuis 2019 la cellule diplomatique" of Macron, re-asked, became "the
+        # cell of Emmanuel Macron".
+        _Sense(r"cellule diplomatique", "diplomatic unit", r"(?<!diplomatic )cell\b", "diplomatic unit"),
         # Yemen's 18 March: "des tireurs embusqués tuent 52 manifestants" became "gunmen ambushed 52
         # protesters"; its 18 September's "suivi tweet après tweet" "followed by tweets".
         _Sense(r"tireurs? embusqu[ée]s?", "snipers", r"ambush(?:ed|es)?", None),
