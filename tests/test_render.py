@@ -320,6 +320,14 @@ def test_verification_line(brief):
     assert "Verification" not in render_markdown(brief.model_copy(update={"verification": None}))
 
 
+def test_a_quote_of_part_of_a_sentence_still_ends_as_one(brief):
+    """The seed's 4 February entry quoted the part of its passage a line copied, which stops
+    before the passage's full stop: it read "... on Wednesday and Thursday” [2]" with no end."""
+    entry = brief.timeline[0].model_copy(update={"quote": "en", "text": "The talks ran on Wednesday and Thursday"})
+    md = render_markdown(brief.model_copy(update={"timeline": [entry, *brief.timeline[1:]]}))
+    assert re.search(r"“The talks ran on Wednesday and Thursday” \[\d+\]\.", md)
+
+
 def test_quotes_translations_and_marks_are_shown_where_they_stand(brief):
     first = brief.sections[0].sentences[0]
     quoted = first.model_copy(update={"quote": "fr", "text": "Emmanuel Bonne s'est rendu à Moscou."})

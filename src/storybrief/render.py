@@ -287,6 +287,10 @@ def _where_label(brief: Brief, issue: CitationIssue) -> str:
 
 def _cite(view: _View, item: Sentence | TimelineEvent, where: str, flag: str | None) -> _Cited:
     body, tail = _split_tail(item.text)
+    if not tail and not re.search(r"[.!?…\"”»’]$", body):
+        # The model often leaves its line unfinished, and a quote may be the part of a passage a
+        # line copied ("... in Abu Dhabi on Wednesday and Thursday”): the reader still sees a sentence.
+        tail = "."
     labels = labels_for(view.brief.language)
     note = ""
     if item.quote is not None:
@@ -297,8 +301,6 @@ def _cite(view: _View, item: Sentence | TimelineEvent, where: str, flag: str | N
             note = labels["in"].format(language=_language_label(item.quote, view.brief.language))
     elif item.translated_from:
         note = labels["from"].format(language=_language_label(item.translated_from, view.brief.language))
-    if not tail and not re.search(r"[.!?…\"”»’]$", body):
-        tail = "."  # the model often leaves its line unfinished: the reader still sees a sentence
     markers = _markers(view, item.citations, where)
     if item.flag:
         flag = f"{flag}; {item.flag}" if flag else item.flag
