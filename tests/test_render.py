@@ -322,10 +322,11 @@ def test_verification_line(brief):
 
 def test_a_quote_of_part_of_a_sentence_still_ends_as_one(brief):
     """The seed's 4 February entry quoted the part of its passage a line copied, which stops
-    before the passage's full stop: it read "... on Wednesday and Thursday” [2]" with no end."""
+    before the passage's full stop: it read "... on Wednesday and Thursday” [2]", with no end
+    and no sign that its sentence goes on."""
     entry = brief.timeline[0].model_copy(update={"quote": "en", "text": "The talks ran on Wednesday and Thursday"})
     md = render_markdown(brief.model_copy(update={"timeline": [entry, *brief.timeline[1:]]}))
-    assert re.search(r"“The talks ran on Wednesday and Thursday” \[\d+\]\.", md)
+    assert re.search(r"“The talks ran on Wednesday and Thursday…” \[\d+\]\.", md)
 
 
 def test_quotes_translations_and_marks_are_shown_where_they_stand(brief):

@@ -287,16 +287,17 @@ def _where_label(brief: Brief, issue: CitationIssue) -> str:
 
 def _cite(view: _View, item: Sentence | TimelineEvent, where: str, flag: str | None) -> _Cited:
     body, tail = _split_tail(item.text)
-    if not tail and not re.search(r"[.!?…\"”»’]$", body):
-        # The model often leaves its line unfinished, and a quote may be the part of a passage a
-        # line copied ("... in Abu Dhabi on Wednesday and Thursday”): the reader still sees a sentence.
+    unfinished = not tail and not re.search(r"[.!?…\"”»’]$", body)
+    if unfinished:
+        # The model often leaves its line unfinished: the reader still sees a sentence.
         tail = "."
     labels = labels_for(view.brief.language)
     note = ""
     if item.quote is not None:
         # The passage's own words: in quotation marks, and said to be in its language when
-        # that is not the brief's.
-        body = f"{labels['open']}{body}{labels['close']}"
+        # that is not the brief's. The part of a sentence a line copied says that it goes on
+        # (the seed's "... in Abu Dhabi on Wednesday and Thursday…", whose sentence tells the deal).
+        body = f"{labels['open']}{body}{'…' if unfinished else ''}{labels['close']}"
         if not _same_language(item.quote, view.brief.language):
             note = labels["in"].format(language=_language_label(item.quote, view.brief.language))
     elif item.translated_from:
