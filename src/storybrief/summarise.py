@@ -234,11 +234,8 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         most[c.date] = max(most[c.date], c.sources)
         day = reporting.setdefault(c.date, set())
         day.update(p.source_id for p in c.passages)
-        if c.precision == "day":
-            first = _parse_partial_date(c.date)
-            day.update(lead.source_id for lead, written in leads
-                       if 0 <= (written - first).days <= LEAD_REPORT_DAYS and lead.source_id not in day
-                       and _tells_undated(lead, c))
+        day.update(lead.source_id for lead in _undated_reports(c, [(lead, written) for lead, written in leads
+                                                                    if lead.source_id not in day]))
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
@@ -273,15 +270,23 @@ def _leads(story: Story) -> list[tuple[Passage, dt.date]]:
 def _key_reports(events: Sequence[EventCandidate], leads: Sequence[tuple[Passage, dt.date]]) -> set[str]:
     """The leads, written that day or the next, that tell one of `events` (the shortlisted
     ones) undated: the articles of the story's main days, which the window must not leave out."""
-    return {lead.id for event in events if event.precision == "day"
-            for lead, written in leads
-            if 0 <= (written - _parse_partial_date(event.date)).days <= LEAD_REPORT_DAYS and _tells_undated(lead, event)}
+    return {lead.id for event in events for lead in _undated_reports(event, leads)}
 
 
 def _shared_words(passage: Passage, event: EventCandidate) -> int:
     """The most content words `passage` shares with one of the event's passages."""
     words = key_words(passage.text)
     return max(len(words & key_words(p.text)) for p in event.passages)
+
+
+def _undated_reports(event: EventCandidate, leads: Sequence[tuple[Passage, dt.date]]) -> list[Passage]:
+    """The `leads` written on the day of `event` (a day's) or within LEAD_REPORT_DAYS after, that
+    tell it undated."""
+    if event.precision != "day":
+        return []
+    day = _parse_partial_date(event.date)
+    return [lead for lead, written in leads
+            if 0 <= (written - day).days <= LEAD_REPORT_DAYS and _tells_undated(lead, event)]
 
 
 def _tells_undated(lead: Passage, event: EventCandidate) -> bool:
@@ -600,10 +605,8 @@ def _what_happened(plan: _Plan, lines: list[_Line], events: dict[str, EventCandi
     told = {line.passage.source_id for line in lines} | {p.source_id for _, ps in plan.sections for p in ps}
     # Of the leads that tell it undated, the one that tells most of it: MJ's "has been sentenced
     # to four years in prison", not a title ("gets four years") or a reaction that mentions it.
-    undated = [lead for lead, written in leads if 0 <= (written - day).days <= LEAD_REPORT_DAYS
-               and _tells_undated(lead, latest)] if latest.precision == "day" else []
-    fullest = sorted(undated, key=lambda p: (language_of.get(p.source_id) != language,
-                                             -_shared_words(p, latest), p.source_id, p.index))[:1]
+    fullest = sorted(_undated_reports(latest, leads), key=lambda p: (
+        language_of.get(p.source_id) != language, -_shared_words(p, latest), p.source_id, p.index))[:1]
     reports: dict[str, Passage] = {}
     for passage in sorted(latest.passages, key=lambda p: language_of.get(p.source_id) != language) + fullest:
         written = published.get(passage.source_id)
@@ -646,9 +649,8 @@ def _retold(a: EventCandidate, b: EventCandidate) -> bool:
     return apart <= 1 and reports_same_event(a.passages, b.passages)
 
 
-def _is_title(passage: Passage, story: Story) -> bool:
-    """Whether the passage is its article's title, standing alone."""
-    title = next((s.title for s in story.sources if s.id == passage.source_id), None)
+def _is_title(passage: Passage, title: str | None) -> bool:
+    """Whether the passage is its article's `title`, standing alone."""
     return title is not None and " ".join(passage.text.split()) == " ".join(title.split())
 
 
@@ -833,7 +835,8 @@ def draft_brief(story: Story, llm: LLM, prompts: PromptLibrary, options: BriefOp
 
     titles = _titles(language)
     head = _Line(("headline", 0, 0), main, "", [main.id])
-    if language_of.get(main.source_id) == language and _is_title(main, story):
+    if language_of.get(main.source_id) == language and \
+            _is_title(main, next((s.title for s in story.sources if s.id == main.source_id), None)):
         # A title in the brief's language is the headline as its newsroom wrote it: worded again
         # from its few words, "Michael Jackson doctor gets four years in prison" came back as
         # "Michael Jackson, a renowned doctor, was sentenced ... for his alleged involvement in a
@@ -1348,7 +1351,7 @@ def _settle_headline(brief: Brief, lines: list[_Line], story: Story, check: Chec
         if newest is not None and (source.published is None or (newest - source.published).days > OVERTAKEN_DAYS):
             continue  # the MJ brief of the 2011 sentencing was headed by a 2009 report's title
         own = [p for p in story.passages if p.source_id == source.id]
-        titled = next((p for p in own if " ".join(p.text.split()) == " ".join(source.title.split())), None)
+        titled = next((p for p in own if _is_title(p, source.title)), None)
         passage = titled or next((p for p in own if p.index > 0), own[0])
         stand_ins.append((" ".join(source.title.split()), [passage.id], passage, "title"))
     # Then a line of the brief, the latest first (a timeline entry by its event's date, a
