@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 from storybrief.models import EventCandidate, Passage, Precision, ResolvedDate, Story
 from storybrief.passages import key_words, names_subject
 
-__all__ = ["event_candidates", "reports_same_event", "SAME_EVENT_OVERLAP"]
+__all__ = ["event_candidates", "event_words", "reports_same_event", "SAME_EVENT_OVERLAP"]
 
 # Share of the smaller passage's content words two passages of the same date must share
 # to report the same event; with at least MIN_SHARED_WORDS words in common.
@@ -28,11 +29,16 @@ def _event_dates(passage: Passage, precisions: Iterable[Precision]) -> list[Reso
     return [d for d in passage.dates if d.role == "event" and d.precision in wanted]
 
 
-def _words_outside_dates(passage: Passage) -> frozenset[str]:
+def event_words(passage: Passage) -> frozenset[str]:
     """Content words, leaving out the date words: every passage of a group shares those."""
-    text = passage.text
-    for date in sorted(passage.dates, key=lambda d: -d.start):
-        text = text[:date.start] + " " + text[date.end:]
+    return _key_words_outside(passage.text, tuple((d.start, d.end) for d in passage.dates))
+
+
+@lru_cache(maxsize=1 << 16)
+def _key_words_outside(text: str, spans: tuple[tuple[int, int], ...]) -> frozenset[str]:
+    # Cached: ranking a 1,000-article cluster's events compares each lead with each event's passages.
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
     return key_words(text)
 
 
@@ -46,8 +52,8 @@ def _overlap(a: frozenset[str], b: frozenset[str], min_shared: int = MIN_SHARED_
 def reports_same_event(a: Iterable[Passage], b: Iterable[Passage], min_shared: int = MIN_SHARED_WORDS) -> bool:
     """Whether a passage of `a` and one of `b` say the same thing, dates aside: the rule that
     groups the passages of one date, applied across two; with `min_shared` words in common."""
-    words_b = [_words_outside_dates(p) for p in b]
-    return any(_overlap(_words_outside_dates(p), w, min_shared) >= SAME_EVENT_OVERLAP for p in a for w in words_b)
+    words_b = [event_words(p) for p in b]
+    return any(_overlap(event_words(p), w, min_shared) >= SAME_EVENT_OVERLAP for p in a for w in words_b)
 
 
 def _groups(members: list[int], words: list[frozenset[str]]) -> list[list[int]]:
@@ -80,7 +86,7 @@ def event_candidates(story: Story, precisions: Iterable[Precision] = ("day", "mo
     # the subject outright (a year's review has the day Saleh signed the Gulf deal).
     passages = [p for p in story.passages
                 if p.source_id not in set_aside or (story.subject is not None and names_subject(p.text, story.subject))]
-    words = [_words_outside_dates(p) for p in passages]
+    words = [event_words(p) for p in passages]
     by_date: dict[tuple[str, Precision], list[int]] = {}
     planned: dict[tuple[str, str, int], bool] = {}
     expressions: dict[tuple[str, str, int], str] = {}

@@ -12,7 +12,7 @@ it is given only the first kind of work:
    its passage says happened on the event's date). Dates are the resolver's, never the
    model's; section titles come from a fixed table in the brief's language.
 3. :func:`repair_brief`: every line goes through the gate (:mod:`storybrief.gate`) and, given
-   a checker, the verifier. What fails is re-asked once (``repair.j2``, one call for all);
+   a checker, the verifier. What fails is re-asked once (``repair.j2``, one call a line);
    what still fails is replaced by its passage quoted verbatim; what the verifier still does
    not support is dropped or visibly marked. A line copied word for word is shown as a quote
    of the passage it copies. "Verification passed" only when every line is supported.
@@ -35,7 +35,7 @@ from pydantic import Field, ValidationError, create_model
 
 from .dates import explicitness
 from .errors import ConfigError, ContextOverflowError, ModelOutputError
-from .events import event_candidates as grouped_event_candidates, reports_same_event
+from .events import event_candidates as grouped_event_candidates, event_words, reports_same_event
 from .gate import (Problem, attributed, check_line, drop_unsupported_titles, find_copy, finished, reports_words,
                    name_the_days, restore_elided_articles, without_echoed_question, without_wire_tail)
 from .llm import LLM, StructuredFailure
@@ -54,7 +54,7 @@ from .models import (
     Verdict,
     VerificationReport,
 )
-from .passages import SubjectWords, key_words, refit_budget, select_passages, subject_share
+from .passages import SubjectWords, refit_budget, select_passages, subject_share
 from .prompts import PromptLibrary, RenderedPrompt, fence_text
 from .sources import opening
 from .text import (content_words, glossed, leans_on_context, mend_look_alikes, mend_name_spellings,
@@ -274,9 +274,9 @@ def _key_reports(events: Sequence[EventCandidate], leads: Sequence[tuple[Passage
 
 
 def _shared_words(passage: Passage, event: EventCandidate) -> int:
-    """The most content words `passage` shares with one of the event's passages."""
-    words = key_words(passage.text)
-    return max(len(words & key_words(p.text)) for p in event.passages)
+    """The most content words `passage` shares with one of the event's passages, dates aside."""
+    words = event_words(passage)
+    return max(len(words & event_words(p)) for p in event.passages)
 
 
 def _undated_reports(event: EventCandidate, leads: Sequence[tuple[Passage, dt.date]]) -> list[Passage]:
@@ -893,7 +893,7 @@ def make_brief(
     options: BriefOptions = BriefOptions(),
     check: Checker | None = None,
 ) -> Brief:
-    """Brief `story`: two calls for a clean brief, a third only to re-ask failing lines.
+    """Brief `story`: two calls for a clean brief, and one more for each failing line it re-asks.
 
     Every line is gated; with a `check` (the verifier) it is also verified, and the brief
     carries the verification summary. See :func:`repair_brief`.
@@ -1122,7 +1122,7 @@ def _where_words(line: _Line) -> str:
 def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, check: Checker | None = None,
                  options: BriefOptions = BriefOptions()) -> Brief:
     """The brief that ships, from a draft: gate every line and (with `check`) verify it; re-ask
-    what fails once, in one call; quote the passage of what still fails; then drop what the
+    what fails once, one call a line; quote the passage of what still fails; then drop what the
     verifier finds unsupported or contradicted even as a quote, mark what it finds only partly
     supported, point citations at their support, and stamp the brief."""
     language = brief.language
@@ -1140,35 +1140,32 @@ def repair_brief(brief: Brief, story: Story, llm: LLM, prompts: PromptLibrary, c
         current, located = _assemble(brief, lines, story)
         report = check(current, story)
         _note_unsupported(report, located, context)
-    failing = [line for line in lines if line.problems]
-    if failing:
+    for line in [line for line in lines if line.problems]:
+        # One call a line: asked for all at once, the small model carried Ta'izz, Saleh and
+        # "Tuesday" from Yemen's 26 April item into its 18 March one, and skipped an item.
         # The first sentence is not shown: shown it, the small model hands it back unchanged.
-        items = [dict(_item(n, line, language, language_of), problem="; ".join(p.message for p in line.problems))
-                 for n, line in enumerate(failing, 1)]
-        prompt = prompts.render("repair.j2", items=items, language_name=LANGUAGE_NAMES.get(language, language))
+        before = "; ".join(p.message for p in line.problems)
+        item = dict(_item(1, line, language, language_of), problem=before)
+        prompt = prompts.render("repair.j2", item=item, language_name=LANGUAGE_NAMES.get(language, language))
         prompt_hashes[prompt.name] = prompt.hash
-        answer = llm.structured(prompt, _wording_model(len(failing)),
-                                max_tokens=options.line_tokens * len(failing) + 40)
-        worded = _worded(answer, len(failing))
-        for n, line in enumerate(failing, 1):
-            before = "; ".join(p.message for p in line.problems)
-            line.text = worded.get(n, "")
-            line.citations = [line.passage.id]
-            _gate(line, context)
-            if line.problems and line.where[0] == "timeline" and _dates_another_event(line):
-                # Its passage, quoted, would tell that other event under this date.
-                lines.remove(line)
-                warnings.append(f"{_where_words(line)} dropped: the re-worded line still failed the check "
-                                f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
-                                "event too")
-            elif line.problems and line.where[0] != "headline":
-                reason = f"the re-worded line still failed the check ({'; '.join(p.message for p in line.problems) or before})"
-                _quote_or_drop(line, lines, language, language_of, warnings, reason)
-            elif line.problems:  # the headline: settled below
-                warnings.append(f"{_where_words(line)} still failed the check after re-wording "
-                                f"({'; '.join(p.message for p in line.problems)})")
-            elif line.quote is None:
-                warnings.append(f"{_where_words(line)} re-worded after the check: {before}")
+        answer = llm.structured(prompt, _wording_model(1), max_tokens=options.line_tokens + 40)
+        line.text = _worded(answer, 1).get(1, "")
+        line.citations = [line.passage.id]
+        _gate(line, context)
+        if line.problems and line.where[0] == "timeline" and _dates_another_event(line):
+            # Its passage, quoted, would tell that other event under this date.
+            lines.remove(line)
+            warnings.append(f"{_where_words(line)} dropped: the re-worded line still failed the check "
+                            f"({'; '.join(p.message for p in line.problems)}) and its passage dates another "
+                            "event too")
+        elif line.problems and line.where[0] != "headline":
+            reason = f"the re-worded line still failed the check ({'; '.join(p.message for p in line.problems) or before})"
+            _quote_or_drop(line, lines, language, language_of, warnings, reason)
+        elif line.problems:  # the headline: settled below
+            warnings.append(f"{_where_words(line)} still failed the check after re-wording "
+                            f"({'; '.join(p.message for p in line.problems)})")
+        elif line.quote is None:
+            warnings.append(f"{_where_words(line)} re-worded after the check: {before}")
     if check is not None:
         current, located = _assemble(brief, lines, story)
         report = check(current, story)
