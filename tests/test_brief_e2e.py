@@ -36,9 +36,10 @@ def test_seed_story_brief(seed_story, llm_session, seed_brief_holder):
     brief = make_brief(seed_story, llm_session, PromptLibrary(), check=verify_brief)
     seed_brief_holder["brief"] = brief
 
-    # The model chooses, then words the chosen passages; a third call only re-asks failing lines.
+    # The model chooses, then words the chosen passages; further calls only re-ask failing
+    # lines, one a line.
     names = [c.prompt_name for c in brief.calls]
-    assert names[:2] == ["brief", "word"] and names[2:] in ([], ["repair"])
+    assert names[:2] == ["brief", "word"] and set(names[2:]) <= {"repair"}
     assert all(c.attempts <= 2 for c in brief.calls)
     assert all(c.model == DEFAULT_MODEL.name for c in brief.calls)
 
@@ -111,8 +112,10 @@ def test_cli_writes_all_three_formats(request, seed_dir, tmp_path):
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html", "brief.json", "brief.md"]
     brief = Brief.model_validate_json((tmp_path / "brief.json").read_text())
-    # The same calls as the recorded brief; the verification summary travels with the brief.
-    assert [c.prompt_name for c in brief.calls][:2] == ["brief", "word"] and len(brief.calls) <= 3
+    # The same calls as the recorded brief: the choice, the wording, then the re-asks (one a
+    # line); the verification summary travels with the brief.
+    names = [c.prompt_name for c in brief.calls]
+    assert names[:2] == ["brief", "word"] and set(names[2:]) <= {"repair"}
     assert brief.verification is not None and brief.verification.contradicted == 0
 
 

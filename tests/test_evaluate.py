@@ -93,12 +93,12 @@ def test_eval_matrix_seed(workdir, llm_session, first_run):
                                                                     ("seed", "close", "embedded")]
     assert all(c.error is None for c in run.cases)
     assert not any(c.cached for c in run.cases)
-    # Each brief took its two calls (choose, word) on the connected model, and at most one re-ask.
+    # Each brief took its two calls (choose, word) on the connected model, then its re-asks.
     run_dir = workdir / "runs" / "first"
     briefs = [Brief.model_validate_json((run_dir / c.brief_file).read_bytes()) for c in run.cases]
     for b in briefs:
         names = [call.prompt_name for call in b.calls]
-        assert names[:2] == ["brief", "word"] and names[2:] in ([], ["repair"])
+        assert names[:2] == ["brief", "word"] and set(names[2:]) <= {"repair"}
     hashes = run.manifest.prompts
     assert hashes["default"]["word"] != hashes["close"]["word"]
     assert hashes["default"]["brief"] == hashes["close"]["brief"]

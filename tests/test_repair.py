@@ -81,8 +81,10 @@ def test_planted_errors_are_re_asked_once_and_never_published(seed_story, llm_se
 
     repaired = repair_brief(brief, seed_story, llm_session, PromptLibrary(), verify_brief)
 
-    # One re-ask for all failing lines, recorded with its prompt's name and hash.
-    assert [c.prompt_name for c in repaired.calls] == ["repair"]
+    # One re-ask for each failing line (three planted errors at least), recorded with its
+    # prompt's name and hash.
+    names = [c.prompt_name for c in repaired.calls]
+    assert set(names) == {"repair"} and len(names) >= 3
     assert "repair" in repaired.prompts
     lines = [s for section in repaired.sections for s in section.sentences]
     texts = [s.text for s in lines]

@@ -353,3 +353,21 @@ def test_roles_are_read_from_the_cluster_each_claim_is_checked_against():
         roles = [f for f in found if f.kind == "role"]
         assert bool(roles) == contradicted
         assert all(f.passage is passages[1] for f in roles)
+
+
+def test_a_place_the_sources_name_with_an_apostrophe_is_no_contradiction():
+    """The sources' vocabulary splits "Ta'izz" at its apostrophe (as it does "l'armée"): the
+    claim's "in Ta'izz" is still a place they name, not one that contradicts their "au Yémen"."""
+    from storybrief.models import Passage
+    from storybrief.verify.contradictions import find_contradictions
+    from storybrief.verify.facts import vocabulary
+
+    text = "Des centaines de manifestants ont défilé mardi à Ta'izz, au Yémen, pour réclamer le départ de Saleh."
+    passages = [Passage(id="aaaaaa-0", source_id="aaaaaa", index=0, start=0, end=len(text), text=text)]
+    names = vocabulary([text])
+    claim = "Hundreds of protesters marched in Ta'izz on Tuesday, calling for Saleh to leave."
+    assert not [f for f in find_contradictions(claim, passages, passages, cluster_names=names, minimum_anchors=2)
+                if f.kind == "place"]
+    elsewhere = "Hundreds of protesters marched in Hodeidah on Tuesday, calling for Saleh to leave."
+    assert [f.kind for f in find_contradictions(elsewhere, passages, passages, cluster_names=names,
+                                                 minimum_anchors=2)] == ["place"]

@@ -27,7 +27,7 @@ from typing import Sequence
 
 from storybrief.models import ContradictionKind, Passage
 from storybrief.text import ALL_STOP_WORDS, fold, month_number, numbers, weekday_number, words
-from storybrief.verify.facts import content_stems, names_in, same_name
+from storybrief.verify.facts import content_stems, name_present, names_in, same_name
 
 __all__ = ["Found", "find_contradictions", "aligned", "negated", "role_facts", "RoleFact"]
 
@@ -290,7 +290,7 @@ def _place_conflicts(claim: str, cluster_names: frozenset[str], about: Sequence[
     """A place no source names in any form, where the passages about the event name another."""
     claimed = {n for n in names_in(claim)}
     for place, written in _places(claim):
-        if any(same_name(place, n) for n in cluster_names):
+        if name_present(place, cluster_names):
             continue
         for p in about:
             theirs = [(f, w) for f, w in _places(p.text) if not any(same_name(f, n) for n in claimed)]
