@@ -309,7 +309,8 @@ def test_verification_line(brief):
     assert "Verification passed: all 12 lines are supported" in render_markdown(brief.model_copy(update={"verification": clean}))
     translated = clean.model_copy(update={"supported": 9, "translated": 3})
     line = render_markdown(brief.model_copy(update={"verification": translated}))
-    assert "9 of 12 lines are supported" in line and "3 of 12 translated from another language" in line
+    assert ("9 of 12 lines are supported by their cited passages; the other 3 are translated from another "
+            "language, checked for") in line
     assert "marked where they stand" not in line
     # A brief all translated is not told "0 of 12 lines are supported", as if every line had failed.
     every = clean.model_copy(update={"supported": 0, "translated": 12})

@@ -71,6 +71,8 @@ LABELS = {
         "not_passed": "Not fully verified: {supported} of {n} lines are supported by their cited passages",
         "translated": "{count} of {n} translated from another language, checked for names, numbers, "
                       "dates, roles, negation and mood, not for meaning",
+        "translated_rest": "the other {count} are translated from another language, checked for names, "
+                           "numbers, dates, roles, negation and mood, not for meaning",
         "not_passed_translated": "Not fully verified",
         "marked": "{count} marked where they stand",
     },
@@ -87,6 +89,8 @@ LABELS = {
         "not_passed": "Vérification partielle : {supported} lignes sur {n} sont étayées par les passages cités",
         "translated": "{count} sur {n} traduites d'une autre langue, vérifiées pour les noms, nombres, "
                       "dates, fonctions, négations et modes, non pour le sens",
+        "translated_rest": "les {count} autres sont traduites d'une autre langue, vérifiées pour les noms, "
+                           "nombres, dates, fonctions, négations et modes, non pour le sens",
         "not_passed_translated": "Vérification partielle",
         "marked": "{count} signalées sur place",
     },
@@ -385,10 +389,12 @@ def _verification_line(brief: Brief) -> str | None:
     # a count of none supported is left out when translations make up the rest.
     parts = [] if v.translated and not v.supported else [labels["not_passed"].format(supported=v.supported,
                                                                                      n=v.sentences)]
-    if v.translated:
-        translated = labels["translated"].format(count=v.translated, n=v.sentences)
-        parts.append(translated if parts else f"{labels['not_passed_translated']}: {translated}")
     marked = v.sentences - v.supported - v.translated
+    if v.translated:
+        # "4 of 8 lines are supported; 4 of 8 translated" read as if the other four had failed.
+        rest = parts and not marked
+        translated = labels["translated_rest" if rest else "translated"].format(count=v.translated, n=v.sentences)
+        parts.append(translated if parts else f"{labels['not_passed_translated']}: {translated}")
     if marked > 0:
         parts.append(labels["marked"].format(count=marked))
     return "; ".join(parts) + f" {when}"
