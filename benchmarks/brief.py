@@ -95,8 +95,9 @@ def main() -> None:
     if v is not None:
         print(f"verification          {v.supported} of {v.sentences} lines supported, {v.translated} translated, "
               f"passed: {v.passed}")
+    reasked = sum(c.prompt_name == "repair" for c in calls)
     print(f"targets               wall {storybrief_seconds:.0f} s (<= 150), {len(calls)} calls "
-          f"(<= 2 for a clean brief, 3 with a re-ask)")
+          f"(<= 2 for a clean brief, then one a re-asked line: {reasked} re-asked)")
 
 
 if __name__ == "__main__":

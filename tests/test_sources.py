@@ -512,3 +512,24 @@ def test_an_untitled_article_is_named_by_its_opening_words():
     assert opening("Un adolescent a été tué par balle à Aden, dans le sud du Yémen, ce lundi 21 février.") == (
         "Un adolescent a été tué par balle à Aden, dans le sud…")
     assert opening("Saleh signs the deal.\n\nMore follows.") == "Saleh signs the deal"
+
+
+@pytest.mark.parametrize(("pull_quote", "sentence"), [
+    ("Katherine Jackson: \"Four years won't bring my son back\"",
+     "Murray was found guilty earlier this month after a six-week trial."),
+    ("Dr Christopher Rogers: \"It's reasonable to believe that the doctor had an imperfect control over the dose\"",
+     "The disclosure was made in court but not in front of jurors."),
+])
+def test_a_pull_quote_glued_before_a_sentence_is_removed(pull_quote, sentence):
+    raw = f"Judge Michael Pastor sentenced Dr Murray on Tuesday.\n{pull_quote} {sentence}\nThe case is closed."
+    cleaned = clean_text(raw)
+    assert sentence in cleaned and pull_quote not in cleaned
+
+
+@pytest.mark.parametrize("line", [
+    "She said: \"He was murdered for his catalogue and they knew that.\" Tomorrow marks one year.",
+    "Mr Flanagan: \"The effects would be trivial.\" The court heard it.",
+    "Libye: \"pas un soulèvement populaire\"",
+])
+def test_a_quote_said_in_prose_or_a_title_is_kept(line):
+    assert line in clean_text(f"Judge Michael Pastor sentenced Dr Murray on Tuesday.\n{line}\nThe case is closed.")

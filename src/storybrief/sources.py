@@ -190,6 +190,14 @@ _MEDIA_CREDIT = re.compile(
 # Chronicle) Michael Jackson's personal physician ...": the article starts after the credit.
 _CAPTION_TO_CREDIT = re.compile(r"^[^\S\n]*[^\n.!?]{1,300}\((?:vid[ée]o|photo|image)s?\s*:\s*[\w.&'’ /-]{2,40}\)[^\S\n]*",
                                 re.I | re.M)
+# A pull quote, a name and its words without a full stop, glued at the start of a line before the
+# sentence it illustrates: 'Katherine Jackson: "Four years won't bring my son back" Murray was
+# found guilty earlier this month' (said in prose, the quote has a verb: 'She said: "...".').
+_GLUED_PULL_QUOTE = re.compile(
+    r"^[^\S\n]*(?:[A-Z][\w.'’-]*[^\S\n]+){0,4}[A-Z][\w.'’-]*:[^\S\n]*[\"“][^\"”\n]{3,200}[^.!?…,\"”\s][\"”][^\S\n]+"
+    r"(?=[A-Z])",
+    re.M,
+)
 # A link's language, noted after it: "[en anglais]", "(en arabe)", "(en anglais comme la plupart des liens du billet)".
 _LINK_LANGUAGE = re.compile(
     r"[^\S\n]*[\[(](?:en|in) (?:anglais|arabe|français|espagnol|allemand|English|Arabic|French|Spanish)"
@@ -616,7 +624,7 @@ def _cleaned_lines(raw: str) -> list[str]:
     """The raw text's lines without page stamps, bylines, fact boxes and (in English) the captions
     and headlines glued in front of the text."""
     text = _INLINE_BYLINE.sub("", _INLINE_STAMP.sub("", _normalise_spaces(raw)))
-    text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", _CAPTION_TO_CREDIT.sub("", text)))
+    text = _LINK_LANGUAGE.sub("", _MEDIA_CREDIT.sub("", _CAPTION_TO_CREDIT.sub("", _GLUED_PULL_QUOTE.sub("", text))))
     lines = [_strip_fact_box(_CREDIT_RUN.sub("", part)) for line in _SSI_ERROR.sub(" ", text).split("\n")
              for part in _split_at_date_seams(line)]
     if guess_language(text) == "en":  # glued captions are told apart by English function words
