@@ -796,6 +796,9 @@ _SENSES: dict[tuple[str, str], tuple[_Sense, ...]] = {
         # A deal drawn up by the Gulf monarchies is not one signed with them.
         _Sense(r"[ée]labor[ée](?:e|s|es)? par", "drawn up by", r"(agreement|deal|accord|plan|pact|treaty) with",
                r"\1 drawn up by"),
+        # Yemen's 26 April: "pour appeler au départ du président Ali Abdullah Saleh" became "calling
+        # for the end of President Ali Abdullah Saleh".
+        _Sense(r"d[ée]part", "departure", None),
         _Sense(r"pr[ée]voyant", "providing for", None),
         _Sense(r"pr[ée]voit", "provides for", None),
         _Sense(r"en [ée]change de", "in exchange for", None),
