@@ -190,13 +190,13 @@ def test_a_glossary_gives_the_senses_a_small_model_gets_wrong():
             "Des dizaines de milliers de militants, pour le onzième jour, une vingtaine de morts, "
             "quatre blessés et des centaines de manifestants.")
     assert {(g.written, g.meaning) for g in glossary(text, "fr", "en")} == {
-        ("élaboré par", "drawn up by"), ("prévoyant", "providing for"), ("militants", "activists"),
+        ("élaboré par", "drawn up by"), ("prévoyant", "providing for"), ("départ", "departure"), ("militants", "activists"),
         ("manifestants", "protesters"), ("dizaines de milliers", "tens of thousands"), ("onzième", "eleventh"),
         ("vingtaine", "about twenty"), ("centaines", "hundreds")}
     assert glossary("Thousands of militants marched.", "en", "en") == []
     assert glossed("Un accord élaboré par les monarchies du Golfe prévoyant son départ contre son immunité.",
                    "fr", "en") == ("Un accord élaboré par [drawn up by] les monarchies du Golfe prévoyant [providing "
-                                   "for] son départ contre [in exchange for] son immunité.")
+                                   "for] son départ [departure] contre [in exchange for] son immunité.")
     assert glossed("Manifestation contre le régime.", "fr", "en") == "Manifestation [demonstrations, protests] contre le régime."
     assert [(g.written, used) for g, used in look_alikes("The militants marched.", text, "fr", "en")] == [
         ("militants", "militants")]
