@@ -45,6 +45,7 @@ from storybrief.summarise import (
     LATEST_ARTICLES,
     LEAD_IN_DAYS,
     MAX_SHOWN_EVENTS,
+    MAX_TIMELINE,
     TIMELINE_FLOOR,
     EventCandidate,
     _shortlist,
@@ -291,6 +292,24 @@ def test_choices_are_cleaned_and_the_timeline_ends_with_the_latest_development(s
         "too few chosen: topped up from the top of the list, one event a date")
     assert dates == sorted(dates)
     assert not warnings
+
+
+def test_the_best_reported_events_make_the_timeline_whatever_the_model_chooses(seed_view):
+    """Given MJ's list, the model once chose the hearings, the opening arguments and a police
+    interview, and left out the verdict, third on the list."""
+    days = ["2011-11-29", "2009-06-25", "2011-11-07", "2009-05-15", "2011-01-04", "2011-09-29", "2009-06-27",
+            "2011-09-27"]
+    events = {f"E{n}": _candidate(day, 9 - n, f"Something happened on {day}.") for n, day in enumerate(days, 1)}
+    model = _pick_model(list(seed_view.label_to_passage), list(events))
+    first, second = list(seed_view.label_to_passage)[:2]
+    picked = ["E1", "E2", "E5", "E6", "E7", "E8"]  # six: no room left to top up
+    answer = model.model_validate({"main": first, "sections": [{"aspect": "what happened", "passages": [second]},
+                                                               {"aspect": "background", "passages": [first]}],
+                                   "events": picked})
+    plan = _plan(answer, seed_view, events, [])
+    chosen = [e.date for e in plan.events]
+    assert {"2011-11-29", "2009-06-25", "2011-11-07"} <= set(chosen), "the verdict is in"
+    assert len(chosen) == MAX_TIMELINE and chosen == sorted(chosen)
 
 
 def test_the_headline_is_chosen_among_the_newest_articles(seed_story, seed_view, seed_events):

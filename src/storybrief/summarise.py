@@ -99,6 +99,10 @@ MAX_TIMELINE = 6
 # the shortlist (the most reported first), so that it spans the story once lines the checks
 # drop are gone (a translation that changes a fact is dropped, not shipped).
 TIMELINE_FLOOR = MAX_TIMELINE
+# The first of the shortlist (the latest development, then the best-reported days) make the
+# timeline whatever the model chooses: given MJ's list, it once chose the hearings, the opening
+# arguments and a police interview, and left out the verdict, third on the list.
+SPINE_EVENTS = 3
 # The latest development is the most reported event of the story's last tenth, up to a month
 # (a one-source aside dated later is not it), the latest of those reported alike.
 RECENT_DAYS = 31
@@ -563,10 +567,11 @@ def _plan(answer: BriefPick | StructuredFailure, view: _PromptView, events: dict
     sections = [(aspect, merged[aspect]) for aspect in ASPECTS if aspect in merged]
     shown = list(events.values())
     picked = [events[str(e)] for e in data.get("events") or [] if str(e) in events]
-    # One entry a date: the latest development (shown first) always, then the model's choices,
-    # topped up from the top of the list when it chose too few to span the story.
+    # One entry a date: the latest development and the best-reported days (the top of the list)
+    # always, then the model's choices, topped up from the top of the list when it chose too few
+    # to span the story.
     chosen: list[EventCandidate] = []
-    for event, room in [(e, 1) for e in shown[:1]] + [(e, MAX_TIMELINE) for e in picked] + \
+    for event, room in [(e, SPINE_EVENTS) for e in shown[:SPINE_EVENTS]] + [(e, MAX_TIMELINE) for e in picked] + \
             [(e, TIMELINE_FLOOR) for e in shown]:
         if len(chosen) < room and all(e.date != event.date and not _retold(e, event) for e in chosen):
             chosen.append(event)
