@@ -533,6 +533,13 @@ def test_a_line_that_leans_on_the_sentence_before_it_fails():
                                               "share the same banners and slogans.", [friday], "en"))
     assert check_line("Activists in Syria and Yemen coordinated their actions to share the same banners and "
                       "slogans.", [friday], "en") == []
+    # Inside the sentence too: "Slogans for freedom were heard throughout the 60th Street in Sanaa on this day".
+    sanaa = _french("En cette journée, ce sont des slogans de liberté qui ont résonné tout au long de la 60ème rue "
+                    "de Sanaa.")
+    assert "context" in _kinds(check_line("Slogans for freedom were heard throughout the 60th Street in Sanaa on this "
+                                          "day.", [sanaa], "en"))
+    assert "context" not in _kinds(check_line("Slogans for freedom were heard throughout the 60th Street in Sanaa.",
+                                              [sanaa], "en"))
     # A timeline entry's day is the date it stands under.
     assert "context" not in _kinds(check_line("On this day, activists in Syria and Yemen coordinated their actions.",
                                               [friday], "en", event="2011-09-30"))

@@ -1059,16 +1059,28 @@ _BACK_REFERENCE = {
 }
 
 
+# The same day, inside the sentence: Yemen's "Slogans for freedom were heard throughout the 60th
+# Street in Sanaa on this day".
+_DAY_INSIDE = {
+    "en": re.compile(r"\b(?:on|during)\s+(?P<day>(?:this|that|the same)\s+(?:day|date|morning|evening|night))\b",
+                     re.I),
+    "fr": re.compile(r"\b(?:en|pendant|lors de)\s+(?P<day>(?:ce|cette|le même|la même)\s+(?:jour|journée|soirée|"
+                     r"nuit|matinée))\b", re.I),
+}
+
+
 def back_reference(text: str, language: str) -> tuple[str, str] | None:
-    """("day" or "group", the words) where `text` opens on a day, or speaks of a group, that
-    only the sentences before it in its article name; None when it names them itself (a
-    date, or the people and places the group is made of, are the caller's to look for)."""
+    """("day" or "group", the words) where `text` speaks of a day, or of a group, that only
+    the sentences before it in its article name; None when it names them itself (a date, or
+    the people and places the group is made of, are the caller's to look for)."""
     pattern = _BACK_REFERENCE.get(language)
     match = pattern.search(text) if pattern else None
-    if match is None:
-        return None
-    kind = "day" if match.group("day") else "group"
-    return kind, match.group(kind)
+    if match is not None:
+        kind = "day" if match.group("day") else "group"
+        return kind, match.group(kind)
+    inside = _DAY_INSIDE.get(language)
+    match = inside.search(text) if inside else None
+    return ("day", match.group("day")) if match else None
 
 
 # A subhead is a short line that ends in no sentence mark ("Yemen, aux armes citoyens").
