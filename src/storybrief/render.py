@@ -392,7 +392,7 @@ def _verification_line(brief: Brief) -> str | None:
     marked = v.sentences - v.supported - v.translated
     if v.translated:
         # "4 of 8 lines are supported; 4 of 8 translated" read as if the other four had failed.
-        rest = parts and not marked
+        rest = bool(parts) and not marked
         translated = labels["translated_rest" if rest else "translated"].format(count=v.translated, n=v.sentences)
         parts.append(translated if parts else f"{labels['not_passed_translated']}: {translated}")
     if marked > 0:
