@@ -69,10 +69,9 @@ LABELS = {
         "headline_from": "headline translated from {language}; meaning not checked",
         "passed": "Verification passed: all {n} lines are supported by their cited passages",
         "not_passed": "Not fully verified: {supported} of {n} lines are supported by their cited passages",
-        "translated": "{count} of {n} translated from another language, checked for names, numbers, "
-                      "dates, roles, negation and mood, not for meaning",
-        "translated_rest": "the other {count} are translated from another language, checked for names, "
-                           "numbers, dates, roles, negation and mood, not for meaning",
+        "translated": "{count} of {n} translated from another language, {checked}",
+        "translated_rest": "the other {count} are translated from another language, {checked}",
+        "translated_checked": "checked for names, numbers, dates, roles, negation and mood, not for meaning",
         "not_passed_translated": "Not fully verified",
         "marked": "{count} marked where they stand",
     },
@@ -87,10 +86,9 @@ LABELS = {
         "headline_from": "titre traduit de l'{language} ; sens non vérifié",
         "passed": "Vérification réussie : les {n} lignes sont étayées par les passages cités",
         "not_passed": "Vérification partielle : {supported} lignes sur {n} sont étayées par les passages cités",
-        "translated": "{count} sur {n} traduites d'une autre langue, vérifiées pour les noms, nombres, "
-                      "dates, fonctions, négations et modes, non pour le sens",
-        "translated_rest": "les {count} autres sont traduites d'une autre langue, vérifiées pour les noms, "
-                           "nombres, dates, fonctions, négations et modes, non pour le sens",
+        "translated": "{count} sur {n} traduites d'une autre langue, {checked}",
+        "translated_rest": "les {count} autres sont traduites d'une autre langue, {checked}",
+        "translated_checked": "vérifiées pour les noms, nombres, dates, fonctions, négations et modes, non pour le sens",
         "not_passed_translated": "Vérification partielle",
         "marked": "{count} signalées sur place",
     },
@@ -393,7 +391,8 @@ def _verification_line(brief: Brief) -> str | None:
     if v.translated:
         # "4 of 8 lines are supported; 4 of 8 translated" read as if the other four had failed.
         rest = bool(parts) and not marked
-        translated = labels["translated_rest" if rest else "translated"].format(count=v.translated, n=v.sentences)
+        translated = labels["translated_rest" if rest else "translated"].format(
+            count=v.translated, n=v.sentences, checked=labels["translated_checked"])
         parts.append(translated if parts else f"{labels['not_passed_translated']}: {translated}")
     if marked > 0:
         parts.append(labels["marked"].format(count=marked))

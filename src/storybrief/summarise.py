@@ -238,8 +238,7 @@ def _shortlist(candidates: list[EventCandidate], limit: int, relevant: Set[str] 
         most[c.date] = max(most[c.date], c.sources)
         day = reporting.setdefault(c.date, set())
         day.update(p.source_id for p in c.passages)
-        day.update(lead.source_id for lead in _undated_reports(c, [(lead, written) for lead, written in leads
-                                                                    if lead.source_id not in day]))
+        day.update(lead.source_id for lead in _undated_reports(c, leads))
     days = [_parse_partial_date(c.date) for c in candidates]
     explicit = [_explicitness(c) for c in candidates]
     told = [any(p.id in relevant for p in c.passages) for c in candidates]
